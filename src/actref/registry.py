@@ -1,0 +1,512 @@
+"""The registry: every activation declared once, as data.
+
+Each entry of :data:`_TABLE` names the function, its exact SymPy expression (the
+derivative is derived from it), its stable NumPy forward and derivative, its
+parameters with PyTorch's defaults and what values they accept, its kinks with the
+derivative value PyTorch uses there, and a few facts the checks and figures use.
+Tests, plots, ``verify``, the grader and the docs iterate this table; no other place
+lists the names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+from numpy.typing import ArrayLike, NDArray
+
+from actref import numeric as num
+from actref import symbolic as sym
+from actref.symbolic import x
+
+NumpyFn = Callable[..., NDArray[np.float64]]
+
+
+class UnknownActivationError(LookupError, ValueError):
+    """No activation is registered under the requested name."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter: its PyTorch name and default, and the values the definition allows."""
+
+    name: str
+    default: float
+    symbol: sympy.Symbol
+    check: Callable[[float], bool] = math.isfinite
+    accepted: str = "a finite real number"
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where the function is not differentiable (or not even continuous).
+
+    ``grad`` is the derivative value used there, PyTorch's convention; ``left`` and
+    ``right`` are the one-sided derivatives, between which any subgradient lies.
+    """
+
+    at: float
+    grad: float
+    left: float
+    right: float
+    continuous: bool = True
+
+
+def _positive(v: float) -> bool:
+    return math.isfinite(v) and v > 0
+
+
+def _nonnegative(v: float) -> bool:
+    return math.isfinite(v) and v >= 0
+
+
+_POSITIVE = "a finite number > 0"
+_NONNEGATIVE = "a finite number >= 0"
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function, optionally with bound parameters.
+
+    Call it for the NumPy forward (``act(x)``), ``act.grad(x)`` for the derivative;
+    ``act.expr`` and ``act.dexpr`` are the exact SymPy expression in
+    :data:`actref.symbolic.x` and its derivative; ``act.kinks`` lists the points where
+    it is not differentiable. float16/32/64 inputs keep their dtype (computed in
+    float64, rounded once); integers and bools become float64.
+    """
+
+    name: str
+    summary: str
+    generic_expr: sympy.Expr
+    forward_fn: NumpyFn = field(repr=False)
+    grad_fn: NumpyFn = field(repr=False)
+    param_specs: tuple[Param, ...] = ()
+    param_values: tuple[float, ...] = ()
+    kinks_of: Callable[..., tuple[Kink, ...]] = field(default=lambda **_: (), repr=False)
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+    increasing: bool = False
+    plot_range: tuple[float, float] = (-5.0, 5.0)
+    validate_params: Callable[..., str | None] = field(default=lambda **_: None, repr=False)
+
+    # ------------------------------------------------------------ parameters
+    @property
+    def params(self) -> dict[str, float]:
+        """The bound parameter values by name."""
+        return {p.name: v for p, v in zip(self.param_specs, self.param_values, strict=True)}
+
+    def with_params(self, **params: Any) -> Activation:
+        """A copy with some parameters changed; unknown or invalid ones raise."""
+        known = {p.name: p for p in self.param_specs}
+        values = self.params
+        for key, raw in params.items():
+            if key not in known:
+                accepted = ", ".join(known) if known else "none"
+                raise ValueError(
+                    f"{self.name} has no parameter {key!r}; its parameters: {accepted}"
+                )
+            spec = known[key]
+            value = _as_param_float(raw)
+            if value is None or not spec.check(value):
+                raise ValueError(
+                    f"{self.name}: {key}={raw!r} is not accepted; {key} must be {spec.accepted}"
+                )
+            values[key] = value
+        problem = self.validate_params(**values)
+        if problem:
+            raise ValueError(f"{self.name}: {problem}")
+        return _replace_values(self, tuple(values[p.name] for p in self.param_specs))
+
+    # ------------------------------------------------------------- numerics
+    def __call__(self, x: ArrayLike) -> NDArray[np.floating]:
+        """The activation, elementwise; same shape, float dtype kept."""
+        arr, dtype = num.as_float_array(x)
+        return self.forward_fn(arr, *self.param_values).astype(dtype, copy=False)
+
+    def grad(self, x: ArrayLike) -> NDArray[np.floating]:
+        """The derivative in closed form, elementwise; PyTorch's value at kinks."""
+        arr, dtype = num.as_float_array(x)
+        return self.grad_fn(arr, *self.param_values).astype(dtype, copy=False)
+
+    # ------------------------------------------------------------- symbolics
+    @property
+    def expr(self) -> sympy.Expr:
+        """The exact expression in ``x`` with the bound parameters substituted."""
+        return _bound_expr(self.generic_expr, self._subs_key())
+
+    @property
+    def dexpr(self) -> sympy.Expr:
+        """``sympy.diff(expr, x)``."""
+        return _bound_dexpr(self.generic_expr, self._subs_key())
+
+    @property
+    def kinks(self) -> tuple[Kink, ...]:
+        """Where the function is not differentiable, with the derivative used there."""
+        return self.kinks_of(**self.params)
+
+    def sympy_numpy(self) -> Callable[[Any], Any]:
+        """The lambdified exact expression (cached): an independent NumPy forward."""
+        return sym.lambdify_numpy(self.expr)
+
+    def sympy_numpy_grad(self) -> Callable[[Any], Any]:
+        """The lambdified exact derivative (cached)."""
+        return sym.lambdify_numpy(self.dexpr)
+
+    def _subs_key(self) -> tuple[tuple[sympy.Symbol, float], ...]:
+        return tuple(
+            (p.symbol, v) for p, v in zip(self.param_specs, self.param_values, strict=True)
+        )
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.name}({args})" if args else self.name
+
+
+def _replace_values(act: Activation, values: tuple[float, ...]) -> Activation:
+    from dataclasses import replace
+
+    return replace(act, param_values=values)
+
+
+def _as_param_float(raw: Any) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | np.integer | np.floating):
+        return None
+    return float(raw)
+
+
+@functools.lru_cache(maxsize=512)
+def _bound_expr(generic: sympy.Expr, subs: tuple[tuple[sympy.Symbol, float], ...]) -> sympy.Expr:
+    return generic.subs({s: sym.exact(v) for s, v in subs})
+
+
+@functools.lru_cache(maxsize=512)
+def _bound_dexpr(generic: sympy.Expr, subs: tuple[tuple[sympy.Symbol, float], ...]) -> sympy.Expr:
+    return sym.derivative(_bound_expr(generic, subs))
+
+
+# ============================================================================ the table
+def _pw(*pieces: tuple[Any, Any]) -> sympy.Piecewise:
+    return sympy.Piecewise(*pieces)
+
+
+def _sigmoid_expr(arg: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-arg))
+
+
+a_, al_, be_, la_, lo_, hi_, b_ = (
+    sym.negative_slope,
+    sym.alpha,
+    sym.beta,
+    sym.lambd,
+    sym.min_val,
+    sym.max_val,
+    sym.b,
+)
+_GELU_C = sympy.Rational(44715, 10**6)
+
+
+def _hardtanh_order(min_val: float, max_val: float) -> str | None:
+    if not min_val < max_val:
+        return f"min_val must be < max_val, got min_val={min_val:g}, max_val={max_val:g}"
+    return None
+
+
+_TABLE: tuple[Activation, ...] = (
+    Activation(
+        "sigmoid",
+        "logistic sigmoid",
+        _sigmoid_expr(x),
+        num.sigmoid,
+        num.sigmoid_grad,
+        bounds=(0.0, 1.0),
+        increasing=True,
+        plot_range=(-8.0, 8.0),
+    ),
+    Activation(
+        "tanh",
+        "hyperbolic tangent",
+        sympy.tanh(x),
+        num.tanh,
+        num.tanh_grad,
+        bounds=(-1.0, 1.0),
+        increasing=True,
+        plot_range=(-4.0, 4.0),
+    ),
+    Activation(
+        "relu",
+        "rectified linear unit",
+        _pw((x, x > 0), (0, True)),
+        num.relu,
+        num.relu_grad,
+        kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0),),
+        bounds=(0.0, math.inf),
+    ),
+    Activation(
+        "leaky_relu",
+        "leaky ReLU",
+        _pw((x, x > 0), (a_ * x, True)),
+        num.leaky_relu,
+        num.leaky_relu_grad,
+        param_specs=(Param("negative_slope", 0.01, a_),),
+        param_values=(0.01,),
+        kinks_of=lambda negative_slope: (
+            (Kink(0.0, negative_slope, negative_slope, 1.0),) if negative_slope != 1 else ()
+        ),
+    ),
+    Activation(
+        "elu",
+        "exponential linear unit",
+        _pw((x, x > 0), (al_ * (sympy.exp(x) - 1), True)),
+        num.elu,
+        num.elu_grad,
+        param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
+        param_values=(1.0,),
+        kinks_of=lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
+        increasing=True,
+    ),
+    Activation(
+        "selu",
+        "scaled exponential linear unit",
+        _pw(
+            (sym.SELU_SCALE * x, x > 0),
+            (sym.SELU_SCALE * sym.SELU_ALPHA * (sympy.exp(x) - 1), True),
+        ),
+        num.selu,
+        num.selu_grad,
+        kinks_of=lambda: (
+            Kink(
+                0.0,
+                num.SELU_SCALE * num.SELU_ALPHA,
+                num.SELU_SCALE * num.SELU_ALPHA,
+                num.SELU_SCALE,
+            ),
+        ),
+        bounds=(-num.SELU_SCALE * num.SELU_ALPHA, math.inf),
+        increasing=True,
+    ),
+    Activation(
+        "celu",
+        "continuously differentiable ELU",
+        _pw((x, x > 0), (al_ * (sympy.exp(x / al_) - 1), True)),
+        num.celu,
+        num.celu_grad,
+        param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
+        param_values=(1.0,),
+        increasing=True,
+    ),
+    Activation(
+        "gelu",
+        "Gaussian error linear unit (exact, erf)",
+        x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))),
+        num.gelu,
+        num.gelu_grad,
+        bounds=(-0.17, math.inf),
+    ),
+    Activation(
+        "gelu_tanh",
+        "GELU, tanh approximation",
+        x / 2 * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + _GELU_C * x**3))),
+        num.gelu_tanh,
+        num.gelu_tanh_grad,
+        bounds=(-0.17, math.inf),
+    ),
+    Activation(
+        "silu",
+        "sigmoid linear unit (swish)",
+        x * _sigmoid_expr(x),
+        num.silu,
+        num.silu_grad,
+        bounds=(-0.279, math.inf),
+    ),
+    Activation(
+        "mish",
+        "self-regularised non-monotonic activation",
+        x * sympy.tanh(sympy.log(1 + sympy.exp(x))),
+        num.mish,
+        num.mish_grad,
+        bounds=(-0.309, math.inf),
+    ),
+    Activation(
+        "softplus",
+        "smooth ReLU",
+        sympy.log(1 + sympy.exp(be_ * x)) / be_,
+        num.softplus,
+        num.softplus_grad,
+        param_specs=(Param("beta", 1.0, be_, _positive, _POSITIVE),),
+        param_values=(1.0,),
+        bounds=(0.0, math.inf),
+        increasing=True,
+    ),
+    Activation(
+        "log_sigmoid",
+        "log of the sigmoid",
+        -sympy.log(1 + sympy.exp(-x)),
+        num.log_sigmoid,
+        num.log_sigmoid_grad,
+        bounds=(-math.inf, 0.0),
+        increasing=True,
+        plot_range=(-8.0, 8.0),
+    ),
+    Activation(
+        "softsign",
+        "x / (1 + |x|)",
+        x / (1 + sympy.Abs(x)),
+        num.softsign,
+        num.softsign_grad,
+        bounds=(-1.0, 1.0),
+        increasing=True,
+        plot_range=(-8.0, 8.0),
+    ),
+    Activation(
+        "hardsigmoid",
+        "piecewise-linear sigmoid",
+        _pw((0, x <= -3), (1, x >= 3), (x / 6 + sympy.Rational(1, 2), True)),
+        num.hardsigmoid,
+        num.hardsigmoid_grad,
+        kinks_of=lambda: (Kink(-3.0, 0.0, 0.0, 1 / 6), Kink(3.0, 0.0, 1 / 6, 0.0)),
+        bounds=(0.0, 1.0),
+    ),
+    Activation(
+        "hardswish",
+        "piecewise-quadratic swish",
+        _pw((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
+        num.hardswish,
+        num.hardswish_grad,
+        kinks_of=lambda: (Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
+        bounds=(-0.375, math.inf),
+    ),
+    Activation(
+        "hardtanh",
+        "clipped identity",
+        _pw((lo_, x <= lo_), (hi_, x >= hi_), (x, True)),
+        num.hardtanh,
+        num.hardtanh_grad,
+        param_specs=(Param("min_val", -1.0, lo_), Param("max_val", 1.0, hi_)),
+        param_values=(-1.0, 1.0),
+        kinks_of=lambda min_val, max_val: (
+            Kink(min_val, 0.0, 0.0, 1.0),
+            Kink(max_val, 0.0, 1.0, 0.0),
+        ),
+        validate_params=_hardtanh_order,
+        plot_range=(-3.0, 3.0),
+    ),
+    Activation(
+        "relu6",
+        "ReLU capped at 6",
+        _pw((0, x <= 0), (6, x >= 6), (x, True)),
+        num.relu6,
+        num.relu6_grad,
+        kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0), Kink(6.0, 0.0, 1.0, 0.0)),
+        bounds=(0.0, 6.0),
+        plot_range=(-3.0, 9.0),
+    ),
+    Activation(
+        "tanhshrink",
+        "x - tanh(x)",
+        x - sympy.tanh(x),
+        num.tanhshrink,
+        num.tanhshrink_grad,
+        increasing=True,
+    ),
+    Activation(
+        "softshrink",
+        "soft thresholding",
+        _pw((x - la_, x > la_), (x + la_, x < -la_), (0, True)),
+        num.softshrink,
+        num.softshrink_grad,
+        param_specs=(Param("lambd", 0.5, la_, _nonnegative, _NONNEGATIVE),),
+        param_values=(0.5,),
+        kinks_of=lambda lambd: (
+            (Kink(-lambd, 0.0, 1.0, 0.0), Kink(lambd, 0.0, 0.0, 1.0))
+            if lambd > 0
+            else (Kink(0.0, 0.0, 1.0, 1.0),)
+        ),
+        plot_range=(-3.0, 3.0),
+    ),
+    Activation(
+        "hardshrink",
+        "hard thresholding",
+        _pw((x, x > la_), (x, x < -la_), (0, True)),
+        num.hardshrink,
+        num.hardshrink_grad,
+        param_specs=(Param("lambd", 0.5, la_, _nonnegative, _NONNEGATIVE),),
+        param_values=(0.5,),
+        kinks_of=lambda lambd: (
+            (
+                Kink(-lambd, 0.0, 1.0, 0.0, continuous=False),
+                Kink(lambd, 0.0, 0.0, 1.0, continuous=False),
+            )
+            if lambd > 0
+            else (Kink(0.0, 0.0, 1.0, 1.0),)
+        ),
+        plot_range=(-3.0, 3.0),
+    ),
+    Activation(
+        "squareplus",
+        "(x + sqrt(x^2 + b)) / 2",
+        (x + sympy.sqrt(x**2 + b_)) / 2,
+        num.squareplus,
+        num.squareplus_grad,
+        param_specs=(Param("b", 4.0, b_, _positive, _POSITIVE),),
+        param_values=(4.0,),
+        bounds=(0.0, math.inf),
+        increasing=True,
+    ),
+    Activation(
+        "identity",
+        "f(x) = x",
+        x,
+        num.identity,
+        num.identity_grad,
+        increasing=True,
+    ),
+)
+
+_BY_NAME: dict[str, Activation] = {act.name: act for act in _TABLE}
+
+
+def names() -> list[str]:
+    """Every registered activation name, sorted."""
+    return sorted(_BY_NAME)
+
+
+def all_activations() -> list[Activation]:
+    """Every registered activation with its default parameters, sorted by name."""
+    return [_BY_NAME[n] for n in names()]
+
+
+def get(name: str, **params: Any) -> Activation:
+    """The activation ``name`` with ``params`` bound (PyTorch's defaults otherwise).
+
+    >>> get("leaky_relu", negative_slope=0.1)(-1.0)
+    array(-0.1)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    act = _BY_NAME.get(name)
+    if act is None:
+        close = difflib.get_close_matches(name.lower(), list(_BY_NAME), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownActivationError(
+            f"unknown activation {name!r}{hint} (see actref.names() for all {len(_BY_NAME)})"
+        )
+    return act.with_params(**params) if params else act
+
+
+def parse_params(pairs: Sequence[str]) -> Mapping[str, float]:
+    """``["alpha=0.5", ...]`` from the command line as floats; never evaluates text."""
+    out: dict[str, float] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"parameter {pair!r} is not KEY=VALUE (e.g. alpha=0.5)")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"parameter {key}={value!r} is not a number") from None
+    return out

@@ -1,0 +1,75 @@
+"""SymPy side: the symbols every expression is written in, derivatives and lambdify.
+
+Expressions are declared in the registry (one table); derivatives always come from
+:func:`sympy.diff`, never typed by hand. Kink conventions are encoded by the order of
+the ``Piecewise`` branches (``Piecewise((x, x > 0), (0, True))`` differentiates to a
+derivative that is 0 at 0, PyTorch's ``relu'(0)``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import sympy
+
+x = sympy.Symbol("x", real=True)
+
+# Parameter symbols, spelled as PyTorch spells the keyword arguments.
+alpha = sympy.Symbol("alpha", positive=True)
+beta = sympy.Symbol("beta", positive=True)
+negative_slope = sympy.Symbol("negative_slope", real=True)
+lambd = sympy.Symbol("lambd", nonnegative=True)
+min_val = sympy.Symbol("min_val", real=True)
+max_val = sympy.Symbol("max_val", real=True)
+b = sympy.Symbol("b", positive=True)
+
+# SELU's constants, to the digits PyTorch's documentation gives.
+SELU_ALPHA = sympy.Rational("1.6732632423543772848170429916717")
+SELU_SCALE = sympy.Rational("1.0507009873554804934193349852946")
+
+
+def exact(value: float) -> sympy.Rational:
+    """The shortest decimal that reads back as ``value``, as an exact rational.
+
+    ``exact(0.1) == 1/10``: formulas read as the user typed them. The difference from
+    the binary value is below half a float64 ULP, so it never moves a rounded result
+    by more than one ULP.
+    """
+    return sympy.Rational(repr(float(value)))
+
+
+def derivative(expr: sympy.Expr) -> sympy.Expr:
+    """d expr / dx by :func:`sympy.diff`, lightly simplified for display."""
+    return sympy.diff(expr, x)
+
+
+@functools.lru_cache(maxsize=512)
+def lambdify_numpy(expr: sympy.Expr) -> Callable[[Any], Any]:
+    """``expr`` as a vectorised NumPy/SciPy function of ``x`` (compiled once, cached).
+
+    The result accepts complex input where the expression is analytic, which the
+    complex-step derivative relies on.
+    """
+    return sympy.lambdify(x, expr, modules=["scipy", "numpy"])  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------ softmax, symbolically
+def softmax_symbols(n: int) -> tuple[sympy.Symbol, ...]:
+    """``n`` real symbols ``x0 .. x{n-1}``."""
+    if n < 1:
+        raise ValueError(f"n must be a positive integer, got {n}")
+    return tuple(sympy.symbols(f"x0:{n}", real=True))
+
+
+def softmax_expr(n: int) -> sympy.Matrix:
+    """Softmax over ``n`` symbols as a column of exact expressions."""
+    xs = softmax_symbols(n)
+    denom = sum(sympy.exp(v) for v in xs)
+    return sympy.Matrix([sympy.exp(v) / denom for v in xs])
+
+
+def softmax_jacobian_expr(n: int) -> sympy.Matrix:
+    """The exact Jacobian of :func:`softmax_expr` by differentiation."""
+    return softmax_expr(n).jacobian(sympy.Matrix(softmax_symbols(n)))

@@ -1,0 +1,125 @@
+"""The registry: names, parameters, errors and the facts it declares."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy
+
+import actref
+from actref.registry import UnknownActivationError
+from actref.symbolic import x
+
+ALL = [pytest.param(act, id=act.name) for act in actref.all_activations()]
+
+PYTORCH_CATALOGUE = {
+    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "celu", "gelu", "gelu_tanh",
+    "silu", "mish", "softplus", "log_sigmoid", "softsign", "hardsigmoid", "hardswish",
+    "hardtanh", "relu6", "tanhshrink", "softshrink", "hardshrink", "squareplus", "identity",
+}  # fmt: skip
+
+
+def test_names_are_the_catalogue_sorted() -> None:
+    assert actref.names() == sorted(PYTORCH_CATALOGUE)
+
+
+def test_unknown_name_suggests_the_closest() -> None:
+    with pytest.raises(UnknownActivationError, match=r"'gelux'.*did you mean gelu"):
+        actref.get("gelux")
+
+
+def test_unknown_name_is_a_value_error_and_a_lookup_error() -> None:
+    with pytest.raises(ValueError, match="unknown activation"):
+        actref.get("nope")
+    with pytest.raises(LookupError):
+        actref.get("nope")
+
+
+def test_leaky_relu_binds_its_slope() -> None:
+    act = actref.get("leaky_relu", negative_slope=0.1)
+    assert act.params == {"negative_slope": 0.1}
+    np.testing.assert_array_equal(act([-2.0, 0.0, 3.0]), [-0.2, 0.0, 3.0])
+    assert act.expr == sympy.Piecewise((x, x > 0), (x / 10, True))
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("elu", {"alpha": -1.0}, r"alpha=-1.0 is not accepted; alpha must be a finite number > 0"),
+        ("softplus", {"beta": 0}, "beta must be a finite number > 0"),
+        ("softshrink", {"lambd": -0.5}, "lambd must be a finite number >= 0"),
+        ("leaky_relu", {"negative_slope": math.nan}, "negative_slope must be a finite"),
+        ("leaky_relu", {"negative_slope": "0.1"}, "negative_slope='0.1' is not accepted"),
+        ("hardtanh", {"min_val": 2.0}, "min_val must be < max_val"),
+        ("relu", {"alpha": 1.0}, "relu has no parameter 'alpha'; its parameters: none"),
+        ("elu", {"beta": 1.0}, "elu has no parameter 'beta'; its parameters: alpha"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " not in v else "",
+)
+def test_bad_parameter_names_the_parameter(
+    name: str, params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        actref.get(name, **params)
+
+
+@pytest.mark.parametrize("act", ALL)
+def test_derivative_is_sympy_diff_of_the_expression(act: actref.Activation) -> None:
+    assert act.dexpr == sympy.diff(act.expr, x)
+    assert act.expr.free_symbols <= {x}
+
+
+@pytest.mark.parametrize("act", ALL)
+def test_kink_convention_matches_numpy_and_sympy(act: actref.Activation) -> None:
+    for kink in act.kinks:
+        assert float(act.grad(kink.at)) == kink.grad
+        assert float(act.dexpr.subs(x, sympy.Rational(kink.at))) == pytest.approx(
+            kink.grad, rel=1e-15
+        )
+        assert min(kink.left, kink.right) <= kink.grad <= max(kink.left, kink.right)
+
+
+@pytest.mark.parametrize(
+    ("name", "point", "grad"),
+    [
+        ("relu", 0.0, 0.0),
+        ("leaky_relu", 0.0, 0.01),
+        ("relu6", 0.0, 0.0),
+        ("relu6", 6.0, 0.0),
+        ("hardtanh", -1.0, 0.0),
+        ("hardtanh", 1.0, 0.0),
+        ("hardsigmoid", -3.0, 0.0),
+        ("hardsigmoid", 3.0, 0.0),
+        ("hardswish", -3.0, 0.0),
+        ("hardswish", 3.0, 1.0),
+        ("softshrink", 0.5, 0.0),
+        ("hardshrink", -0.5, 0.0),
+        ("selu", 0.0, 1.0507009873554805 * 1.6732632423543772),
+    ],
+    ids=lambda v: str(v),
+)
+def test_pytorch_kink_values(name: str, point: float, grad: float) -> None:
+    """The measured PyTorch 2.13 conventions (see REFERENCES.md)."""
+    assert float(actref.get(name).grad(point)) == pytest.approx(grad, rel=1e-15)
+
+
+@pytest.mark.parametrize("act", ALL)
+def test_numpy_matches_lambdified_sympy_on_a_grid(act: actref.Activation) -> None:
+    """A consistency check that catches a wrong formula on either side.
+
+    The lambdified SymPy expressions are textbook formulas that cancel (``1 + erf``
+    far left), so they are compared loosely; accuracy is measured against the oracle.
+    """
+    lo, hi = act.plot_range
+    grid = np.linspace(lo, hi, 401)
+    kinks = {k.at for k in act.kinks}
+    grid = grid[~np.isin(grid, list(kinks))]
+    np.testing.assert_allclose(act(grid), act.sympy_numpy()(grid), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        act.grad(grid),
+        np.broadcast_to(act.sympy_numpy_grad()(grid), grid.shape),
+        rtol=1e-9,
+        atol=1e-12,
+    )
