@@ -4,7 +4,8 @@ Every accuracy claim in actref is measured against this module. An expression is
 evaluated at increasing precision (from 50 digits, doubling) until two evaluations
 agree to far more digits than float64 holds, so cancellation (``x - tanh(x)`` near 0,
 ``1 + erf(x)`` far left) is resolved rather than rounded away. ``log(1 + A)`` is
-evaluated as ``log1p(A)``, which keeps ``log(1 + e^(-1e300))`` cheap. The result is
+evaluated as ``log1p(A)`` and ``1 + erf(a)`` as ``erfc(-a)``, which keeps the far
+tails cheap. The result is
 rounded once, to nearest, to the requested float format.
 """
 
@@ -34,8 +35,19 @@ _FORMATS = {
 }
 
 
-def _prefer_log1p(expr: sympy.Expr) -> sympy.Expr:
-    """Rewrite ``log(1 + A)`` as ``log1p(A)``: the same value, no cancellation."""
+class _Erfc(sympy.Function):
+    """erfc that SymPy leaves alone (``erfc(-a)`` would become ``2 - erfc(a)``)."""
+
+
+def _for_evaluation(expr: sympy.Expr) -> sympy.Expr:
+    """The same value, rewritten so mpmath need not resolve a cancellation.
+
+    ``erf(a)`` becomes ``erfc(-a) - 1`` so that ``1 + erf(a)`` collapses to
+    ``erfc(-a)`` (which is ``1e-300`` at ``a = -26``, not 1 - 1); ``log(1 + a)``
+    becomes ``log1p(a)``.
+    """
+    expr = expr.replace(sympy.erf, lambda a: _Erfc(-a) - 1)
+    expr = sympy.expand(expr, deep=True, power_base=False, power_exp=False, log=False)
 
     def is_log_one_plus(e: sympy.Basic) -> bool:
         return isinstance(e, sympy.log) and e.args[0].is_Add and 1 in e.args[0].args
@@ -43,9 +55,17 @@ def _prefer_log1p(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(is_log_one_plus, lambda e: log1p(e.args[0] - 1))
 
 
+def _mp_erfc(z: Any) -> Any:
+    # mpmath's series check overflows past |z| ~ 1e154; erfc is 0 or 2 to any
+    # precision there (erfc(1e100) = exp(-1e200) / ...)
+    if abs(z) > 10**100:
+        return mpmath.mpf(0) if z > 0 else mpmath.mpf(2)
+    return mpmath.erfc(z)
+
+
 @functools.lru_cache(maxsize=512)
 def _mp_function(expr: sympy.Expr) -> Callable[[Any], Any]:
-    return sympy.lambdify(_x, _prefer_log1p(expr), modules="mpmath")  # type: ignore[no-any-return]
+    return sympy.lambdify(_x, _for_evaluation(expr), modules=[{"_Erfc": _mp_erfc}, "mpmath"])  # type: ignore[no-any-return]
 
 
 def _agree(a: Any, b: Any) -> bool:

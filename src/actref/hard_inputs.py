@@ -1,0 +1,74 @@
+"""The hard input set: where activation implementations go wrong.
+
+One function, :func:`hard_inputs`, builds it for a dtype and a set of kinks: 0 and
+subnormals, tiny magnitudes (1e-308 .. 1e-8), the dense ordinary range (1e-8 .. 50),
+the overflow and underflow thresholds of ``exp`` in float32 and float64 with their
+neighbours, kinks and their neighbours, magnitudes up to the largest float, ±inf and
+nan — all of it with both signs. Accuracy tests, ``actref verify`` and the benchmark
+all measure on this set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+# exp overflows/underflows here: float32 at 88.72 / -103.28, float64 at 709.78 / -745.13
+EXP_THRESHOLDS = (88.72283935546875, 103.27892990343184, 709.782712893384, 745.1332191019412)
+
+
+def _neighbours(values: Iterable[float], dtype: np.dtype[np.floating], steps: int) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        cur_up = cur_down = dtype.type(v)
+        out.append(float(cur_up))
+        for _ in range(steps):
+            cur_up = np.nextafter(cur_up, dtype.type(np.inf))
+            cur_down = np.nextafter(cur_down, dtype.type(-np.inf))
+            out += [float(cur_up), float(cur_down)]
+    return out
+
+
+def hard_inputs(
+    dtype: DTypeLike = np.float64,
+    kinks: Iterable[float] = (),
+    *,
+    dense: int = 400,
+    include_nonfinite: bool = True,
+) -> NDArray[np.floating]:
+    """The hard inputs for ``dtype`` (sorted, unique, both signs), as that dtype.
+
+    ``dense`` is the number of log-spaced points in 1e-8 .. 50 per sign; ``kinks`` adds
+    each kink with its 3 float neighbours on either side.
+    """
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"dtype must be a float dtype, got {dt}")
+    fi = np.finfo(dt)
+    tiny_sub = float(fi.smallest_subnormal)
+    positive: list[float] = [
+        tiny_sub,
+        2 * tiny_sub,
+        float(fi.smallest_normal) / 2,
+        float(fi.smallest_normal),
+        float(fi.eps),
+        1.0,
+        0.5,
+        2.0,
+        float(fi.max),
+        float(np.nextafter(fi.max, dt.type(0))),
+    ]
+    lo_exp = max(-308, int(np.ceil(np.log10(float(fi.smallest_normal)))))
+    positive += list(np.logspace(lo_exp, -8, 40))
+    positive += list(np.geomspace(1e-8, 50.0, dense))
+    positive += list(np.linspace(0.0, 8.0, 65)[1:])  # quarter-integers and eighths: kinks, minima
+    positive += [float(v) for v in np.geomspace(50.0, float(fi.max) / 2, 60)]
+    positive += _neighbours([t for t in EXP_THRESHOLDS if t < float(fi.max)], dt, 2)
+    positive += [37.0, 19.0, 8.4, 20.0, 20.5, 30.0, 40.0]  # where textbook forms break
+    values = np.array([0.0] + positive + [-v for v in positive] + _neighbours(kinks, dt, 3))
+    finite = np.unique(values[np.abs(values) <= float(fi.max)].astype(dt))
+    if include_nonfinite:
+        finite = np.concatenate([finite, np.array([-np.inf, np.inf, np.nan], dtype=dt)])
+    return finite
