@@ -11,6 +11,7 @@ all measure on this set.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -19,7 +20,7 @@ from numpy.typing import DTypeLike, NDArray
 EXP_THRESHOLDS = (88.72283935546875, 103.27892990343184, 709.782712893384, 745.1332191019412)
 
 
-def _neighbours(values: Iterable[float], dtype: np.dtype[np.floating], steps: int) -> list[float]:
+def _neighbours(values: Iterable[float], dtype: np.dtype[Any], steps: int) -> list[float]:
     out: list[float] = []
     for v in values:
         cur_up = cur_down = dtype.type(v)
@@ -67,7 +68,9 @@ def hard_inputs(
     positive += [float(v) for v in np.geomspace(50.0, float(fi.max) / 2, 60)]
     positive += _neighbours([t for t in EXP_THRESHOLDS if t < float(fi.max)], dt, 2)
     positive += [37.0, 19.0, 8.4, 20.0, 20.5, 30.0, 40.0]  # where textbook forms break
-    values = np.array([0.0] + positive + [-v for v in positive] + _neighbours(kinks, dt, 3))
+    values: NDArray[np.float64] = np.array(
+        [0.0] + positive + [-v for v in positive] + _neighbours(kinks, dt, 3), dtype=np.float64
+    )
     finite = np.unique(values[np.abs(values) <= float(fi.max)].astype(dt))
     if include_nonfinite:
         finite = np.concatenate([finite, np.array([-np.inf, np.inf, np.nan], dtype=dt)])

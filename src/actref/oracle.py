@@ -35,7 +35,7 @@ _FORMATS = {
 }
 
 
-class _Erfc(sympy.Function):
+class _Erfc(sympy.Function):  # type: ignore[misc]
     """erfc that SymPy leaves alone (``erfc(-a)`` would become ``2 - erfc(a)``)."""
 
 
