@@ -92,6 +92,8 @@ class Activation:
     bounds: tuple[float, float] = (-math.inf, math.inf)
     increasing: bool = False
     plot_range: tuple[float, float] = (-5.0, 5.0)
+    # worst error allowed against the oracle in float64, ULPs: (value, derivative)
+    ulp_budget: tuple[float, float] = (4.0, 4.0)
     validate_params: Callable[..., str | None] = field(default=lambda **_: None, repr=False)
 
     # ------------------------------------------------------------ parameters
