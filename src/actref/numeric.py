@@ -12,6 +12,11 @@ lists the kinks and the value used at each.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
@@ -23,6 +28,7 @@ _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2), correctly rounded
 _INV_SQRT_2PI = 0.3989422804014327  # 1/sqrt(2*pi), correctly rounded
 _SQRT_2_OVER_PI = 0.7978845608028654  # sqrt(2/pi), correctly rounded
 _GELU_TANH_C = 0.044715
+_MAX = float(np.finfo(np.float64).max)
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -61,6 +67,63 @@ def _indicator(cond: NDArray[np.bool_], x: F64, inside: float = 1.0, outside: fl
     return _where_nan(x, np.where(cond, inside, outside))
 
 
+# ------------------------------------------------------------- compensated arithmetic
+_SPLITTER = 134217729.0  # 2**27 + 1, Dekker's splitting constant for float64
+
+
+def _split(a: F64) -> tuple[F64, F64]:
+    """``a = hi + lo`` exactly, each half with at most 26 significant bits (|a| < 1e300)."""
+    c = _SPLITTER * a
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _two_prod(a: F64, b: F64 | float) -> tuple[F64, F64]:
+    """``a * b = p + e`` exactly (Dekker), for |a|, |b| well inside the float range."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(np.asarray(b, dtype=np.float64))
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+def _two_sum(a: F64, b: F64) -> tuple[F64, F64]:
+    """``a + b = s + e`` exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _dd(value: mpmath.mpf) -> tuple[float, float]:
+    """An mpmath number as a double-double ``hi + lo``."""
+    hi = float(value)
+    return hi, float(value - hi)
+
+
+def _root(f: Any, guess: float) -> tuple[float, float]:
+    """The zero of ``f`` near ``guess`` to 40 digits, as a double-double."""
+    with mpmath.workdps(40):
+        return _dd(mpmath.findroot(f, guess))
+
+
+def _patch(out: F64, mask: NDArray[np.bool_], fn: Callable[[F64], F64], x: F64) -> F64:
+    """``out`` with ``fn(x)`` where ``mask``: for narrow regions, so that the full array
+    does not pay for a formula only a few elements need."""
+    if mask.any():
+        out = np.array(out, copy=True)
+        out[mask] = fn(x[mask])
+    return out
+
+
+def _exp_neg_half_square(x: F64) -> F64:
+    r""":math:`e^{-x^2/2}` with :math:`x^2` split exactly: rounding :math:`x^2` first
+    would cost :math:`x^2/2` ULP (700 ULP where the result is still a normal float).
+    Needs :math:`|x| < 10^{150}`.
+    """
+    p, q = _two_prod(x, x)
+    return np.exp(-0.5 * p) * (1.0 - 0.5 * q)
+
+
 # --------------------------------------------------------------------- sigmoid family
 def sigmoid(x: F64) -> F64:
     r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
@@ -83,26 +146,71 @@ def log_sigmoid_grad(x: F64) -> F64:
 
 
 def softplus(x: F64, beta: float = 1.0) -> F64:
-    r""":math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, exact (no PyTorch threshold)."""
-    bx = x * beta
-    return np.logaddexp(bx, 0.0) / beta
+    r""":math:`\frac{1}{\beta}\log(1 + e^{\beta x}) = -\log\sigma(-\beta x)/\beta`.
+
+    Exact (no PyTorch threshold). For :math:`\beta \ne 1` the product :math:`\beta x`
+    is split into ``hi + lo`` and corrected to first order, since far left the result
+    is :math:`e^{\beta x}` and would inherit the rounding of :math:`\beta x` times
+    :math:`|\beta x|`.
+    """
+    if beta == 1.0:
+        return -special.log_expit(-x)
+    hi, lo = _two_prod(np.clip(x, -1e300 / beta, 1e300 / beta), beta)
+    sp = -special.log_expit(-hi)
+    return (sp + lo * special.expit(hi)) / beta
 
 
 def softplus_grad(x: F64, beta: float = 1.0) -> F64:
-    r""":math:`\sigma(\beta x)`."""
-    return special.expit(x * beta)
+    r""":math:`\sigma(\beta x)`, with :math:`\beta x` split as in :func:`softplus`."""
+    if beta == 1.0:
+        return special.expit(x)
+    hi, lo = _two_prod(np.clip(x, -1e300 / beta, 1e300 / beta), beta)
+    s = special.expit(hi)
+    return s + lo * s * special.expit(-hi)
 
 
 def silu(x: F64) -> F64:
     r""":math:`x\,\sigma(x)`."""
-    return x * special.expit(x)
+    xs = np.maximum(x, -1e300)  # -inf * sigma(-inf) would be -inf * 0
+    return _patch(xs * special.expit(xs), x < _DEEP, _x_exp_x, x)
+
+
+# below this, e^x is subnormal (or near it) although x e^x may still be normal
+_DEEP = -600.0
+
+
+def _x_exp_x(x: F64) -> F64:
+    """:math:`x e^x` as :math:`(x e^{x/2}) e^{x/2}`: never a subnormal intermediate."""
+    xm = np.maximum(x, -1e300)  # -inf * 0
+    e = np.exp(0.5 * xm)
+    return (xm * e) * e
+
+
+def _one_plus_x_exp_x(x: F64) -> F64:
+    """:math:`(1 + x) e^x`, the far-left form of silu' and mish'."""
+    xm = np.maximum(x, -1e300)  # -inf * 0
+    e = np.exp(0.5 * xm)
+    return ((1.0 + xm) * e) * e
+
+
+# silu'(x) = sigma(x) sigma(-x) (1 + x + e^x); the last factor vanishes at x0
+_SILU_X0 = _root(lambda v: 1 + v + mpmath.exp(v), -1.28)
+_SILU_T0 = -(1.0 + _SILU_X0[0]) - _SILU_X0[1]  # e^x0
 
 
 def silu_grad(x: F64) -> F64:
-    r""":math:`\sigma(x)\,(1 + x\,\sigma(-x))`."""
-    with np.errstate(invalid="ignore"):  # x * sigma(-x) is inf*0 at x = +inf
-        out = special.expit(x) * (1.0 + x * special.expit(-x))
-    return np.where(np.isposinf(x), 1.0, out)
+    r""":math:`\sigma(x)\,(1 + x\,\sigma(-x)) = \sigma(x)\sigma(-x)\,(1 + x + e^x)`.
+
+    The last factor has a zero at :math:`x_0 \approx -1.2785` where its terms cancel.
+    Written around it, with :math:`d = x - x_0` and :math:`1 + x_0 + e^{x_0} = 0`,
+    it is :math:`d + e^{x_0}\operatorname{expm1}(d)`: two terms of the same sign.
+    """
+    xc = np.clip(x, -800.0, 800.0)
+    s, sm = special.expit(xc), special.expit(-xc)
+    d = (xc - _SILU_X0[0]) - _SILU_X0[1]
+    left = s * sm * (d + _SILU_T0 * np.expm1(np.minimum(d, 2.0)))  # used for x < 0: d < 1.3
+    right = s * (1.0 + xc * sm)
+    return _patch(np.where(xc < -0.5, left, right), x < _DEEP, _one_plus_x_exp_x, x)
 
 
 # ------------------------------------------------------------------------------ tanh
@@ -113,13 +221,36 @@ def tanh(x: F64) -> F64:
 
 def tanh_grad(x: F64) -> F64:
     r""":math:`\operatorname{sech}^2 x = 4t/(1+t)^2` with :math:`t = e^{-2|x|}`."""
-    t = np.exp(-2.0 * np.abs(x))
-    return 4.0 * t / ((1.0 + t) * (1.0 + t))
+    ax = np.minimum(np.abs(x), 400.0)
+    t = np.exp(-2.0 * ax)
+    return _patch(4.0 * t / ((1.0 + t) * (1.0 + t)), ax > 300.0, _four_exp_minus_2x, ax)
+
+
+def _four_exp_minus_2x(ax: F64) -> F64:
+    # 4 e^{-2|x|} with e^{-2|x|} itself subnormal: square a normal e^{-|x|} instead
+    e = np.exp(-ax)
+    return (4.0 * e) * e
+
+
+# x cosh x - sinh x = sum_{k>=1} 2k x^(2k+1) / (2k+1)!: positive terms, no cancellation
+_TANHSHRINK_SERIES = tuple(2.0 * k / math.factorial(2 * k + 1) for k in range(1, 15))
+_TANHSHRINK_SWITCH = 1.5  # beyond, x - tanh(x) loses at most ~1 ULP
 
 
 def tanhshrink(x: F64) -> F64:
-    r""":math:`x - \tanh x`, by a series near 0 where the difference cancels."""
-    return x - np.tanh(x)
+    r""":math:`x - \tanh x`.
+
+    Near 0 the difference cancels (it is :math:`x^3/3`), so for
+    :math:`|x| < 1.5` it is :math:`(x\cosh x - \sinh x)/\cosh x` with the numerator
+    summed as :math:`\sum_{k\ge1} 2k\,x^{2k+1}/(2k+1)!`, whose terms are all of one sign.
+    """
+    xs = np.where(np.abs(x) < _TANHSHRINK_SWITCH, x, 0.0)
+    y = xs * xs
+    acc = np.full_like(xs, _TANHSHRINK_SERIES[-1])
+    for coef in _TANHSHRINK_SERIES[-2::-1]:
+        acc = acc * y + coef
+    series = (xs * y) * acc / np.cosh(xs)
+    return np.where(np.abs(x) < _TANHSHRINK_SWITCH, series, x - np.tanh(x))
 
 
 def tanhshrink_grad(x: F64) -> F64:
@@ -132,68 +263,207 @@ def mish(x: F64) -> F64:
     r""":math:`x \tanh(\operatorname{softplus}(x))`.
 
     With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
-    for large x the same ratio in :math:`u = e^{-x}` avoids overflow.
+    for :math:`x > 0` the same ratio in :math:`u = e^{-x}` avoids overflow.
     """
-    return x * _mish_tanh_sp(x)
+    xc = np.maximum(x, -1e300)  # -inf * 0
+    return _patch(xc * _mish_tanh_sp(xc), x < _DEEP, _x_exp_x, x)
 
 
 def _mish_tanh_sp(x: F64) -> F64:
-    neg = x <= 0
-    with np.errstate(over="ignore"):
-        t = np.exp(np.where(neg, x, 0.0))
-        u = np.exp(-np.where(neg, 0.0, x))
-    n = t * (t + 2.0)
+    e = np.exp(-np.abs(x))  # t = e^x for x <= 0, u = e^-x for x > 0
+    n = e * (e + 2.0)
     small = n / (n + 2.0)
-    large = (1.0 + 2.0 * u) / (1.0 + 2.0 * u * (1.0 + u))
-    return np.where(neg, small, large)
+    large = (1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e))
+    return np.where(x <= 0, small, large)
+
+
+def _mish_grad_h(v: Any) -> Any:
+    t = mpmath.exp(v)
+    return t**3 + 4 * t**2 + 6 * t + 4 + 4 * v + 4 * v * t
+
+
+# for x <= 0, mish'(x) = t h(x) / (n+2)^2 with h = t^3 + 4t^2 + 6t + 4 + 4x + 4xt,
+# which vanishes at x0
+_MISH_X0 = _root(_mish_grad_h, -1.19)
+with mpmath.workdps(40):
+    _t0 = mpmath.exp(mpmath.mpf(_MISH_X0[0]) + _MISH_X0[1])
+    _MISH_C3, _MISH_C2, _MISH_C1 = (
+        float(_t0**3),
+        float(4 * _t0**2),
+        float(_t0 * (6 + 4 * (mpmath.mpf(_MISH_X0[0]) + _MISH_X0[1]))),
+    )
+    _MISH_T0 = float(_t0)
 
 
 def mish_grad(x: F64) -> F64:
-    r""":math:`\tanh(\operatorname{sp}(x)) + x\,\sigma(x)\operatorname{sech}^2(\operatorname{sp}(x))`."""
-    neg = x <= 0
-    xs = np.where(np.isinf(x), 0.0, x)
-    t = np.exp(np.where(neg, xs, 0.0))
-    u = np.exp(-np.where(neg, 0.0, xs))
-    # x <= 0: tanh(sp) = n/(n+2), sigma*sech^2 = 4 t (1+t) / (n+2)^2
-    n = t * (t + 2.0)
-    d_small = n / (n + 2.0) + 4.0 * xs * t * (1.0 + t) / ((n + 2.0) * (n + 2.0))
+    r""":math:`\tanh(\operatorname{sp}(x)) + x\,\sigma(x)\operatorname{sech}^2(\operatorname{sp}(x))`.
+
+    For :math:`x \le 0`, with :math:`t = e^x` and :math:`n = t(t+2)`, it is
+    :math:`t\,h(x)/(n+2)^2`, :math:`h = t^3 + 4t^2 + 6t + 4 + 4x(1+t)`. :math:`h` has a
+    zero at :math:`x_0 \approx -1.1924` where its terms cancel; written around it
+    (:math:`d = x - x_0`, :math:`m = \operatorname{expm1}(d)`, :math:`T = e^{x_0}`) it is
+    :math:`m\,(T^3(m^2+3m+3) + 4T^2(m+2) + T(6+4x_0)) + 4d(1 + T(1+m))`, every term
+    with the sign of :math:`d`. For :math:`x > 0` the same derivative in :math:`u = e^{-x}`.
+    """
+    xc = np.clip(x, -800.0, 800.0)
+    e = np.exp(-np.abs(xc))
+    # x <= 0
+    n = e * (e + 2.0)
+    d = (xc - _MISH_X0[0]) - _MISH_X0[1]
+    m = np.expm1(np.minimum(d, 5.0))
+    h = m * (_MISH_C3 * (m * m + 3.0 * m + 3.0) + _MISH_C2 * (m + 2.0) + _MISH_C1) + 4.0 * d * (
+        1.0 + _MISH_T0 * (1.0 + m)
+    )
+    n2 = n + 2.0
+    d_small = e * h / (n2 * n2)
     # x > 0, in u = e^-x: m = 1 + 2u + 2u^2
-    m = 1.0 + 2.0 * u * (1.0 + u)
-    d_large = (1.0 + 2.0 * u) / m + 4.0 * xs * u * u * (1.0 + u) / (m * m)
-    out = np.where(neg, d_small, d_large)
-    return _where_nan(x, np.where(np.isneginf(x), 0.0, np.where(np.isposinf(x), 1.0, out)))
+    mm = 1.0 + 2.0 * e * (1.0 + e)
+    d_large = (1.0 + 2.0 * e) / mm + 4.0 * xc * e * e * (1.0 + e) / (mm * mm)
+    return _patch(np.where(xc <= 0, d_small, d_large), x < _DEEP, _one_plus_x_exp_x, x)
 
 
 # ----------------------------------------------------------------------- erf-based GELU
+_SQRT_PI_2 = 1.2533141373155003  # sqrt(pi/2)
+_GELU_TAIL = -0.7  # below, Phi(x) = erfcx(t) e^{-x^2/2} / 2 with the square split
+
+
 def gelu(x: F64) -> F64:
-    r""":math:`x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}(-x/\sqrt2)`."""
-    return 0.5 * x * special.erfc(-x * _SQRT1_2)
+    r""":math:`x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
+
+    Left of :math:`x = -0.7` the erfc form loses accuracy (its argument is rounded and
+    :math:`\operatorname{erfc}` amplifies that by :math:`2t^2`; SciPy's erfc squares it
+    again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
+    :math:`x^2` split exactly.
+    """
+    xc = np.clip(x, -40.0, 40.0)  # gelu(-40) underflows to 0; above 40 it is x
+    t = -xc * _SQRT1_2
+    head = 0.5 * xc * special.erfc(t)
+    # erfcx(t) overflows for t < -26, where the tail is not used
+    tail = (0.5 * xc * special.erfcx(np.maximum(t, 0.0))) * _exp_neg_half_square(xc)
+    out = np.where(x < _GELU_TAIL, tail, head)
+    return np.where(x > 40.0, x, out)
 
 
 def gelu_grad(x: F64) -> F64:
-    r""":math:`\Phi(x) + x\,\varphi(x)`."""
-    xs = np.where(np.isinf(x), 0.0, x)
-    out = 0.5 * special.erfc(-x * _SQRT1_2) + xs * _INV_SQRT_2PI * np.exp(-0.5 * xs * xs)
-    return _where_nan(x, out)
+    r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`."""
+    xc = np.clip(x, -40.0, 40.0)
+    t = -xc * _SQRT1_2
+    phi = _INV_SQRT_2PI * _exp_neg_half_square(xc)
+    head = 0.5 * special.erfc(np.maximum(t, -30.0)) + xc * phi
+    tail = phi * (_SQRT_PI_2 * special.erfcx(np.maximum(t, 0.0)) + xc)
+    out = np.where(x < _GELU_TAIL, tail, head)
+    return _patch(out, (x > _GELU_GRAD_LO) & (x < _GELU_GRAD_HI), _gelu_grad_near_zero, x)
+
+
+def _gelu_grad_coefficients() -> tuple[float, ...]:
+    """Taylor coefficients of :math:`N = G/\varphi` at its zero :math:`x_0`.
+
+    :math:`N = \\Phi/\varphi + x` obeys :math:`N' = 2 - x^2 + xN`, hence
+    :math:`N^{(k+1)} = x N^{(k)} + k N^{(k-1)}` for :math:`k \\ge 3`.
+    """
+    with mpmath.workdps(50):
+        x0 = mpmath.mpf(_GELU_X0[0]) + _GELU_X0[1]
+        n0 = mpmath.ncdf(x0) / mpmath.npdf(x0) + x0  # 0 up to the root's accuracy
+        ders = [n0, 2 - x0**2 + x0 * n0]
+        ders.append(-2 * x0 + x0 * ders[1] + n0)
+        ders.append(-2 + x0 * ders[2] + 2 * ders[1])
+        for k in range(3, 40):
+            ders.append(x0 * ders[k] + k * ders[k - 1])
+        coefs = [ders[k] / mpmath.factorial(k) for k in range(len(ders))]
+        radius = max(_GELU_X0[0] - _GELU_GRAD_LO, _GELU_GRAD_HI - _GELU_X0[0])
+        # keep terms until they are far below the linear term at the window's edge
+        last = next(k for k in range(2, len(coefs)) if abs(coefs[k]) * radius ** (k - 1) < 1e-19)
+        return tuple(float(c) for c in coefs[1 : last + 1])
+
+
+_GELU_X0 = _root(lambda v: mpmath.ncdf(v) + v * mpmath.npdf(v), -0.75)
+# where Phi(x) and x phi(x) cancel by more than a few ULP (measured)
+_GELU_GRAD_LO, _GELU_GRAD_HI = -1.35, -0.42
+_GELU_GRAD_N = _gelu_grad_coefficients()
+
+
+def _gelu_grad_near_zero(x: F64) -> F64:
+    """gelu' around its zero: :math:`\varphi(x) N(x)` with :math:`N` by its Taylor series."""
+    d = (x - _GELU_X0[0]) - _GELU_X0[1]
+    acc = np.full_like(d, _GELU_GRAD_N[-1])
+    for c in _GELU_GRAD_N[-2::-1]:
+        acc = acc * d + c
+    return (_INV_SQRT_2PI * _exp_neg_half_square(x)) * (acc * d)
+
+
+# gelu_tanh: 2z = K (x + c x^3), K = 2 sqrt(2/pi), c = 0.044715 (exactly, as in the
+# SymPy expression); both constants as double-doubles
+with mpmath.workdps(40):
+    _K = _dd(2 * mpmath.sqrt(2 / mpmath.pi))
+    _C = _dd(mpmath.mpf(44715) / 10**6)
+    _S = float(mpmath.sqrt(2 / mpmath.pi))
+
+
+def _gelu_tanh_2z(x: F64) -> tuple[F64, F64]:
+    """``2z = K (x + c x^3)`` as a double-double ``hi + lo`` (|x| <= 50).
+
+    Far left the result is :math:`x e^{2z}`: a rounded :math:`2z` would cost
+    :math:`|2z|` ULP, up to 700.
+    """
+    p, q = _two_prod(x, x)
+    r, s = _two_prod(p, x)
+    cube_lo = s + q * x
+    a, b = _two_prod(r, _C[0])
+    lo = b + _C[0] * cube_lo + _C[1] * r
+    w, e = _two_sum(x, a)
+    w_lo = e + lo
+    hi, h = _two_prod(w, _K[0])
+    return hi, h + _K[0] * w_lo + _K[1] * w
+
+
+def _gelu_tanh_h(v: Any) -> Any:
+    s = mpmath.sqrt(2 / mpmath.pi)
+    c = mpmath.mpf(44715) / 10**6
+    return 1 + mpmath.exp(2 * s * (v + c * v**3)) + 2 * v * s * (1 + 3 * c * v**2)
+
+
+_GELU_TANH_X0 = _root(_gelu_tanh_h, -0.75)
+with mpmath.workdps(40):
+    _x0 = mpmath.mpf(_GELU_TANH_X0[0]) + _GELU_TANH_X0[1]
+    _GELU_TANH_E0 = float(mpmath.exp(2 * _S * (_x0 + _C[0] * _x0**3)))
+_GELU_TANH_2S = 2.0 * _S
 
 
 def gelu_tanh(x: F64) -> F64:
-    r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`."""
-    xs = np.clip(x, -1e100, 1e100)  # x^3 must not overflow; the sigmoid saturates long before
-    z = _SQRT_2_OVER_PI * (xs + _GELU_TANH_C * xs * xs * xs)
-    return x * special.expit(2.0 * z)
+    r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`.
+
+    :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
+    order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
+    """
+    xc = np.clip(x, -50.0, 50.0)  # sigma(2z) is 0 or 1 to every digit beyond
+    hi, lo = _gelu_tanh_2z(xc)
+    s = special.expit(hi)
+    return np.maximum(x, -50.0) * (s + s * lo * special.expit(-hi))
 
 
 def gelu_tanh_grad(x: F64) -> F64:
-    r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`."""
-    xs = np.clip(x, -1e30, 1e30)
-    z = _SQRT_2_OVER_PI * (xs + _GELU_TANH_C * xs * xs * xs)
-    dz = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_TANH_C * xs * xs)
-    s, sm = special.expit(2.0 * z), special.expit(-2.0 * z)
-    # x * dz * sm overflows as inf * 0 only where sm underflowed: the term is 0 there
-    big = np.abs(xs) > 1e10
-    term = np.where(big, 0.0, 2.0 * np.where(big, 0.0, xs) * s * sm * np.where(big, 0.0, dz))
-    return _where_nan(x, s + term)
+    r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`.
+
+    Equal to :math:`\sigma(2z)\sigma(-2z)\,h` with :math:`h = 1 + e^{2z} + 2xz'`, which
+    vanishes at :math:`x_0 \approx -0.7517`. For :math:`x < 0` :math:`h` is written around
+    :math:`x_0` (:math:`d = x - x_0`, :math:`q = x^2 + x x_0 + x_0^2`) as
+    :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
+    two terms of the sign of :math:`d`: no cancellation.
+    """
+    xc = np.clip(x, -50.0, 50.0)
+    hi, lo = _gelu_tanh_2z(xc)
+    sm = special.expit(-hi)
+    s = special.expit(hi)
+    s = s + s * lo * sm
+    d = (xc - _GELU_TANH_X0[0]) - _GELU_TANH_X0[1]
+    q = xc * xc + xc * _GELU_TANH_X0[0] + _GELU_TANH_X0[0] * _GELU_TANH_X0[0]
+    arg = _GELU_TANH_2S * d * (1.0 + _GELU_TANH_C * q)
+    h = _GELU_TANH_E0 * np.expm1(np.minimum(arg, 2.0)) + _GELU_TANH_2S * d * (
+        1.0 + 3.0 * _GELU_TANH_C * q
+    )
+    left = s * sm * h
+    right = s + _GELU_TANH_2S * xc * (1.0 + 3.0 * _GELU_TANH_C * xc * xc) * s * sm
+    return np.where(xc < 0, left, right)
 
 
 # ------------------------------------------------------------------ exponential linear
@@ -212,7 +482,9 @@ _SELU_SA = SELU_SCALE * SELU_ALPHA
 
 def selu(x: F64) -> F64:
     r""":math:`\lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise."""
-    return np.where(x > 0, SELU_SCALE * x, _SELU_SA * np.expm1(np.minimum(x, 0.0)))
+    with np.errstate(over="ignore"):  # lambda * x > max is inf, the rounded true value
+        pos = SELU_SCALE * np.maximum(x, 0.0)
+    return np.where(x > 0, pos, _SELU_SA * np.expm1(np.minimum(x, 0.0)))
 
 
 def selu_grad(x: F64) -> F64:
@@ -226,8 +498,20 @@ def celu(x: F64, alpha: float = 1.0) -> F64:
 
 
 def celu_grad(x: F64, alpha: float = 1.0) -> F64:
-    r""":math:`1` for :math:`x > 0`, :math:`e^{x/\alpha}` otherwise."""
-    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
+    r""":math:`1` for :math:`x > 0`, :math:`e^{x/\alpha}` otherwise.
+
+    For :math:`\alpha \ne 1` the quotient is corrected by its exact remainder
+    (:math:`e^{q + r/\alpha} \approx e^q(1 + r/\alpha)`): a rounded :math:`x/\alpha` would
+    cost :math:`|x/\alpha|` ULP far left.
+    """
+    xn = np.minimum(x, 0.0)
+    if alpha == 1.0:
+        return np.where(x > 0, 1.0, np.exp(xn))
+    xn = np.maximum(xn, -1e300 * min(alpha, 1.0))
+    q = xn / alpha
+    p, e = _two_prod(q, alpha)
+    r = ((xn - p) - e) / alpha
+    return np.where(x > 0, 1.0, np.exp(q) * (1.0 + r))
 
 
 # --------------------------------------------------------------------- piecewise linear
@@ -293,7 +577,8 @@ def hardsigmoid_grad(x: F64) -> F64:
 
 def hardswish(x: F64) -> F64:
     r""":math:`x \min(\max(0, x + 3), 6) / 6`."""
-    return x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
+    xc = np.maximum(x, -4.0)  # -inf * 0
+    return xc * (np.clip(xc + 3.0, 0.0, 6.0) / 6.0)  # x * 6 would overflow first
 
 
 def hardswish_grad(x: F64) -> F64:
@@ -304,7 +589,7 @@ def hardswish_grad(x: F64) -> F64:
 
 def softshrink(x: F64, lambd: float = 0.5) -> F64:
     r""":math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below :math:`-\lambda`, else 0."""
-    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0 * x))
+    return np.where(np.abs(x) <= lambd, 0.0, x - np.copysign(lambd, x))  # nan stays nan
 
 
 def softshrink_grad(x: F64, lambd: float = 0.5) -> F64:
@@ -314,7 +599,7 @@ def softshrink_grad(x: F64, lambd: float = 0.5) -> F64:
 
 def hardshrink(x: F64, lambd: float = 0.5) -> F64:
     r""":math:`x` where :math:`|x| > \lambda`, else 0."""
-    return np.where(np.abs(x) > lambd, x, 0.0 * x)
+    return np.where(np.abs(x) <= lambd, 0.0, x)  # nan stays nan
 
 
 def hardshrink_grad(x: F64, lambd: float = 0.5) -> F64:
@@ -325,7 +610,8 @@ def hardshrink_grad(x: F64, lambd: float = 0.5) -> F64:
 # ------------------------------------------------------------------------ algebraic
 def softsign(x: F64) -> F64:
     r""":math:`x / (1 + |x|)`."""
-    return np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(np.where(np.isinf(x), 0.0, x))))
+    xc = np.clip(x, -_MAX, _MAX)  # inf / inf
+    return xc / (1.0 + np.abs(xc))
 
 
 def softsign_grad(x: F64) -> F64:
@@ -335,19 +621,19 @@ def softsign_grad(x: F64) -> F64:
 
 
 def squareplus(x: F64, b: float = 4.0) -> F64:
-    r""":math:`(x + \sqrt{x^2 + b}) / 2`; for :math:`x < 0` as :math:`b / (2(\sqrt{x^2+b} - x))`."""
-    h = np.hypot(x, np.sqrt(b))
-    with np.errstate(invalid="ignore"):  # inf - inf at x = -inf, replaced below
-        pos = 0.5 * (x + h)
-        neg = 0.5 * b / (h - x)
-    return np.where(x >= 0, pos, np.where(np.isneginf(x), 0.0, neg))
+    r""":math:`(x + \sqrt{x^2 + b}) / 2`.
+
+    With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
+    :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
+    """
+    h = np.hypot(x, math.sqrt(b))
+    s = 0.5 * np.abs(x) + 0.5 * h
+    return np.where(x >= 0, s, (0.25 * b) / s)
 
 
 def squareplus_grad(x: F64, b: float = 4.0) -> F64:
-    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`b / (2h(h - x))`."""
-    h = np.hypot(x, np.sqrt(b))
-    with np.errstate(invalid="ignore", over="ignore"):
-        pos = 0.5 * (1.0 + x / h)
-        neg = 0.5 * b / h / (h - x)
-    out = np.where(x >= 0, pos, neg)
-    return np.where(np.isposinf(x), 1.0, np.where(np.isneginf(x), 0.0, out))
+    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`."""
+    xc = np.clip(x, -1e300, 1e300)  # inf / inf
+    h = np.hypot(xc, math.sqrt(b))
+    s = 0.5 * np.abs(xc) + 0.5 * h
+    return np.where(xc >= 0, 0.5 + 0.5 * (xc / h), (0.25 * b / h) / s)

@@ -182,7 +182,13 @@ def ulp_error(
     a = np.asarray(actual, dtype=dt)
     e = np.asarray(expected, dtype=dt)
     ia, ie = _ordinal(a), _ordinal(e)
-    dist = np.abs(ia.astype(np.float64) - ie.astype(np.float64))
+    # subtract in int64 (float64 ordinals would round to 512 ULP near 1); across zero
+    # the difference can overflow int64, but then it is huge and a float sum is exact enough
+    same_sign = (ia >= 0) == (ie >= 0)
+    with np.errstate(over="ignore"):
+        exact = np.abs(np.where(same_sign, ia - ie, 0)).astype(np.float64)
+    across = np.abs(ia.astype(np.float64)) + np.abs(ie.astype(np.float64))
+    dist = np.where(same_sign, exact, across)
     nan_a, nan_e = np.isnan(a), np.isnan(e)
     dist = np.where(nan_a & nan_e, 0.0, dist)
     dist = np.where(nan_a ^ nan_e, np.inf, dist)
