@@ -26,28 +26,56 @@ def _prepare(x: ArrayLike, axis: int) -> tuple[F64, np.dtype[np.floating], int]:
     return arr, dtype, int(axis)
 
 
-def _shift(arr: F64, axis: int) -> tuple[F64, F64]:
-    """``arr - max`` along ``axis`` and the max, with infinite maxima handled.
+def _shift(arr: F64, axis: int) -> tuple[F64, F64, F64]:
+    """``arr - max`` along ``axis`` as ``hi + lo`` (exactly), and the max.
 
-    A row whose max is +inf shifts by +inf (inf - inf = nan for the +inf entries is
-    replaced by 0: they share the mass); a row of all -inf keeps nan (undefined).
+    The difference is kept exact because ``exp`` turns an absolute error in its argument
+    into a relative one: a rounded ``x - max`` of -700 would cost up to 700 ULP.
+    A row whose max is +inf shifts its +inf entries to 0 and the rest to -inf (they
+    share the mass); a row of all -inf keeps nan (undefined).
     """
     m = np.max(arr, axis=axis, keepdims=True)
     finite_m = np.where(np.isfinite(m), m, 0.0)
     with np.errstate(invalid="ignore"):
-        shifted = arr - finite_m
+        hi = arr - finite_m
+        bb = hi - arr
+        lo = (arr - (hi - bb)) - (finite_m + bb)  # Knuth's two-sum error of arr + (-m)
+        lo = np.where(np.isfinite(hi), lo, 0.0)
         pos_inf_row = np.isposinf(m)
         if pos_inf_row.any():
-            shifted = np.where(pos_inf_row, np.where(np.isposinf(arr), 0.0, -np.inf), shifted)
-    return shifted, m
+            hi = np.where(pos_inf_row, np.where(np.isposinf(arr), 0.0, -np.inf), hi)
+            lo = np.where(pos_inf_row, 0.0, lo)
+        hi = np.where(np.isnan(m), np.nan, hi)  # a nan anywhere makes the row nan
+    return hi, lo, m
+
+
+def _exp_shifted(hi: F64, lo: F64) -> F64:
+    """:math:`e^{hi + lo} = e^{hi}(1 + lo)` to first order (``|lo|`` is below an ULP of hi)."""
+    e: F64 = np.exp(hi)
+    return e + e * lo
+
+
+def _log_total(hi: F64, lo: F64, axis: int) -> F64:
+    r""":math:`\log\sum_j e^{hi_j + lo_j}` (keepdims) as ``log1p`` of all but one maximum.
+
+    One maximal entry contributes exactly 1, so ``log1p`` of the rest keeps
+    ``log_softmax`` of the maximum nonzero (``[0, -40]`` gives ``-4.2e-18``, not 0).
+    """
+    e = _exp_shifted(hi, lo)
+    top = np.argmax(hi, axis=axis, keepdims=True)
+    np.put_along_axis(e, top, 0.0, axis=axis)
+    rest = np.sum(e, axis=axis, keepdims=True)
+    with np.errstate(divide="ignore"):
+        lead = np.take_along_axis(hi, top, axis=axis)  # 0, or -inf for a row of -inf
+        return np.where(lead == 0.0, np.log1p(rest), np.log(rest))
 
 
 def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> NDArray[np.floating]:
     r""":math:`\log\sum_i e^{x_i}` along ``axis``, without overflow."""
     arr, dtype, axis = _prepare(x, axis)
-    shifted, m = _shift(arr, axis)
+    hi, lo, m = _shift(arr, axis)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        out = _log_total(hi, lo, axis)
         out = np.where(np.isposinf(m), np.inf, out + np.where(np.isfinite(m), m, 0.0))
         out = np.where(np.isneginf(m), -np.inf, out)
         out = np.where(np.isnan(m), np.nan, out)
@@ -63,8 +91,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     several +inf entries); entries of -inf get exactly 0.
     """
     arr, dtype, axis = _prepare(x, axis)
-    shifted, _ = _shift(arr, axis)
-    e = np.exp(shifted)
+    hi, lo, _ = _shift(arr, axis)
+    e = _exp_shifted(hi, lo)
     with np.errstate(invalid="ignore"):
         out: F64 = e / np.sum(e, axis=axis, keepdims=True)
     return out.astype(dtype, copy=False)
@@ -73,29 +101,49 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
 def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     r""":math:`x_i - \log\sum_j e^{x_j}` along ``axis``."""
     arr, dtype, axis = _prepare(x, axis)
-    shifted, _ = _shift(arr, axis)
+    hi, lo, _ = _shift(arr, axis)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lse = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-        out: F64 = shifted - lse
+        lse = _log_total(hi, lo, axis)
+        out: F64 = (hi - lse) + lo
     return out.astype(dtype, copy=False)
+
+
+def _softmax_and_complement(arr: F64) -> tuple[F64, F64]:
+    """``s`` and ``1 - s`` over the last axis, the complement without cancellation.
+
+    :math:`1 - s_i = \\sum_{j \ne i} e_j / \\sum_j e_j`, summed as an exclusive prefix
+    plus an exclusive suffix sum, so it is accurate also when :math:`s_i` is near 1.
+    """
+    hi, lo, _ = _shift(arr, -1)
+    e = _exp_shifted(hi, lo)
+    prefix = np.concatenate([np.zeros_like(e[..., :1]), np.cumsum(e, axis=-1)[..., :-1]], -1)
+    rev = np.cumsum(np.flip(e, axis=-1), axis=-1)
+    suffix = np.concatenate([np.flip(rev, axis=-1)[..., 1:], np.zeros_like(e[..., :1])], -1)
+    total = np.sum(e, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        return e / total, (prefix + suffix) / total
 
 
 def softmax_jacobian(x: ArrayLike) -> NDArray[np.floating]:
     r"""The Jacobian over the last axis, shape ``(..., n, n)``:
     :math:`J = \operatorname{diag}(s) - s s^\top`.
+
+    The diagonal is :math:`s_i (1 - s_i)` with :math:`1 - s_i` summed from the other
+    entries: no cancellation when :math:`s_i` is near 1.
     """
     arr, dtype, _ = _prepare(x, -1)
-    s = softmax(arr, axis=-1)
+    s, comp = _softmax_and_complement(arr)
     jac = -s[..., :, None] * s[..., None, :]
     n = s.shape[-1]
     idx = np.arange(n)
-    # the diagonal as s(1 - s) rather than s - s^2: no cancellation when s is near 1
-    jac[..., idx, idx] = s * (1.0 - s)
+    jac[..., idx, idx] = s * comp
     return jac.astype(dtype, copy=False)
 
 
 def softmax_jacobian_diag(x: ArrayLike) -> NDArray[np.floating]:
-    r"""The Jacobian's diagonal over the last axis, :math:`s(1 - s)`, shape ``(..., n)``."""
+    r"""The Jacobian's diagonal over the last axis, :math:`s(1 - s)`, shape ``(..., n)``,
+    with :math:`1 - s` summed from the other entries (see :func:`softmax_jacobian`).
+    """
     arr, dtype, _ = _prepare(x, -1)
-    s = softmax(arr, axis=-1)
-    return (s * (1.0 - s)).astype(dtype, copy=False)
+    s, comp = _softmax_and_complement(arr)
+    return (s * comp).astype(dtype, copy=False)
