@@ -12,6 +12,8 @@ lists the kinks and the value used at each.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -477,6 +479,13 @@ def elu_grad(x: F64, alpha: float = 1.0) -> F64:
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
+# the correctly rounded product (the float product is 1 ULP low): selu(-inf) = -scale*alpha
+with mpmath.workdps(60):
+    _SELU_SA_EXACT = float(
+        mpmath.mpf("1.0507009873554804934193349852946")
+        * mpmath.mpf("1.6732632423543772848170429916717")
+    )
+# the derivative keeps the float product: it is the registry's Kink.grad at 0
 _SELU_SA = SELU_SCALE * SELU_ALPHA
 
 
@@ -484,7 +493,7 @@ def selu(x: F64) -> F64:
     r""":math:`\lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise."""
     with np.errstate(over="ignore"):  # lambda * x > max is inf, the rounded true value
         pos = SELU_SCALE * np.maximum(x, 0.0)
-    return np.where(x > 0, pos, _SELU_SA * np.expm1(np.minimum(x, 0.0)))
+    return np.where(x > 0, pos, _SELU_SA_EXACT * np.expm1(np.minimum(x, 0.0)))
 
 
 def selu_grad(x: F64) -> F64:
@@ -637,3 +646,19 @@ def squareplus_grad(x: F64, b: float = 4.0) -> F64:
     h = np.hypot(xc, math.sqrt(b))
     s = 0.5 * np.abs(xc) + 0.5 * h
     return np.where(xc >= 0, 0.5 + 0.5 * (xc / h), (0.25 * b / h) / s)
+
+
+def _returns_array(fn: Callable[..., Any]) -> Callable[..., F64]:
+    """NumPy ufuncs turn a 0-d input into a scalar; the contract is a 0-d array."""
+
+    @functools.wraps(fn)
+    def wrapper(x: F64, *params: float) -> F64:
+        return np.asarray(fn(x, *params))
+
+    return wrapper
+
+
+_PUBLIC = [n for n, v in list(globals().items()) if n[0] != "_" and inspect.isfunction(v)]
+for _name in _PUBLIC:
+    if _name != "as_float_array" and globals()[_name].__module__ == __name__:
+        globals()[_name] = _returns_array(globals()[_name])

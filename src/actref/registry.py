@@ -308,6 +308,7 @@ _TABLE: tuple[Activation, ...] = (
         num.gelu,
         num.gelu_grad,
         bounds=(-0.17, math.inf),
+        ulp_budget=(8, 4),
     ),
     Activation(
         "gelu_tanh",

@@ -67,7 +67,8 @@ def _log_total(hi: F64, lo: F64, axis: int) -> F64:
     rest = np.sum(e, axis=axis, keepdims=True)
     with np.errstate(divide="ignore"):
         lead = np.take_along_axis(hi, top, axis=axis)  # 0, or -inf for a row of -inf
-        return np.where(lead == 0.0, np.log1p(rest), np.log(rest))
+        out: F64 = np.where(lead == 0.0, np.log1p(rest), np.log(rest))
+    return out
 
 
 def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> NDArray[np.floating]:

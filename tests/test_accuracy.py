@@ -1,0 +1,173 @@
+"""Accuracy against the mpmath oracle on the shared hard input set.
+
+float64: every function and derivative within its registry ``ulp_budget`` (4 ULP by
+default) of the correctly rounded true value, true values that are subnormal
+excluded. float32: within 1 ULP. The worst error per function is recorded and printed
+as a table at the end of the run (and written to ``results/accuracy.md``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import actref
+from actref import oracle
+from actref.hard_inputs import hard_inputs
+from actref.symbolic import softmax_jacobian_expr, softmax_symbols
+
+ALL = [pytest.param(act, id=act.name) for act in actref.all_activations()]
+DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
+PARTS = ["value", "derivative"]
+
+
+@functools.cache
+def _truth(name: str, part: str, dtype_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hard inputs and their correctly rounded true values, once per session."""
+    act = actref.get(name)
+    dtype = np.dtype(dtype_name)
+    xs = hard_inputs(dtype, [k.at for k in act.kinks])
+    expr = act.expr if part == "value" else act.dexpr
+    return xs, oracle.true_values(expr, xs, dtype)
+
+
+def _region(x: float) -> str:
+    ax = abs(x)
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "+inf" if x > 0 else "-inf"
+    sign = "-" if x < 0 else "+"
+    if ax < 1e-8:
+        return f"{sign}tiny (<1e-8)"
+    if ax <= 50:
+        return f"{sign}[1e-8, 50]"
+    return f"{sign}large (>50)"
+
+
+def _measure(act: actref.Activation, part: str, dtype: Any) -> tuple[np.ndarray, ...]:
+    xs, truth = _truth(act.name, part, np.dtype(dtype).name)
+    # the registry's final cast warns when a float32 result overflows to inf (selu at
+    # the largest float32): right here, and checked separately in test_numeric
+    with np.errstate(over="ignore"):
+        got = act(xs) if part == "value" else act.grad(xs)
+    assert got.dtype == np.dtype(dtype)
+    err = oracle.ulp_error(got, truth, dtype)
+    subnormal = (np.abs(truth) < np.finfo(dtype).smallest_normal) & (truth != 0)
+    return xs, truth, got, np.where(subnormal & np.isfinite(got), 0.0, err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("act", ALL)
+def test_ulp_error_against_oracle(
+    act: actref.Activation, dtype: Any, part: str, accuracy_report: list[Any]
+) -> None:
+    xs, truth, got, err = _measure(act, part, dtype)
+    budget = (
+        (act.ulp_budget[0] if part == "value" else act.ulp_budget[1])
+        if dtype is np.float64
+        else 1.0
+    )
+    i = int(np.argmax(err))
+    accuracy_report.append(
+        (
+            act.name,
+            part,
+            np.dtype(dtype).name,
+            float(err[i]),
+            float(xs[i]),
+            _region(float(xs[i])),
+            budget,
+        )
+    )
+    label = act.name if part == "value" else f"{act.name}'"
+    bad = np.flatnonzero(err > budget)
+    assert bad.size == 0, "; ".join(
+        f"{label}(x={xs[j]!r}) = {got[j]!r}, expected {truth[j]!r} (error {err[j]:.3g} ULP)"
+        for j in bad[:5]
+    )
+
+
+# ---------------------------------------------------------------------------- softmax
+SOFTMAX_CASES = [
+    [1000.0, 1000.0],
+    [-1000.0, 0.0],
+    [0.0, -40.0],
+    [0.0, -700.0, -744.0, 3.5],
+    [1e300, -1e300, 0.0],
+    [0.1, 0.2, 0.3, 0.4],
+    [-3.0, 2.5, 0.125, 1e-10, 7.0],
+    [36.0, 0.0, 0.0],
+    [20.0, 1.0, -1.0, 0.5],
+]
+
+
+def _mp_softmax(row: list[float]) -> tuple[list[Any], list[Any], Any]:
+    with mpmath.workdps(80):
+        xs = [mpmath.mpf(v) for v in row]
+        m = max(xs)
+        es = [mpmath.exp(v - m) for v in xs]
+        total = mpmath.fsum(es)
+        s = [e / total for e in es]
+        comp = [mpmath.fsum(es[:i] + es[i + 1 :]) / total for i in range(len(es))]
+        lse = m + mpmath.log(total)
+        return s, [si * ci for si, ci in zip(s, comp, strict=True)], lse
+
+
+def _ulps(got: Any, want: list[Any]) -> np.ndarray:
+    truth = np.array([oracle.round_to(w) for w in want])
+    err = oracle.ulp_error(got, truth)
+    return np.where(np.abs(truth) < np.finfo(np.float64).smallest_normal, 0.0, err)
+
+
+@pytest.mark.parametrize("row", SOFTMAX_CASES, ids=lambda r: str(r))
+def test_softmax_family_ulp(row: list[float], accuracy_report: list[Any]) -> None:
+    s_true, diag_true, lse_true = _mp_softmax(row)
+    with mpmath.workdps(80):
+        logs_true = [mpmath.mpf(v) - lse_true for v in row]
+    checks = {
+        "softmax": (actref.softmax(row), s_true),
+        "log_softmax": (actref.log_softmax(row), logs_true),
+        "logsumexp": (np.atleast_1d(actref.logsumexp(row)), [lse_true]),
+        "softmax_jacobian_diag": (actref.softmax_jacobian_diag(row), diag_true),
+    }
+    for name, (got, want) in checks.items():
+        err = _ulps(got, want)
+        i = int(np.argmax(err))
+        accuracy_report.append(
+            (
+                name,
+                f"row {row}"[:40],
+                "float64",
+                float(err[i]),
+                float(row[i] if len(row) > i else row[0]),
+                "softmax",
+                4.0,
+            )
+        )
+        assert err.max() <= 4, (
+            f"{name}(x={row}) = {got.tolist()}, expected {[float(w) for w in want]} (error {err.max():.3g} ULP)"
+        )
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_softmax_jacobian_matches_symbolic(n: int) -> None:
+    rng = np.random.default_rng(n)
+    row = rng.uniform(-5, 5, n).round(3)
+    expr = softmax_jacobian_expr(n)
+    subs = dict(
+        zip(softmax_symbols(n), [sympy.Rational(repr(float(v))) for v in row], strict=True)
+    )
+    want = np.array(expr.subs(subs).evalf(40).tolist(), dtype=float)
+    got = actref.softmax_jacobian(row)
+    err = oracle.ulp_error(got, want)
+    assert err.max() <= 4, (
+        f"softmax_jacobian(x={row.tolist()}) = {got.tolist()}, expected {want.tolist()} (error {err.max():.3g} ULP)"
+    )
