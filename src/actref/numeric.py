@@ -246,13 +246,15 @@ def tanhshrink(x: F64) -> F64:
     :math:`|x| < 1.5` it is :math:`(x\cosh x - \sinh x)/\cosh x` with the numerator
     summed as :math:`\sum_{k\ge1} 2k\,x^{2k+1}/(2k+1)!`, whose terms are all of one sign.
     """
-    xs = np.where(np.abs(x) < _TANHSHRINK_SWITCH, x, 0.0)
-    y = xs * xs
-    acc = np.full_like(xs, _TANHSHRINK_SERIES[-1])
+    return _patch(x - np.tanh(x), np.abs(x) < _TANHSHRINK_SWITCH, _tanhshrink_series, x)
+
+
+def _tanhshrink_series(x: F64) -> F64:
+    y = x * x
+    acc = np.full_like(x, _TANHSHRINK_SERIES[-1])
     for coef in _TANHSHRINK_SERIES[-2::-1]:
         acc = acc * y + coef
-    series = (xs * y) * acc / np.cosh(xs)
-    return np.where(np.abs(x) < _TANHSHRINK_SWITCH, series, x - np.tanh(x))
+    return (x * y) * acc / np.cosh(x)
 
 
 def tanhshrink_grad(x: F64) -> F64:
