@@ -373,6 +373,9 @@ class _FunctionJudge:
             arg = f"{name}(x=<1-D array of shape ({n},)>)"
             if v is None or v.error is not None:
                 error = v.error if v is not None and v.error else "failed"
+                if task.points is not None and all(p.error for p in task.points):
+                    # not a scalar-only function: a broken one (judged under value too)
+                    return _Problem("error", _raised(arg, error), {"input_shape": [n]})
                 return _Problem(
                     "fail",
                     _raised(arg, error) + "; it must accept a NumPy array "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from actref import registry
+from actref.grading.worker import normalise
 from actref.registry import Activation
 
 PARTS = ("value", "derivative", "stability", "vectorized", "input-unchanged")
@@ -104,12 +105,6 @@ class Rubric:
             submission_timeout=max(self.limits.submission_timeout, 5 * seconds),
         )
         return replace(self, limits=limits)
-
-
-def normalise(name: str) -> str:
-    """How names are compared: case and underscores ignored (``leakyReLU`` ==
-    ``leaky_relu``)."""
-    return name.replace("_", "").lower()
 
 
 def default_rubric_path() -> str:

@@ -140,13 +140,17 @@ def build_plan(rubric: Rubric) -> Plan:
 
 
 # ------------------------------------------------------------------------ the process
+_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+
+
 class _ForkServer:
     """Client of :mod:`actref.grading.server`: asks it to fork workers."""
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "actref.grading.server", str(theirs.fileno())],
+            # -I: no script folder on sys.path (a student's `import judge` finds nothing)
+            [sys.executable, "-I", _SERVER, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

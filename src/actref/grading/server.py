@@ -1,12 +1,13 @@
 """The fork server: one clean process that has imported NumPy and SymPy once, and
-forks a fresh worker per request. Run as ``python -m actref.grading.server FD``.
+forks a fresh worker per request. Run as ``python -I .../server.py FD``.
 
 Why not ``multiprocessing``: its ``fork`` start method would copy the grader itself
 into each worker (its memory, the pipes of the other workers, the results already
 collected) and forks a multi-threaded process; its ``forkserver`` re-imports the
 caller's ``__main__`` in every child, which breaks (or re-runs) any script that calls
 the grader without an ``if __name__ == "__main__"`` guard. This server knows nothing
-but the worker module.
+but the worker module, which it loads by path: the server imports NumPy, SymPy and
+mpmath, not actref (whose registry and SciPy the worker does not need).
 
 Protocol on the control socket (a ``socketpair`` with the grader): a request is an
 8-byte length with two file descriptors attached (the worker's result pipe and a
@@ -18,6 +19,7 @@ the socket, every worker still running is killed and the server exits.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import select
@@ -25,6 +27,7 @@ import signal
 import socket
 import sys
 import warnings
+from typing import Any
 
 
 def _reap(status_fds: dict[int, int]) -> None:
@@ -63,13 +66,23 @@ def _read_request(ctrl: socket.socket) -> tuple[dict[str, object], list[int]] | 
     return json.loads(body), list(fds)
 
 
+def _load_worker() -> Any:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+    spec = importlib.util.spec_from_file_location("actref_grading_worker", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def serve(fd: int) -> None:
     """Answer fork requests on the control socket ``fd`` until it closes."""
     # OpenBLAS threads would make every fork a fork of a multi-threaded process
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     warnings.simplefilter("ignore")
-    from actref.grading import worker  # the preload: NumPy, SymPy, mpmath
+    worker = _load_worker()  # the preload: NumPy, SymPy, mpmath
 
     ctrl = socket.socket(fileno=fd)
     status_fds: dict[int, int] = {}
@@ -92,7 +105,7 @@ def serve(fd: int) -> None:
                     os.close(status_fd)
                     for other in status_fds.values():
                         os.close(other)
-                    worker.main(result_fd, **args)  # type: ignore[arg-type]
+                    worker.main(result_fd, **args)
                 except BaseException:
                     code = 70
                 finally:
@@ -110,5 +123,17 @@ def serve(fd: int) -> None:
         _reap(status_fds)
 
 
+def main() -> None:
+    """Serve, then leave at once: tearing down NumPy and SymPy takes a tenth of a second
+    the grader would spend waiting."""
+    code = 0
+    try:
+        serve(int(sys.argv[1]))
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
 if __name__ == "__main__":
-    serve(int(sys.argv[1]))
+    main()
