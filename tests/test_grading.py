@@ -195,10 +195,14 @@ def plan() -> Plan:
         b"[1, 2]",
         b'{"type": "score", "score": 20}',
         b'{"type": "result", "task": 999, "data": {"style": "numpy"}}',
-        b'{"type": "result", "task": 0, "data": {"style": "numpy", "vector": '
-        b'{"values": [1.0, 2.0], "shape": [3]}, "points": null}}',
-        b'{"type": "result", "task": 0, "data": {"style": "numpy", "vector": '
-        b'{"values": ["0.5"], "shape": [1]}, "points": null}}',
+        (
+            b'{"type": "result", "task": 0, "data": {"style": "numpy", "vector": '
+            b'{"values": [1.0, 2.0], "shape": [3]}, "points": null}}'
+        ),
+        (
+            b'{"type": "result", "task": 0, "data": {"style": "numpy", "vector": '
+            b'{"values": ["0.5"], "shape": [1]}, "points": null}}'
+        ),
         b'{"type": "tick", "task": true, "point": null}',
     ],
     ids=["text", "list", "forged-score", "bad-task", "shape-lie", "string-number", "bool-task"],
@@ -213,6 +217,13 @@ def test_parent_never_unpickles_or_evaluates() -> None:
     parent_side = [p for p in src if p.name not in ("worker.py", "server.py")]
     for path in parent_side:
         text = path.read_text()
-        banned_calls = ("import pickle", "pickle.load", "eval(", "exec(", "sympify(", "parse_expr(")
+        banned_calls = (
+            "import pickle",
+            "pickle.load",
+            "eval(",
+            "exec(",
+            "sympify(",
+            "parse_expr(",
+        )
         for banned in banned_calls:
             assert banned not in text, f"{path.name} uses {banned}"

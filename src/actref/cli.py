@@ -105,8 +105,11 @@ def _add_grade(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="FMT",
         help="text (default), json, csv, junit or gradescope",
     )
-    p.add_argument("--output", metavar="FILE", help="write the report here (rewritten as "
-                   "each submission finishes)")
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report here (rewritten as each submission finishes)",
+    )
     p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
     p.add_argument("--timeout", metavar="S", help="wall-clock limit per call, seconds")
     p.set_defaults(run=_run_grade)

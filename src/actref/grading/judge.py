@@ -259,7 +259,7 @@ class _FunctionJudge:
                 continue  # lost when a later point hung or crashed: judged by that point
             if isinstance(outcome, str):
                 return _Problem("error", _raised(call, outcome), {"input": x, "error": outcome})
-            lo, hi = float(lows[i]), float(highs[i])  # type: ignore[arg-type]
+            lo, hi = float(lows[i]), float(highs[i])
             if lo == hi:
                 if not _close(outcome, lo, tol):
                     return _Problem(
@@ -283,7 +283,7 @@ class _FunctionJudge:
     ) -> _Problem | None:
         if task.failure is not None and (task.failure_point is None or task.calls is None):
             point = task.failure_point
-            x = list(exp.inputs[point]) if point is not None else None  # type: ignore[arg-type]
+            x = list(exp.inputs[point]) if point is not None else None
             call = f"{name}(x={_fmt(x)})" if x is not None else f"{name}(...)"
             return _Problem(
                 task.failure_status,
@@ -292,15 +292,16 @@ class _FunctionJudge:
             )
         assert task.calls is not None
         for i, vec in enumerate(exp.inputs):
-            x = list(vec)  # type: ignore[arg-type]
+            x = list(vec)
             call = f"{name}(x={_fmt(x)})"
             c = task.calls[i]
             if c.error is not None:
                 return _Problem("error", _raised(call, c.error), {"input": x, "error": c.error})
-            assert c.values is not None and c.shape is not None
+            assert c.values is not None
+            assert c.shape is not None
             n = len(x)
             if role == "forward" or c.shape != (n, n) or n == 1:
-                want = list(exp.value[i] if role == "forward" else exp.dlow[i])  # type: ignore[arg-type]
+                want = list(exp.value[i] if role == "forward" else exp.dlow[i])
                 what = ""
             else:
                 want = [v for row in exp.jacobian[i] for v in row]
@@ -325,7 +326,7 @@ class _FunctionJudge:
         roles = ["forward"]
         if self.derivative.style == "numpy":
             roles.append("derivative")
-        out = []
+        out: list[tuple[str, str, TaskResult, Sequence[Any]]] = []
         for r in roles:
             for g in ("ordinary", "extreme"):
                 task = self.task(r, g)

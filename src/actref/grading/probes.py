@@ -11,6 +11,7 @@ one-sided derivatives (``Kink.left`` / ``Kink.right``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -48,17 +49,18 @@ class Expected:
     ``jacobian[i]`` is the full Jacobian, accepted as well.
     """
 
-    inputs: tuple[float, ...] | tuple[tuple[float, ...], ...]
-    value: tuple[float, ...] | tuple[tuple[float, ...], ...]
-    dlow: tuple[float, ...] | tuple[tuple[float, ...], ...]
-    dhigh: tuple[float, ...] | tuple[tuple[float, ...], ...]
+    # floats for elementwise functions, tuples of floats for softmax
+    inputs: tuple[Any, ...]
+    value: tuple[Any, ...]
+    dlow: tuple[Any, ...]
+    dhigh: tuple[Any, ...]
     jacobian: tuple[tuple[tuple[float, ...], ...], ...] = ()
 
 
 GROUPS = ("ordinary", "extreme")
 
 
-def _floats(a: np.ndarray) -> tuple[float, ...]:  # type: ignore[type-arg]
+def _floats(a: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in np.asarray(a, dtype=np.float64).ravel())
 
 

@@ -34,14 +34,21 @@ def text_one(result: SubmissionResult) -> str:
     status = {(r.function, r.part): r.status for r in result.results}
     head = ["function", *PARTS]
     rows = [head] + [
-        [f, *(status.get((f, p), "-").upper() if status.get((f, p)) != "pass" else "pass"
-              for p in PARTS)]
+        [
+            f,
+            *(
+                status.get((f, p), "-").upper() if status.get((f, p)) != "pass" else "pass"
+                for p in PARTS
+            ),
+        ]
         for f in functions
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = [f"{result.submission}: {_pts(result.score)} / {_pts(result.max_score)}"]
     for row in rows:
-        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        lines.append(
+            "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
     feedback = [r for r in result.results if r.status != "pass"]
     if feedback:
         lines.append("  feedback:")
@@ -124,7 +131,9 @@ def as_junit(results: Sequence[SubmissionResult]) -> str:
             el = ET.SubElement(case, tag, type=r.status, message=_clean(r.message))
             el.text = _clean(r.message)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    )
 
 
 def as_gradescope(result: SubmissionResult) -> str:

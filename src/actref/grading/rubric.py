@@ -250,8 +250,18 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
         raise _KeyProblem("function", "must be a non-empty array of [[function]] tables")
     functions: list[RubricFunction] = []
     seen: set[str] = set()
+    owner: dict[str, str] = {}  # normalised name -> the function it finds
     for i, raw_fn in enumerate(raw_functions):
-        functions.append(_function(raw_fn, f"function[{i}]", base_points, patterns, seen))
+        fn = _function(raw_fn, f"function[{i}]", base_points, patterns, seen)
+        for key, names in (("names", fn.names), ("derivative_names", fn.derivative_names)):
+            for name in names:
+                other = owner.setdefault(normalise(name), f"{fn.reference} {key}")
+                if other != f"{fn.reference} {key}":
+                    raise _KeyProblem(
+                        f"function[{i}].{key}",
+                        f"{name!r} would also find {other} (names ignore case and underscores)",
+                    )
+        functions.append(fn)
     return Rubric(source, tuple(functions), tolerance, limits)
 
 
@@ -267,7 +277,10 @@ def _function(
     ref = table.get("reference")
     accepted = [*registry.names(), *VECTOR_FUNCTIONS]
     if not isinstance(ref, str):
-        raise _KeyProblem(f"{key}.reference", f"missing or not a string (one of: {len(accepted)} names, see `actref list`, or softmax)")
+        raise _KeyProblem(
+            f"{key}.reference",
+            f"missing or not a string (one of: {len(accepted)} names, see `actref list`, or softmax)",
+        )
     if ref not in accepted:
         try:
             registry.get(ref)

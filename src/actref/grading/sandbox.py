@@ -15,6 +15,7 @@ task in progress, and a fresh worker carries on with the tasks left.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import math
 import os
@@ -216,10 +217,8 @@ def warm_up() -> None:
 
 def _kill(pid: int) -> None:
     for kill in (os.killpg, os.kill):  # the worker and anything it started
-        try:
+        with contextlib.suppress(OSError):
             kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def _exit_code(status_fd: int, timeout: float) -> int | None:
@@ -386,7 +385,9 @@ def _timed_out(
         return  # run_submission marks what is left
     if not ready:
         run.import_status = "timeout"
-        run.import_failure = f"importing the submission took longer than {limits.import_timeout:g} s"
+        run.import_failure = (
+            f"importing the submission took longer than {limits.import_timeout:g} s"
+        )
         return
     if current is None:
         pending = [t for t in remaining if t not in run.tasks]

@@ -26,6 +26,9 @@ Messages (``task`` is the index in the plan's task list):
 - ``{"type": "done"}``
 """
 
+# Student code may raise anything, SystemExit included: catching it all is the point.
+# ruff: noqa: BLE001
+
 from __future__ import annotations
 
 import functools
@@ -45,7 +48,6 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy
-
 
 # This module imports nothing from actref: the fork server loads it by path, so the
 # server process imports NumPy, SymPy and mpmath and nothing else.
@@ -181,7 +183,9 @@ def _takes_argument(fn: Any) -> bool:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return True
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+    return any(
+        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
+    )
 
 
 def _required_positional(fn: Any) -> int | None:
@@ -338,9 +342,7 @@ def _in_real_x(expr: Any) -> Any:
     free = expr.free_symbols
     others = sorted(str(s) for s in free if str(s) != "x")
     if others:
-        raise ValueError(
-            f"the expression uses {', '.join(others)}; only the symbol x is allowed"
-        )
+        raise ValueError(f"the expression uses {', '.join(others)}; only the symbol x is allowed")
     return expr.xreplace({s: _X for s in free})
 
 
