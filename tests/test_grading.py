@@ -227,3 +227,38 @@ def test_parent_never_unpickles_or_evaluates() -> None:
         )
         for banned in banned_calls:
             assert banned not in text, f"{path.name} uses {banned}"
+
+
+def _grade_source(tmp_path: Path, name: str, source: str) -> dict[tuple[str, str], str]:
+    path = tmp_path / name
+    path.write_text(source)
+    (result,) = grade_files([str(path)], fast_rubric())
+    assert result is not None
+    return {(r.function, r.part): r.status for r in result.results}
+
+
+def test_symbolic_answers_are_judged_at_high_precision(tmp_path: Path) -> None:
+    # slope 0.10000001: 1e-7 relative, inside NumPy's 1e-6 tolerance, not SymPy's 1e-12
+    sympy_src = (
+        "from sympy import Piecewise, Rational, symbols\nx = symbols('x')\n"
+        "def leaky_relu():\n"
+        "    return Piecewise((Rational(10000001, 10**8) * x, x < 0), (x, True))\n"
+    )
+    numpy_src = (
+        "import numpy as np\n"
+        "def leaky_relu(x):\n    return np.where(x > 0, x, 0.10000001 * x)\n"
+        "def leaky_relu_derivative(x):\n    return np.where(x > 0, 1.0, 0.10000001)\n"
+    )
+    symbolic = _grade_source(tmp_path, "symbolic.py", sympy_src)
+    numeric = _grade_source(tmp_path, "numeric.py", numpy_src)
+    assert symbolic[("leaky_relu", "value")] == "fail"
+    assert symbolic[("leaky_relu", "derivative")] == "fail"
+    assert numeric[("leaky_relu", "value")] == "pass"
+    assert numeric[("leaky_relu", "derivative")] == "pass"
+
+
+def test_symbolic_expression_in_another_symbol_is_an_error(tmp_path: Path) -> None:
+    src = "from sympy import exp, symbols\ny = symbols('y')\ndef sigmoid():\n    return 1/(1+exp(-y))\n"
+    statuses = _grade_source(tmp_path, "other_symbol.py", src)
+    assert statuses[("sigmoid", "value")] == "error"
+    assert statuses[("sigmoid", "derivative")] == "error"

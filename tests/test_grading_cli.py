@@ -291,3 +291,23 @@ def test_interrupted_batch_keeps_what_it_graded(tmp_path: Path) -> None:
     data = _strict(out.read_text())
     assert [d["submission"] for d in data] == ["numpy_stable.py"]  # type: ignore[index,union-attr]
     assert not os.path.exists(f"{out}.partial")
+
+
+def test_names_that_collide_across_functions_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rubric.toml"
+    path.write_text(
+        '[[function]]\nreference = "relu"\n'
+        '[[function]]\nreference = "leaky_relu"\nnames = ["leaky_relu", "ReLU"]\n'
+    )
+    with pytest.raises(RubricError, match=r"function\[1\]\.names: 'ReLU' would also find relu"):
+        load_rubric(path)
+
+
+def test_timeout_option_limits_each_call(capsys: pytest.CaptureFixture[str]) -> None:
+    hang = str(CORPUS / "hostile_hang.py")
+    assert main(["grade", hang, "--timeout", "0.5", "--format", "json"]) == 0
+    (doc,) = _strict(capsys.readouterr().out)  # type: ignore[misc]
+    (value,) = [r for r in doc["results"] if (r["function"], r["part"]) == ("sigmoid", "value")]
+    assert value["status"] == "timeout"
+    assert "did not return within 0.5 s" in value["message"]
+    assert doc["score"] == 17.5

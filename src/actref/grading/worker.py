@@ -90,12 +90,10 @@ def _sandbox(workdir: str, memory_mb: int, cpu_seconds: float) -> None:
     os.setsid()  # its own process group: the parent kills it and its children at once
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a print flood fails a write, no kill
     # address space: what is mapped now (NumPy, SymPy, OpenBLAS) plus the budget
-    limit = _mapped_bytes() + memory_mb * (1 << 20)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    cpu = int(cpu_seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    _limit(resource.RLIMIT_AS, _mapped_bytes() + memory_mb * (1 << 20))
+    _limit(resource.RLIMIT_FSIZE, MAX_OUTPUT_BYTES)
+    _limit(resource.RLIMIT_CORE, 0)
+    _limit(resource.RLIMIT_CPU, int(cpu_seconds) + 1)  # a backstop to the parent's clock
     os.chdir(workdir)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -110,6 +108,14 @@ def _sandbox(workdir: str, memory_mb: int, cpu_seconds: float) -> None:
     sys.dont_write_bytecode = True  # no __pycache__ next to the student's file
     np.seterr(all="ignore")
     warnings.simplefilter("ignore")
+
+
+def _limit(which: int, value: int) -> None:
+    """Lower a limit to ``value`` (never above an existing hard limit)."""
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard))
 
 
 def _mapped_bytes() -> int:
