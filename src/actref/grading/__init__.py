@@ -1,0 +1,27 @@
+"""Grading students' activation functions against the reference.
+
+Data flows one way: submission -> :mod:`~actref.grading.worker` (sandboxed child
+process, raw outputs only) -> :mod:`~actref.grading.sandbox` (parent: limits, pipe,
+validation) -> :mod:`~actref.grading.judge` (parent: every comparison) ->
+:mod:`~actref.grading.report` (text, JSON, CSV, JUnit, Gradescope).
+:mod:`~actref.grading.rubric` reads the TOML rubric; :mod:`~actref.grading.probes`
+holds the inputs and the reference values.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PARTS",
+    "STATUSES",
+    "Grader",
+    "PartResult",
+    "Rubric",
+    "RubricError",
+    "SubmissionResult",
+    "grade_files",
+    "load_rubric",
+]
+
+from actref.grading.batch import Grader, grade_files
+from actref.grading.judge import STATUSES, PartResult, SubmissionResult
+from actref.grading.rubric import PARTS, Rubric, RubricError, load_rubric

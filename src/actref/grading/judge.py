@@ -1,0 +1,485 @@
+"""The judge: raw outputs in, a status per part out. Runs in the parent only.
+
+For every rubric function, five parts (``value``, ``derivative``, ``stability``,
+``vectorized``, ``input-unchanged``), each ``pass``, ``fail``, ``missing``, ``error``
+or ``timeout``. Inputs are tried smallest first, so the message names the smallest
+input that shows the problem, with the actual and expected output in the shape
+``sigmoid(x=-750.0) = nan, expected 0.0``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from actref.grading.probes import Expected
+from actref.grading.rubric import PARTS, Rubric, RubricFunction, Tolerance
+from actref.grading.sandbox import Call, Found, Plan, RawRun, TaskResult
+
+STATUSES = ("pass", "fail", "missing", "error", "timeout")
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part of one function, as it appears in every report."""
+
+    function: str
+    part: str
+    status: str
+    points: float
+    max_points: float
+    message: str = ""
+    counterexample: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of the schema (keys in the documented order)."""
+        return {
+            "function": self.function,
+            "part": self.part,
+            "status": self.status,
+            "points": self.points,
+            "max_points": self.max_points,
+            "message": self.message,
+            "counterexample": self.counterexample,
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Every part of one submission, with its score."""
+
+    submission: str
+    path: str
+    results: tuple[PartResult, ...]
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return round(sum(r.points for r in self.results), 6)
+
+    @property
+    def max_score(self) -> float:
+        """Points available."""
+        return round(sum(r.max_points for r in self.results), 6)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"submission", "score", "max_score", "results"}``, as documented."""
+        return {
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": self.max_score,
+            "results": [r.as_dict() for r in self.results],
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+@dataclass(frozen=True)
+class _Problem:
+    status: str  # fail, error, timeout
+    message: str
+    counterexample: dict[str, Any] | None
+
+
+def _num(v: float) -> float | str:
+    """A float for JSON: non-finite values as the strings nan, inf, -inf."""
+    return v if math.isfinite(v) else repr(v)
+
+
+def _nums(vs: Sequence[float]) -> list[float | str]:
+    return [_num(v) for v in vs]
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_fmt(e) for e in v) + "]"
+    return repr(float(v))
+
+
+def _describe_input(x: Any) -> str:
+    if isinstance(x, list | tuple) and len(x) > 6:
+        return f"<1-D array of {len(x)} values from {min(x)!r} to {max(x)!r}>"
+    return _fmt(x)
+
+
+def _raised(call: str, error: str) -> str:
+    verbs = ("called ", "returned ", "ended ", "did not ", "is not ", "the worker", "not run")
+    if error.startswith(verbs):
+        return f"{call} {error}"
+    if error.startswith("grading stopped"):
+        return f"{call}: {error}"
+    return f"{call} raised {error}"
+
+
+def _close(a: float, e: float, tol: tuple[float, float]) -> bool:
+    rtol, atol = tol
+    return math.isfinite(a) and abs(a - e) <= atol + rtol * abs(e)
+
+
+def _within(a: float, lo: float, hi: float, tol: tuple[float, float]) -> bool:
+    rtol, atol = tol
+    return math.isfinite(a) and lo - atol - rtol * abs(lo) <= a <= hi + atol + rtol * abs(hi)
+
+
+def _tol(tolerance: Tolerance, style: str) -> tuple[float, float]:
+    if style == "sympy":
+        return tolerance.symbolic_rtol, tolerance.symbolic_atol
+    return tolerance.rtol, tolerance.atol
+
+
+# --------------------------------------------------------------------------- the judge
+class _FunctionJudge:
+    def __init__(
+        self,
+        fn: RubricFunction,
+        run: RawRun,
+        plan: Plan,
+        expected: dict[tuple[str, str], Expected],
+        tolerance: Tolerance,
+    ) -> None:
+        self.fn = fn
+        self.run = run
+        self.expected = expected
+        self.tolerance = tolerance
+        self.index = {
+            (t.role, t.group): i for i, t in enumerate(plan.tasks) if t.reference == fn.reference
+        }
+        found = run.found.get(fn.reference, {})
+        self.forward = found.get("forward", Found("missing", None, ""))
+        self.derivative = found.get("derivative", Found("missing", None, ""))
+
+    # ---------------------------------------------------------------- naming
+    def name(self, role: str) -> str:
+        if role == "forward":
+            return self.forward.name or self.fn.reference
+        if self.derivative.name:
+            return self.derivative.name
+        return f"{self.forward.name or self.fn.reference}'"
+
+    def task(self, role: str, group: str) -> TaskResult | None:
+        return self.run.tasks.get(self.index[(role, group)])
+
+    def has_derivative(self) -> bool:
+        return self.derivative.style != "missing" or self.forward.style == "sympy"
+
+    # ---------------------------------------------------------------- parts
+    def parts(self) -> list[PartResult]:
+        out = []
+        for part in PARTS:
+            problem = self._judge(part)
+            max_points = self.fn.max_points(part)
+            if problem is None:
+                out.append(PartResult(self.fn.reference, part, "pass", max_points, max_points))
+            else:
+                out.append(
+                    PartResult(
+                        self.fn.reference,
+                        part,
+                        problem.status,
+                        0.0,
+                        max_points,
+                        problem.message,
+                        problem.counterexample,
+                    )
+                )
+        return out
+
+    def _judge(self, part: str) -> _Problem | None:
+        if self.run.import_failure is not None:
+            return _Problem(
+                self.run.import_status,
+                f"the submission could not be imported: {self.run.import_failure}",
+                None,
+            )
+        if part == "derivative":
+            if self.forward.style == "missing" and self.derivative.style == "missing":
+                return self._missing("forward")
+            if not self.has_derivative():
+                return self._missing("derivative")
+            return self._values("derivative", "ordinary")
+        if self.forward.style == "missing":
+            return self._missing("forward")
+        if part == "value":
+            return self._values("forward", "ordinary")
+        if part == "stability":
+            problem = self._values("forward", "extreme")
+            if problem is None and self.has_derivative():
+                problem = self._values("derivative", "extreme")
+            return problem
+        if part == "vectorized":
+            return self._vectorized()
+        return self._input_unchanged()
+
+    def _missing(self, role: str) -> _Problem:
+        found = self.forward if role == "forward" else self.derivative
+        if role == "forward":
+            looked = ", ".join(self.fn.names[:4])
+            text = f"no function {self.fn.reference} found (looked for {looked})"
+        else:
+            looked = ", ".join(self.fn.derivative_names[:3])
+            text = f"no derivative of {self.fn.reference} found (looked for {looked}, ...)"
+        if found.note:
+            text += f"; {found.note}"
+        return _Problem("missing", text, None)
+
+    # ---------------------------------------------------------------- values
+    def _values(self, role: str, group: str) -> _Problem | None:
+        task = self.task(role, group)
+        name = self.name(role)
+        exp = self.expected[(self.fn.reference, group)]
+        if task is None:
+            return _Problem("error", f"{name} was not run", None)
+        if task.style == "missing":
+            return self._missing(role)
+        tol = _tol(self.tolerance, task.style)
+        suffix = ""
+        if role == "derivative" and self.derivative.style == "missing":
+            suffix = " (sympy.diff of your expression)"
+        if self.fn.is_vector:
+            return self._vector_values(role, task, exp, name, tol)
+        if task.failure is not None and task.failure_point is None:
+            x = list(exp.inputs) if self.style(role) == "numpy" else None
+            call = f"{name}(x={_describe_input(x)})" if x is not None else f"{name}()"
+            return _Problem(
+                task.failure_status,
+                _raised(call, task.failure),
+                None if x is None else {"input": x},
+            )
+        outcomes = _elementwise_outcomes(task, len(exp.inputs))
+        lows = exp.value if role == "forward" else exp.dlow
+        highs = exp.value if role == "forward" else exp.dhigh
+        for i, x in enumerate(exp.inputs):
+            call = f"{name}(x={x!r})"
+            outcome = outcomes[i]
+            if task.failure is not None and task.failure_point == i:
+                return _Problem(task.failure_status, _raised(call, task.failure), {"input": x})
+            if outcome is None:
+                continue  # lost when a later point hung or crashed: judged by that point
+            if isinstance(outcome, str):
+                return _Problem("error", _raised(call, outcome), {"input": x, "error": outcome})
+            lo, hi = float(lows[i]), float(highs[i])
+            if lo == hi:
+                if not _close(outcome, lo, tol):
+                    return _Problem(
+                        "fail",
+                        f"{call} = {outcome!r}, expected {lo!r}{suffix}",
+                        {"input": x, "expected": _num(lo), "actual": _num(outcome)},
+                    )
+            elif not _within(outcome, lo, hi, tol):
+                return _Problem(
+                    "fail",
+                    f"{call} = {outcome!r}, expected a value between {lo!r} and {hi!r} "
+                    f"(the one-sided derivatives at the kink){suffix}",
+                    {"input": x, "expected_between": [lo, hi], "actual": _num(outcome)},
+                )
+        if task.failure is not None:  # a failure at a point we could not place
+            return _Problem(task.failure_status, _raised(f"{name}(...)", task.failure), None)
+        return None
+
+    def _vector_values(
+        self, role: str, task: TaskResult, exp: Expected, name: str, tol: tuple[float, float]
+    ) -> _Problem | None:
+        if task.failure is not None and (task.failure_point is None or task.calls is None):
+            point = task.failure_point
+            x = list(exp.inputs[point]) if point is not None else None
+            call = f"{name}(x={_fmt(x)})" if x is not None else f"{name}(...)"
+            return _Problem(
+                task.failure_status,
+                _raised(call, task.failure),
+                None if x is None else {"input": x},
+            )
+        assert task.calls is not None
+        for i, vec in enumerate(exp.inputs):
+            x = list(vec)
+            call = f"{name}(x={_fmt(x)})"
+            c = task.calls[i]
+            if c.error is not None:
+                return _Problem("error", _raised(call, c.error), {"input": x, "error": c.error})
+            assert c.values is not None
+            assert c.shape is not None
+            n = len(x)
+            if role == "forward" or c.shape != (n, n) or n == 1:
+                want = list(exp.value[i] if role == "forward" else exp.dlow[i])
+                what = ""
+            else:
+                want = [v for row in exp.jacobian[i] for v in row]
+                what = " (the full Jacobian)"
+            if len(c.values) != len(want):
+                return _Problem(
+                    "fail",
+                    f"{call} returned shape {c.shape}, expected {(n,)}",
+                    {"input": x, "expected": _nums(want), "actual": _nums(c.values)},
+                )
+            if not all(_close(a, e, tol) for a, e in zip(c.values, want, strict=True)):
+                return _Problem(
+                    "fail",
+                    f"{call} = {_fmt(c.values)}, expected {_fmt(want)}{what}",
+                    {"input": x, "expected": _nums(want), "actual": _nums(c.values)},
+                )
+        return None
+
+    # ---------------------------------------------------------------- array behaviour
+    def _array_tasks(self) -> list[tuple[str, str, TaskResult, Sequence[Any]]]:
+        """(role, group, task, inputs) of every task that called NumPy-style code."""
+        roles = ["forward"]
+        if self.derivative.style == "numpy":
+            roles.append("derivative")
+        out: list[tuple[str, str, TaskResult, Sequence[Any]]] = []
+        for r in roles:
+            for g in ("ordinary", "extreme"):
+                task = self.task(r, g)
+                if task is not None and task.style == "numpy":
+                    out.append((r, g, task, self.expected[(self.fn.reference, g)].inputs))
+        return out
+
+    def style(self, role: str) -> str:
+        if role == "forward":
+            return self.forward.style
+        return self.derivative.style if self.derivative.style != "missing" else "sympy"
+
+    def _vectorized(self) -> _Problem | None:
+        if self.forward.style == "sympy":
+            return self._symbolic_passes("an expression is elementwise by construction")
+        for role, group, task, inputs in self._array_tasks():
+            name = self.name(role)
+            if task.failure is not None and task.failure_point is None:
+                return _Problem(
+                    task.failure_status,
+                    _raised(f"{name}(x=<1-D array>)", task.failure),
+                    None,
+                )
+            if self.fn.is_vector:
+                for call_result, vec in zip(task.calls or (), inputs, strict=False):
+                    if call_result.error is not None and group == "ordinary":
+                        return _Problem(
+                            "fail",
+                            _raised(f"{name}(x={_fmt(vec)})", call_result.error)
+                            + "; it must accept a 1-D NumPy array",
+                            {"input": list(vec), "error": call_result.error},
+                        )
+                    if call_result.shape is not None and call_result.shape != (len(vec),):
+                        if role == "derivative" and call_result.shape == (len(vec), len(vec)):
+                            continue  # the full Jacobian: accepted
+                        return _Problem(
+                            "fail",
+                            f"{name}(x={_fmt(vec)}) returned shape {call_result.shape}, "
+                            f"expected {(len(vec),)}",
+                            {"input": list(vec), "actual_shape": list(call_result.shape)},
+                        )
+                continue
+            v = task.vector
+            n = len(inputs)
+            arg = f"{name}(x=<1-D array of shape ({n},)>)"
+            if v is None or v.error is not None:
+                error = v.error if v is not None and v.error else "failed"
+                if task.points is not None and all(p.error for p in task.points):
+                    # not a scalar-only function: a broken one (judged under value too)
+                    return _Problem("error", _raised(arg, error), {"input_shape": [n]})
+                return _Problem(
+                    "fail",
+                    _raised(arg, error) + "; it must accept a NumPy array "
+                    "(its values were judged point by point)",
+                    {"input_shape": [n], "error": error},
+                )
+            if v.shape != (n,):
+                return _Problem(
+                    "fail",
+                    f"{arg} returned shape {v.shape}, expected ({n},) "
+                    "(its values were judged point by point)",
+                    {"input_shape": [n], "actual_shape": list(v.shape or ())},
+                )
+        return None
+
+    def _input_unchanged(self) -> _Problem | None:
+        if self.forward.style == "sympy":
+            return self._symbolic_passes("an expression has no array to modify")
+        checked = False
+        first_failure: TaskResult | None = None
+        for role, _group, task, inputs in self._array_tasks():
+            pairs: list[tuple[Any, Call]] = []
+            if self.fn.is_vector:
+                pairs = list(zip(inputs, task.calls or (), strict=False))
+            elif task.vector is not None:
+                pairs = [(inputs, task.vector)]
+            if task.failure is not None and not pairs:
+                first_failure = first_failure or task
+            for sent, c in pairs:
+                if c.input_after is None:
+                    continue
+                checked = True
+                problem = _changed(self.name(role), list(sent), c.input_after)
+                if problem:
+                    return problem
+        if not checked and first_failure is not None:
+            return _Problem(
+                first_failure.failure_status,
+                f"not checked: {self.name('forward')} {first_failure.failure}",
+                None,
+            )
+        return None
+
+    def _symbolic_passes(self, why: str) -> _Problem | None:
+        task = self.task("forward", "ordinary")
+        if task is not None and task.failure is not None:
+            return _Problem(
+                task.failure_status, _raised(f"{self.name('forward')}()", task.failure), None
+            )
+        del why  # documented in the README: SymPy answers pass these parts
+        return None
+
+
+def _changed(name: str, sent: list[float], after: Sequence[float]) -> _Problem | None:
+    if len(after) != len(sent):
+        return _Problem(
+            "fail",
+            f"{name} changed the size of its input array from {len(sent)} to {len(after)}",
+            {"input": sent},
+        )
+    changed = [
+        i
+        for i, (a, b) in enumerate(zip(sent, after, strict=True))
+        if not (a == b and math.copysign(1, a) == math.copysign(1, b))
+    ]
+    if not changed:
+        return None
+    i = min(changed, key=lambda k: (abs(sent[k]), k))
+    return _Problem(
+        "fail",
+        f"{name}(x={_describe_input(sent)}) modified its input: x[{i}] was {sent[i]!r}, "
+        f"became {after[i]!r} (work on a copy)",
+        {"input": sent, "index": i, "before": _num(sent[i]), "after": _num(after[i])},
+    )
+
+
+def _elementwise_outcomes(task: TaskResult, n: int) -> list[float | str | None]:
+    """Per input: the value, an error text, or None (unknown)."""
+    v = task.vector
+    if v is not None and v.values is not None and v.shape == (n,):
+        return list(v.values)
+    if task.points is None:
+        return [None] * n
+    out: list[float | str | None] = []
+    for p in task.points:
+        if p.error is not None:
+            out.append(p.error)
+        elif p.values is not None and len(p.values) == 1:
+            out.append(p.values[0])
+        else:
+            out.append(f"returned {len(p.values or ())} values (shape {p.shape}) for one number")
+    return out
+
+
+def judge(
+    run: RawRun,
+    rubric: Rubric,
+    plan: Plan,
+    expected: dict[tuple[str, str], Expected],
+    submission: str,
+) -> SubmissionResult:
+    """Every part of every rubric function, judged from ``run``'s raw outputs."""
+    results: list[PartResult] = []
+    for fn in rubric.functions:
+        results += _FunctionJudge(fn, run, plan, expected, rubric.tolerance).parts()
+    return SubmissionResult(submission, run.path, tuple(results), run.seconds)

@@ -1,0 +1,99 @@
+"""The inputs a submission is called on, and what the reference says about them.
+
+Ordinary inputs judge ``value`` and ``derivative``; extreme finite inputs judge
+``stability``. Each list is sorted by magnitude, so the first failing input found is
+the smallest one that shows the failure. Expected values come from the reference
+(NumPy, accurate to a few ULPs against the mpmath oracle) and are computed once per
+rubric, in the parent; at a kink the derivative may be anything between the
+one-sided derivatives (``Kink.left`` / ``Kink.right``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import actref
+from actref.grading.rubric import Rubric, RubricFunction
+
+# |x| <= 50: ordinary inputs, where a textbook formula is still exact enough
+_MAGNITUDES = (1e-3, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.5, 7.0, 10.0, 20.0, 50.0)
+ORDINARY: tuple[float, ...] = (0.0, *(s * m for m in _MAGNITUDES for s in (-1.0, 1.0)))
+EXTREME: tuple[float, ...] = (-750.0, 750.0, -1000.0, 1000.0)
+
+# softmax: sorted by (length, largest magnitude)
+ORDINARY_VECTORS: tuple[tuple[float, ...], ...] = (
+    (0.0,),
+    (1.0, 2.0),
+    (-1.0, 0.0, 1.0),
+    (1.0, 2.0, 3.0),
+    (0.5, -2.0, 3.0, 1.0),
+    (10.0, -10.0, 0.0, 5.0, -5.0),
+)
+EXTREME_VECTORS: tuple[tuple[float, ...], ...] = (
+    (1000.0, 1000.0),
+    (-1000.0, 0.0),
+    (-1000.0, -1000.0),
+    (750.0, 0.0, -750.0),
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Reference values for one input group: ``value[i]`` and the derivative's
+    interval ``[dlow[i], dhigh[i]]`` (a single value away from kinks).
+
+    For softmax each entry is a tuple (the vector's softmax and Jacobian diagonal);
+    ``jacobian[i]`` is the full Jacobian, accepted as well.
+    """
+
+    # floats for elementwise functions, tuples of floats for softmax
+    inputs: tuple[Any, ...]
+    value: tuple[Any, ...]
+    dlow: tuple[Any, ...]
+    dhigh: tuple[Any, ...]
+    jacobian: tuple[tuple[tuple[float, ...], ...], ...] = ()
+
+
+GROUPS = ("ordinary", "extreme")
+
+
+def _floats(a: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.asarray(a, dtype=np.float64).ravel())
+
+
+def expected_for(fn: RubricFunction, group: str) -> Expected:
+    """What the reference says about ``fn`` on the inputs of ``group``."""
+    if fn.is_vector:
+        vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
+        vals = tuple(_floats(actref.softmax(np.array(v))) for v in vecs)
+        diag = tuple(_floats(actref.softmax_jacobian_diag(np.array(v))) for v in vecs)
+        jac = tuple(
+            tuple(_floats(row) for row in actref.softmax_jacobian(np.array(v))) for v in vecs
+        )
+        return Expected(vecs, vals, diag, diag, jac)
+    xs = ORDINARY if group == "ordinary" else EXTREME
+    act = fn.activation()
+    arr = np.array(xs)
+    grad = act.grad(arr)
+    low, high = grad.copy(), grad.copy()
+    for kink in act.kinks:
+        at = arr == kink.at
+        low[at] = min(kink.left, kink.right, kink.grad)
+        high[at] = max(kink.left, kink.right, kink.grad)
+    return Expected(xs, _floats(act(arr)), _floats(low), _floats(high))
+
+
+def expectations(rubric: Rubric) -> dict[tuple[str, str], Expected]:
+    """Every ``(reference, group)`` the rubric needs, computed once."""
+    return {(f.reference, g): expected_for(f, g) for f in rubric.functions for g in GROUPS}
+
+
+def inputs_for(fn: RubricFunction, group: str) -> list[float] | list[list[float]]:
+    """The inputs of ``group`` as plain lists, as they are sent to the worker."""
+    if fn.is_vector:
+        vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
+        return [list(v) for v in vecs]
+    return list(ORDINARY if group == "ordinary" else EXTREME)

@@ -1,0 +1,317 @@
+"""The rubric: which functions to grade, under which names, for how many points.
+
+A rubric is a TOML file (read with :mod:`tomllib`); :func:`load_rubric` validates all
+of it before any submission runs and raises :class:`RubricError` with one line naming
+the key and the problem. The default rubric, for the classic homework, ships inside
+the package (``default_rubric.toml``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from actref import registry
+from actref.grading.worker import normalise
+from actref.registry import Activation
+
+PARTS = ("value", "derivative", "stability", "vectorized", "input-unchanged")
+VECTOR_FUNCTIONS = ("softmax",)  # functions of a whole 1-D vector, not elementwise
+
+_DEFAULT_POINTS = {
+    "value": 1.0,
+    "derivative": 1.0,
+    "stability": 1.0,
+    "vectorized": 0.5,
+    "input-unchanged": 0.5,
+}
+_DEFAULT_PATTERNS = ("{name}_derivative", "{name}_grad", "{name}_prime", "d_{name}")
+
+
+class RubricError(ValueError):
+    """The rubric is not valid; the message names the key and the problem."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|actual - expected| <= atol + rtol * |expected|``; SymPy answers use the
+    ``symbolic_`` pair (they are evaluated at 60 digits)."""
+
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    symbolic_rtol: float = 1e-12
+    symbolic_atol: float = 1e-12
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Wall-clock limits in seconds and the memory a submission may add, in MiB."""
+
+    call_timeout: float = 2.0
+    import_timeout: float = 10.0
+    submission_timeout: float = 60.0
+    memory_mb: int = 512
+
+
+@dataclass(frozen=True)
+class RubricFunction:
+    """One function to grade: the reference it is judged against and its spellings."""
+
+    reference: str
+    names: tuple[str, ...]
+    derivative_names: tuple[str, ...]
+    params: tuple[tuple[str, float], ...]
+    points: tuple[tuple[str, float], ...]
+
+    @property
+    def is_vector(self) -> bool:
+        """True for functions of a whole vector (softmax), False for elementwise ones."""
+        return self.reference in VECTOR_FUNCTIONS
+
+    def activation(self) -> Activation:
+        """The reference activation with the rubric's parameters (elementwise only)."""
+        return registry.get(self.reference, **dict(self.params))
+
+    def max_points(self, part: str) -> float:
+        """Points the part is worth."""
+        return dict(self.points)[part]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric."""
+
+    source: str
+    functions: tuple[RubricFunction, ...]
+    tolerance: Tolerance = Tolerance()
+    limits: Limits = Limits()
+
+    @property
+    def max_score(self) -> float:
+        """The sum of every part's points."""
+        return sum(p for f in self.functions for _, p in f.points)
+
+    def with_call_timeout(self, seconds: float) -> Rubric:
+        """A copy whose per-call limit is ``seconds``; the per-submission limit grows
+        to at least 5 calls' worth so a longer call limit is not cut short by it."""
+        limits = replace(
+            self.limits,
+            call_timeout=seconds,
+            submission_timeout=max(self.limits.submission_timeout, 5 * seconds),
+        )
+        return replace(self, limits=limits)
+
+
+def default_rubric_path() -> str:
+    """Where the default rubric (the classic homework) lives inside the package."""
+    return str(resources.files("actref.grading").joinpath("default_rubric.toml"))
+
+
+def load_rubric(path: str | Path | None = None) -> Rubric:
+    """Read and validate a rubric; ``None`` means the default one.
+
+    Raises
+    ------
+    RubricError
+        One line: the file, the key (``function[2].points.value``) and the problem.
+    """
+    if path is None:
+        text = resources.files("actref.grading").joinpath("default_rubric.toml").read_text()
+        source = "default rubric"
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise RubricError(f"rubric {source}: cannot read it ({reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"rubric {source}: not valid TOML ({exc})") from None
+    try:
+        return _parse(data, source)
+    except _KeyProblem as exc:
+        raise RubricError(f"rubric {source}: {exc.key}: {exc.problem}") from None
+
+
+# ------------------------------------------------------------------------- validation
+class _KeyProblem(Exception):
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+def _table(data: Any, key: str) -> Mapping[str, Any]:
+    if not isinstance(data, dict):
+        raise _KeyProblem(key, f"must be a table, got {_kind(data)}")
+    return data
+
+
+def _known_keys(table: Mapping[str, Any], key: str, accepted: tuple[str, ...]) -> None:
+    for k in table:
+        if k not in accepted:
+            where = f"{key}.{k}" if key else k
+            raise _KeyProblem(where, f"unknown key (accepted: {', '.join(accepted)})")
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+        int: "an integer",
+        float: "a float",
+    }.get(type(value), type(value).__name__)
+
+
+def _number(value: Any, key: str, *, minimum: float, strict: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _KeyProblem(key, f"must be a number, got {_kind(value)} {value!r}")
+    v = float(value)
+    ok = math.isfinite(v) and (v > minimum if strict else v >= minimum)
+    if not ok:
+        relation = ">" if strict else ">="
+        raise _KeyProblem(key, f"must be a finite number {relation} {minimum:g}, got {value!r}")
+    return v
+
+
+def _names(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _KeyProblem(key, f"must be a non-empty array of names, got {_kind(value)}")
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise _KeyProblem(f"{key}[{i}]", f"must be a Python identifier, got {name!r}")
+    return tuple(value)
+
+
+def _points(value: Any, key: str, base: Mapping[str, float]) -> dict[str, float]:
+    table = _table(value, key)
+    _known_keys(table, key, PARTS)
+    out = dict(base)
+    for part, pts in table.items():
+        out[part] = _number(pts, f"{key}.{part}", minimum=0.0)
+    return out
+
+
+def _parse(data: Mapping[str, Any], source: str) -> Rubric:
+    _known_keys(data, "", ("tolerance", "limits", "points", "spellings", "function"))
+
+    tol_table = _table(data.get("tolerance", {}), "tolerance")
+    _known_keys(tol_table, "tolerance", ("rtol", "atol", "symbolic_rtol", "symbolic_atol"))
+    tolerance = Tolerance(
+        **{k: _number(v, f"tolerance.{k}", minimum=0.0) for k, v in tol_table.items()}
+    )
+
+    lim_table = _table(data.get("limits", {}), "limits")
+    _known_keys(
+        lim_table, "limits", ("call_timeout", "import_timeout", "submission_timeout", "memory_mb")
+    )
+    lim: dict[str, Any] = {}
+    for k, v in lim_table.items():
+        if k == "memory_mb":
+            if isinstance(v, bool) or not isinstance(v, int) or not 64 <= v <= 1 << 20:
+                raise _KeyProblem("limits.memory_mb", f"must be an integer >= 64, got {v!r}")
+            lim[k] = v
+        else:
+            lim[k] = _number(v, f"limits.{k}", minimum=0.0, strict=True)
+    limits = Limits(**lim)
+
+    base_points = _points(data.get("points", {}), "points", _DEFAULT_POINTS)
+
+    spell = _table(data.get("spellings", {}), "spellings")
+    _known_keys(spell, "spellings", ("derivative_patterns",))
+    patterns = _DEFAULT_PATTERNS
+    if "derivative_patterns" in spell:
+        raw = spell["derivative_patterns"]
+        key = "spellings.derivative_patterns"
+        if not isinstance(raw, list):
+            raise _KeyProblem(key, f"must be an array of patterns, got {_kind(raw)}")
+        for i, pattern in enumerate(raw):
+            ok = isinstance(pattern, str) and "{name}" in pattern
+            if not ok or not pattern.replace("{name}", "f").isidentifier():
+                raise _KeyProblem(
+                    f"{key}[{i}]",
+                    f"must be an identifier containing {{name}} (e.g. d_{{name}}), got {pattern!r}",
+                )
+        patterns = tuple(raw)
+
+    raw_functions = data.get("function")
+    if raw_functions is None:
+        raise _KeyProblem("function", "missing: add at least one [[function]] table")
+    if not isinstance(raw_functions, list) or not raw_functions:
+        raise _KeyProblem("function", "must be a non-empty array of [[function]] tables")
+    functions: list[RubricFunction] = []
+    seen: set[str] = set()
+    owner: dict[str, str] = {}  # normalised name -> the function it finds
+    for i, raw_fn in enumerate(raw_functions):
+        fn = _function(raw_fn, f"function[{i}]", base_points, patterns, seen)
+        for key, names in (("names", fn.names), ("derivative_names", fn.derivative_names)):
+            for name in names:
+                other = owner.setdefault(normalise(name), f"{fn.reference} {key}")
+                if other != f"{fn.reference} {key}":
+                    raise _KeyProblem(
+                        f"function[{i}].{key}",
+                        f"{name!r} would also find {other} (names ignore case and underscores)",
+                    )
+        functions.append(fn)
+    return Rubric(source, tuple(functions), tolerance, limits)
+
+
+def _function(
+    raw: Any,
+    key: str,
+    base_points: Mapping[str, float],
+    patterns: tuple[str, ...],
+    seen: set[str],
+) -> RubricFunction:
+    table = _table(raw, key)
+    _known_keys(table, key, ("reference", "names", "derivative_names", "params", "points"))
+    ref = table.get("reference")
+    accepted = [*registry.names(), *VECTOR_FUNCTIONS]
+    if not isinstance(ref, str):
+        raise _KeyProblem(
+            f"{key}.reference",
+            f"missing or not a string (one of: {len(accepted)} names, see `actref list`, or softmax)",
+        )
+    if ref not in accepted:
+        try:
+            registry.get(ref)
+        except registry.UnknownActivationError as exc:
+            raise _KeyProblem(f"{key}.reference", f"{exc}, or softmax") from None
+    if ref in seen:
+        raise _KeyProblem(f"{key}.reference", f"{ref!r} is graded twice; one [[function]] each")
+    seen.add(ref)
+
+    params_table = _table(table.get("params", {}), f"{key}.params")
+    params: dict[str, float] = {}
+    for name, value in params_table.items():
+        params[name] = _number(value, f"{key}.params.{name}", minimum=-math.inf)
+    if ref in VECTOR_FUNCTIONS and params:
+        raise _KeyProblem(f"{key}.params", f"{ref} takes no parameters")
+    if ref not in VECTOR_FUNCTIONS:
+        try:
+            registry.get(ref, **params)
+        except ValueError as exc:
+            raise _KeyProblem(f"{key}.params", str(exc)) from None
+
+    names = _names(table.get("names", [ref]), f"{key}.names")
+    if "derivative_names" in table:
+        dnames = _names(table["derivative_names"], f"{key}.derivative_names")
+    else:
+        dnames = tuple(dict.fromkeys(p.replace("{name}", n) for n in names for p in patterns))
+    points = _points(table.get("points", {}), f"{key}.points", base_points)
+    return RubricFunction(
+        reference=ref,
+        names=names,
+        derivative_names=dnames,
+        params=tuple(params.items()),
+        points=tuple((p, points[p]) for p in PARTS),
+    )

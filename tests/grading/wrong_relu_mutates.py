@@ -1,0 +1,49 @@
+"""relu clips its argument in place (input-unchanged only)."""
+
+import numpy as np
+
+
+def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_derivative(x):
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def tanh_derivative(x):
+    return 1 - np.tanh(x) ** 2
+
+
+def relu(x):
+    x[x < 0] = 0.0
+    return x
+
+
+def relu_derivative(x):
+    return np.where(np.asarray(x) > 0, 1.0, 0.0)
+
+
+def leaky_relu(x):
+    return np.where(x > 0, x, 0.1 * x)
+
+
+def leaky_relu_derivative(x):
+    return np.where(x > 0, 1.0, 0.1)
+
+
+def softmax(x):
+    e = np.exp(x - np.max(x))
+    return e / e.sum()
+
+
+def softmax_derivative(x):
+    s = softmax(x)
+    return s * (1 - s)
