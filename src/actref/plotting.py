@@ -21,6 +21,7 @@ import functools
 import itertools
 import math
 import numbers
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -140,6 +141,11 @@ class _MathtextPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
                 parts.append(rf"{shown}\ \mathrm{{if}}\ {self._print(cond)}")
         return r",\quad ".join(parts)
 
+    def _print_Abs(self, expr: sympy.Abs, exp: str | None = None) -> str:
+        # mathtext's \left| \right| draws bars shorter than the x they enclose
+        shown = rf"|{self._print(expr.args[0])}|"
+        return rf"{shown}^{{{exp}}}" if exp is not None else shown
+
     def _print_Or(self, expr: sympy.Or) -> str:
         return r"\ \mathrm{or}\ ".join(self._print(a) for a in expr.args)
 
@@ -172,6 +178,9 @@ def _formula(expr: sympy.Expr) -> tuple[str, bool]:
     shown = _readable(expr)
     # display-style fractions: a title's \\frac would shrink the numerator to script size
     latex = _MathtextPrinter().doprint(shown).replace(r"\frac", r"\dfrac")
+    # mathtext sets no space in "x \tanh", and a binary minus's spaces in "x \leq -3"
+    latex = re.sub(r"(?<=[\w}]) (\\(?:tanh|log|operatorname|exp))", r"\\,\1", latex)
+    latex = re.sub(r"(\\leq|\\geq|<|>) - ?(\d+|\\dfrac\{\d+\}\{\d+\})", r"\1 {-\2}", latex)
     text = f"$f(x) = {latex}$"
     if _parses(text):
         return text, True
@@ -330,7 +339,19 @@ def draw_activation(
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$, $f'(x)$" if derivative else "$f(x)$")
     if title == "full":
-        ax.set_title(f"{act}\n{formula(act)}")
+        # the formula is the title and the name a text just above it: as two lines of
+        # one title, a descender of the name (leaky_relu's "_") touches a tall fraction
+        # bottom, not baseline: a fraction's denominator hangs below the baseline
+        ax.set_title(formula(act), verticalalignment="bottom")
+        ax.annotate(
+            str(act),
+            xy=(0.5, 1.0),
+            xycoords=ax.title,
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+        )
     elif title == "name":
         ax.set_title(str(act))
     if legend:
