@@ -490,3 +490,15 @@ def test_plot_write_failure_is_one_line(
     assert main(["plot", "relu", "--out", str(tmp_path / "relu.png")]) == 2
     err = capsys.readouterr().err
     assert err == f"actref plot: error: cannot write {tmp_path / 'relu.png'}: Permission denied\n"
+
+
+def test_style_ships_in_the_package_and_loads_by_dotted_name() -> None:
+    # pyproject's mpl-default-style = "actref.actref" relies on this lookup
+    assert plotting.STYLE.is_file()
+    assert plotting.STYLE.parent == Path(plotting.__file__).parent
+    import matplotlib.style
+
+    with matplotlib.style.context("actref.actref", after_reset=True):
+        assert mpl.rcParams["savefig.dpi"] == 100
+        assert mpl.rcParams["font.sans-serif"][0] == "DejaVu Sans"
+        assert mpl.rcParams["mathtext.fontset"] == "dejavusans"
