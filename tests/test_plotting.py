@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from numpy.typing import NDArray
 
 import actref
 from actref import numeric as num
-from actref import plotting
+from actref import plotting, symbolic
 from actref.cli import main
 from actref.registry import Activation
 
@@ -228,6 +229,23 @@ def test_curves_are_the_numpy_implementation() -> None:
     np.testing.assert_array_equal(xf, np.linspace(-5, 5, 101))
     np.testing.assert_array_equal(yf, act(xf))
     np.testing.assert_array_equal(yd, act.grad(xd))
+
+
+def test_curves_are_over_100x_faster_than_per_point_evalf() -> None:
+    # the homework this grew from drew each curve with evalf, point by point
+    act = actref.get("sigmoid")
+    xs = np.linspace(-8.0, 8.0, 400)
+    start = time.perf_counter()
+    for v in xs[::10]:  # 40 of the 400 points, scaled up below
+        act.expr.evalf(subs={symbolic.x: float(v)})
+        act.dexpr.evalf(subs={symbolic.x: float(v)})
+    evalf = (time.perf_counter() - start) * 10
+    vectorised = math.inf
+    for _ in range(5):
+        start = time.perf_counter()
+        plotting._segments(act, -8.0, 8.0, 400)
+        vectorised = min(vectorised, time.perf_counter() - start)
+    assert evalf / vectorised > 100, f"only {evalf / vectorised:.0f}x faster than evalf"
 
 
 def test_corner_is_drawn_exactly_at_the_kink() -> None:

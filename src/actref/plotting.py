@@ -189,10 +189,10 @@ def _formula(expr: sympy.Expr) -> tuple[str, bool]:
 
 
 def formula(act: Activation | str) -> str:
-    """``f(x) = ...`` for a title: mathtext from the SymPy expression, plain text if not.
+    r"""``f(x) = ...`` for a title: mathtext from the SymPy expression, plain text if not.
 
     >>> formula("sigmoid")
-    '$f(x) = \\frac{1}{1 + e^{- x}}$'
+    '$f(x) = \\dfrac{1}{1 + e^{- x}}$'
     """
     return _formula(_activation(act).expr)[0]
 
@@ -269,7 +269,7 @@ def _mark_kinks(
                     )
         if derivative:
             ax.plot([k.at], [k.grad], "o", color=DF_COLOR, mec="black", mew=0.8, ms=ms, zorder=4)
-            for limit in {k.left, k.right}:
+            for limit in dict.fromkeys((k.left, k.right)):  # in order, without repeats
                 if limit != k.grad:
                     ax.plot(
                         [k.at], [limit], "o", mfc="white", mec=DF_COLOR, mew=1.2, ms=ms, zorder=4
