@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2024.3.2"
@@ -40,3 +43,62 @@ def typecheck(session: nox.Session) -> None:
     _install_group(session, "typecheck")
     session.install("-e", ".")
     session.run("mypy", *session.posargs)
+
+
+BASELINES = Path("baseline_images")
+GALLERY_BASELINE = BASELINES / "tests.test_plotting.test_gallery.png"
+README_GALLERY = Path("docs/gallery.png")
+
+
+def _copy_if_changed(src: Path, dest: Path) -> bool:
+    if dest.exists() and dest.read_bytes() == src.read_bytes():
+        return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)
+    return True
+
+
+@nox.session(default=False)
+def baselines(session: nox.Session) -> None:
+    """Regenerate baseline_images/ (posargs select a subset: -- -k gelu); review git diff."""
+    _install_group(session, "test")
+    session.install("-e", ".")
+    tmp = Path(session.create_tmp()).resolve()
+    generated = tmp / "baselines"
+    shutil.rmtree(generated, ignore_errors=True)
+    listing = tmp / "baselines.txt"
+    # every image test's file name, whatever posargs select: the rest are stale
+    session.run(
+        "pytest", "--collect-only", "-q", "-m", "mpl_image_compare",
+        f"--list-baselines={listing}", silent=True,
+    )  # fmt: skip
+    # pyproject's mpl-baseline-path is ignored while generating, and pytest-mpl says so
+    session.run(
+        "pytest", "-m", "mpl_image_compare", f"--mpl-generate-path={generated}",
+        "-W", "ignore:Ignoring --mpl-baseline-path:UserWarning",
+        f"--mpl-results-path={tmp / 'results'}", *session.posargs,
+    )  # fmt: skip
+    expected = set(listing.read_text().split())
+    BASELINES.mkdir(exist_ok=True)
+    new, changed, unchanged = [], [], 0
+    for png in sorted(generated.glob("*.png")):
+        existed = (BASELINES / png.name).exists()
+        if not _copy_if_changed(png, BASELINES / png.name):
+            unchanged += 1
+        else:
+            (changed if existed else new).append(png.name)
+    stale = [p.name for p in sorted(BASELINES.glob("*.png")) if p.name not in expected]
+    for name in stale:
+        (BASELINES / name).unlink()
+    readme_existed = README_GALLERY.exists()
+    if GALLERY_BASELINE.exists() and _copy_if_changed(GALLERY_BASELINE, README_GALLERY):
+        (changed if readme_existed else new).append(str(README_GALLERY))
+    session.log(
+        f"baselines: {len(new)} new, {len(changed)} changed, {len(stale)} removed, "
+        f"{unchanged} unchanged"
+    )
+    for label, names in (("new", new), ("changed", changed), ("removed", stale)):
+        for name in names:
+            session.log(f"  {label}: {name}")
+    if new or changed or stale:
+        session.log("review them (git diff --stat baseline_images docs), then commit")

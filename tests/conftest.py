@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ def accuracy_report(request: pytest.FixtureRequest) -> list[Any]:
     return request.config.stash.setdefault(ACCURACY_KEY, [])
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+def _accuracy_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Print the worst ULP per function, part and dtype; also write results/accuracy.md."""
     records = config.stash.get(ACCURACY_KEY, [])
     if not records:
@@ -39,3 +40,85 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         + "\n".join(lines)
         + "\n"
     )
+
+
+# ------------------------------------------------------------------ pytest-mpl (figures)
+# The options live in pyproject.toml; these hooks only make them work from any
+# directory, report where the failure summary is, and list baseline names for
+# `nox -s baselines` (which removes baselines no test produces any more).
+
+_IMAGE_MARK = "mpl_image_compare"
+_image_failures: list[str] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--list-baselines",
+        metavar="FILE",
+        help="write the baseline file name of every collected image test to FILE",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-mpl reads paths relative to the current directory: anchor them at the root
+    root = config.rootpath
+    if config.getoption("--mpl-generate-path") is None and not config.getoption(
+        "--mpl-baseline-path"
+    ):
+        config.option.mpl_baseline_path = str(root / config.getini("mpl-baseline-path"))
+    if not config.getoption("--mpl-results-path"):
+        config.option.mpl_results_path = str(root / config.getini("mpl-results-path"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    out = session.config.getoption("--list-baselines")
+    if out is None:
+        return
+    from pytest_mpl.plugin import generate_test_name, pathify
+
+    names = sorted(
+        str(pathify(generate_test_name(item) + ".png"))
+        for item in session.items
+        if isinstance(item, pytest.Function) and item.get_closest_marker(_IMAGE_MARK)
+    )
+    Path(out).write_text("".join(f"{n}\n" for n in names))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.failed and _IMAGE_MARK in report.keywords:
+        _image_failures.append(report.nodeid)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # pytest-mpl writes its HTML summary on every run; keep it for runs with a failure
+    if _image_failures:
+        return
+    from pytest_mpl.plugin import ImageComparison
+
+    for plugin in session.config.pluginmanager.get_plugins():
+        if isinstance(plugin, ImageComparison):
+            plugin.generate_summary = None
+            # a summary left by an earlier failing run would now be misleading
+            (Path(plugin.results_dir) / "fig_comparison_basic.html").unlink(missing_ok=True)
+
+
+def _image_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _image_failures:
+        return
+    results = Path(terminalreporter.config.getoption("--mpl-results-path"))
+    summary = results / "fig_comparison_basic.html"
+    terminalreporter.write_line(
+        f"{len(_image_failures)} figure(s) differ from baseline_images/: open "
+        f"{os.path.relpath(summary)} (baseline, result and difference side by side). "
+        "If the change is intended, run `nox -s baselines` and review `git diff`.",
+        red=True,
+    )
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    _accuracy_summary(terminalreporter, config)
+    _image_summary(terminalreporter)
