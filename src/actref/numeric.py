@@ -60,22 +60,26 @@ def as_float_array(x: ArrayLike, *, name: str = "x") -> tuple[FArray, np.dtype[n
 
 # ------------------------------------------------------------------- block evaluation
 # Elements per block. Every temporary of a kernel is block-sized, so it stays in the
-# L2 cache and comes from the heap: full-size temporaries cost a page fault per 4 KiB
-# on first touch, which is most of the time of a naive multi-pass formula.
-_BLOCK = 8192
+# L2 cache and is reused by the allocator: fresh full-size temporaries cost a page fault
+# per 4 KiB on first touch, most of the time of a naive multi-pass formula. Smaller
+# blocks pay NumPy's per-call overhead more often (measured: 8192 is slower).
+_BLOCK = 65536
 _F64 = np.dtype(np.float64)
 
 Kernel = Callable[..., None]
 
 
-def _elementwise(*, native: bool = False) -> Callable[[Kernel], Callable[..., FArray]]:
+def _elementwise(
+    *, native: bool = False, overflow_ok: bool = False
+) -> Callable[[Kernel], Callable[..., FArray]]:
     """Turn ``kernel(x, out, *params)`` (1-D float64 blocks) into an array function.
 
     The result has the shape and float dtype of ``x`` (a 0-d array for 0-d input).
     float64 input is evaluated block by block straight into the result; float16/32
     blocks are widened to float64, evaluated, and rounded once into the result.
     ``native`` kernels are exact in any float dtype (comparisons, max/min, clip) and run
-    once on the whole array in its own dtype.
+    once on the whole array in its own dtype. ``overflow_ok`` kernels overflow only
+    where inf is the right intermediate (``1/(1 + inf) = 0``), so that is not warned.
     """
 
     def wrap(kernel: Kernel) -> Callable[..., FArray]:
@@ -90,25 +94,41 @@ def _elementwise(*, native: bool = False) -> Callable[[Kernel], Callable[..., FA
                 return out
             xf = arr.reshape(-1)
             of = out.reshape(-1)
-            if native or (n <= _BLOCK and arr.dtype == _F64):
-                kernel(xf, of, *params)
-            elif arr.dtype == _F64:
-                for i in range(0, n, _BLOCK):
-                    kernel(xf[i : i + _BLOCK], of[i : i + _BLOCK], *params)
+            if overflow_ok:
+                with np.errstate(over="ignore"):
+                    _run(kernel, xf, of, params, native)
             else:
-                m = min(n, _BLOCK)
-                xb, ob = np.empty(m), np.empty(m)
-                for i in range(0, n, m):
-                    k = min(m, n - i)
-                    xk, ok = xb[:k], ob[:k]
-                    np.copyto(xk, xf[i : i + k])
-                    kernel(xk, ok, *params)
-                    np.copyto(of[i : i + k], ok, casting="same_kind")
+                _run(kernel, xf, of, params, native)
             return out
 
         return fn
 
     return wrap
+
+
+def _run(kernel: Kernel, xf: FArray, of: FArray, params: tuple[float, ...], native: bool) -> None:
+    """Evaluate ``kernel`` on the flat input ``xf`` into the flat result ``of``."""
+    n = xf.size
+    if native or (n <= _BLOCK and xf.dtype == _F64):
+        kernel(xf, of, *params)
+    elif xf.dtype == _F64:
+        for i in range(0, n, _BLOCK):
+            kernel(xf[i : i + _BLOCK], of[i : i + _BLOCK], *params)
+    else:
+        m = min(n, _BLOCK)
+        xb, ob = np.empty(m), np.empty(m)
+        for i in range(0, n, m):
+            k = min(m, n - i)
+            xk, ok = xb[:k], ob[:k]
+            np.copyto(xk, xf[i : i + k])
+            kernel(xk, ok, *params)
+            np.copyto(of[i : i + k], ok, casting="same_kind")
+
+
+def _clip(x: FArray, lo: float, hi: float, out: FArray | None = None) -> FArray:
+    """``min(max(x, lo), hi)``, nan kept: np.clip's Python wrapper costs ~4 us a call."""
+    y = np.maximum(x, lo, out=out)
+    return np.minimum(y, hi, out=y)
 
 
 def _restore_nan(x: FArray, out: FArray) -> None:
@@ -207,7 +227,7 @@ def _logistic_density(x: F64, o: F64) -> None:
     np.divide(o, d, out=o)
 
 
-@_elementwise()
+@_elementwise(overflow_ok=True)
 def sigmoid(x: F64, o: F64) -> None:
     r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
     np.negative(x, out=o)
@@ -231,7 +251,7 @@ def log_sigmoid(x: F64, o: F64) -> None:
     np.subtract(np.minimum(x, 0.0), o, out=o)
 
 
-@_elementwise()
+@_elementwise(overflow_ok=True)
 def log_sigmoid_grad(x: F64, o: F64) -> None:
     r""":math:`(\log\sigma)'(x) = \sigma(-x)`."""
     np.copyto(o, x)
@@ -246,7 +266,7 @@ def _softplus_unit(x: F64, o: F64) -> None:
     o += np.maximum(x, 0.0)
 
 
-@_elementwise()
+@_elementwise(overflow_ok=True)
 def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
     r""":math:`\frac{1}{\beta}\log(1 + e^{\beta x}) = \max(x,0) + \frac{1}{\beta}\operatorname{log1p}(e^{-\beta|x|})`.
 
@@ -258,7 +278,7 @@ def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
     if beta == 1.0:
         _softplus_unit(x, o)
         return
-    hi, lo = _two_prod(np.clip(x, -1e300 / beta, 1e300 / beta), beta)
+    hi, lo = _two_prod(_clip(x, -1e300 / beta, 1e300 / beta), beta)
     _softplus_unit(hi, o)
     s = np.negative(hi)
     _sigmoid_of_neg(s)
@@ -266,14 +286,14 @@ def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
     o /= beta
 
 
-@_elementwise()
+@_elementwise(overflow_ok=True)
 def softplus_grad(x: F64, o: F64, beta: float = 1.0) -> None:
     r""":math:`\sigma(\beta x)`, with :math:`\beta x` split as in :func:`softplus`."""
     if beta == 1.0:
         np.negative(x, out=o)
         _sigmoid_of_neg(o)
         return
-    hi, lo = _two_prod(np.clip(x, -1e300 / beta, 1e300 / beta), beta)
+    hi, lo = _two_prod(_clip(x, -1e300 / beta, 1e300 / beta), beta)
     np.negative(hi, out=o)
     _sigmoid_of_neg(o)
     sm = hi.copy()
@@ -319,7 +339,7 @@ _SILU_X0 = _root(lambda v: 1 + v + mpmath.exp(v), -1.28)
 _SILU_T0 = -(1.0 + _SILU_X0[0]) - _SILU_X0[1]  # e^x0
 
 
-@_elementwise()
+@_elementwise(overflow_ok=True)
 def silu_grad(x: F64, o: F64) -> None:
     r""":math:`\sigma(x)\,(1 + x\,\sigma(-x)) = \sigma(x)\sigma(-x)\,(1 + x + e^x)`.
 
@@ -328,7 +348,7 @@ def silu_grad(x: F64, o: F64) -> None:
     it is :math:`d + e^{x_0}\operatorname{expm1}(d)`: two terms of the same sign; used
     left of -0.5. Right of it, :math:`\sigma(x) + x\,\sigma(x)\sigma(-x)`.
     """
-    xc = np.clip(x, -800.0, 800.0)
+    xc = _clip(x, -800.0, 800.0)
     _logistic_density(xc, o)  # p = s(x) s(-x), from e = e^-|x|
     s = np.negative(xc)
     _sigmoid_of_neg(s)
@@ -470,7 +490,7 @@ def _mish_grad_v1(x: F64) -> F64:
     :math:`m\,(T^3(m^2+3m+3) + 4T^2(m+2) + T(6+4x_0)) + 4d(1 + T(1+m))`, every term
     with the sign of :math:`d`. For :math:`x > 0` the same derivative in :math:`u = e^{-x}`.
     """
-    xc = np.clip(x, -800.0, 800.0)
+    xc = _clip(x, -800.0, 800.0)
     e = np.exp(-np.abs(xc))
     # x <= 0
     n = e * (e + 2.0)
@@ -514,7 +534,7 @@ def _gelu_v1(x: F64) -> F64:
     again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
     :math:`x^2` split exactly.
     """
-    xc = np.clip(x, -40.0, 40.0)  # gelu(-40) underflows to 0; above 40 it is x
+    xc = _clip(x, -40.0, 40.0)  # gelu(-40) underflows to 0; above 40 it is x
     t = -xc * _SQRT1_2
     head = 0.5 * xc * special.erfc(t)
     # erfcx(t) overflows for t < -26, where the tail is not used
@@ -537,7 +557,7 @@ def gelu(x: F64, o: F64) -> None:
 
 def _gelu_grad_v1(x: F64) -> F64:
     r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`."""
-    xc = np.clip(x, -40.0, 40.0)
+    xc = _clip(x, -40.0, 40.0)
     t = -xc * _SQRT1_2
     phi = _INV_SQRT_2PI * _exp_neg_half_square(xc)
     head = 0.5 * special.erfc(np.maximum(t, -30.0)) + xc * phi
@@ -632,7 +652,7 @@ def _gelu_tanh_v1(x: F64) -> F64:
     :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
     order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
     """
-    xc = np.clip(x, -50.0, 50.0)  # sigma(2z) is 0 or 1 to every digit beyond
+    xc = _clip(x, -50.0, 50.0)  # sigma(2z) is 0 or 1 to every digit beyond
     hi, lo = _gelu_tanh_2z(xc)
     s = special.expit(hi)
     return np.maximum(x, -50.0) * (s + s * lo * special.expit(-hi))
@@ -657,7 +677,7 @@ def _gelu_tanh_grad_v1(x: F64) -> F64:
     :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
     two terms of the sign of :math:`d`: no cancellation.
     """
-    xc = np.clip(x, -50.0, 50.0)
+    xc = _clip(x, -50.0, 50.0)
     hi, lo = _gelu_tanh_2z(xc)
     sm = special.expit(-hi)
     s = special.expit(hi)
@@ -701,6 +721,9 @@ def elu(x: F64, o: F64, alpha: float = 1.0) -> None:
 @_elementwise()
 def elu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`1` for :math:`x > 0`, :math:`\alpha e^x` otherwise (so elu'(0) = alpha)."""
+    if alpha == 1.0:
+        np.exp(np.minimum(x, 0.0, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
+        return
     _one_or_scaled_exp(x, o, alpha, 1.0)
 
 
@@ -768,7 +791,7 @@ def celu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     cost :math:`|x/\alpha|` ULP far left.
     """
     if alpha == 1.0:
-        _one_or_scaled_exp(x, o, 1.0, 1.0)
+        np.exp(np.minimum(x, 0.0, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
         return
     xn = np.minimum(x, 0.0)
     np.maximum(xn, -1e300 * min(alpha, 1.0), out=xn)
@@ -837,7 +860,7 @@ def leaky_relu_grad(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
 @_elementwise(native=True)
 def relu6(x: FArray, o: FArray) -> None:
     r""":math:`\min(\max(0, x), 6)`."""
-    np.clip(x, 0.0, 6.0, out=o)
+    _clip(x, 0.0, 6.0, out=o)
 
 
 def _inside(x: FArray, o: FArray, lo: float, hi: float, value: float = 1.0) -> None:
@@ -858,7 +881,7 @@ def relu6_grad(x: FArray, o: FArray) -> None:
 @_elementwise(native=True)
 def hardtanh(x: FArray, o: FArray, min_val: float = -1.0, max_val: float = 1.0) -> None:
     r""":math:`\min(\max(x, a), b)`."""
-    np.clip(x, min_val, max_val, out=o)
+    _clip(x, min_val, max_val, out=o)
 
 
 @_elementwise()
@@ -871,7 +894,7 @@ def hardtanh_grad(x: F64, o: F64, min_val: float = -1.0, max_val: float = 1.0) -
 def hardsigmoid(x: F64, o: F64) -> None:
     r""":math:`\min(\max(0, x + 3), 6) / 6`."""
     np.add(x, 3.0, out=o)
-    np.clip(o, 0.0, 6.0, out=o)
+    _clip(o, 0.0, 6.0, out=o)
     o /= 6.0
 
 
@@ -886,7 +909,7 @@ def hardswish(x: F64, o: F64) -> None:
     r""":math:`x \min(\max(0, x + 3), 6) / 6`."""
     xc = np.maximum(x, -4.0)  # -inf * 0
     np.add(xc, 3.0, out=o)
-    np.clip(o, 0.0, 6.0, out=o)
+    _clip(o, 0.0, 6.0, out=o)
     o /= 6.0  # x * 6 would overflow first
     o *= xc
 
@@ -894,7 +917,7 @@ def hardswish(x: F64, o: F64) -> None:
 @_elementwise()
 def hardswish_grad(x: F64, o: F64) -> None:
     r""":math:`(2x + 3)/6` on :math:`(-3, 3)`, 0 below, 1 above (PyTorch: 0 at -3, 1 at 3)."""
-    np.clip(x, -3.0, 3.0, out=o)
+    _clip(x, -3.0, 3.0, out=o)
     o *= 2.0
     o += 3.0
     o /= 6.0
@@ -907,7 +930,7 @@ def hardswish_grad(x: F64, o: F64) -> None:
 def softshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
     r""":math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below :math:`-\lambda`, else 0."""
     # x - clip(x, -l, l) is exactly that (Sterbenz: no rounding near the kinks)
-    np.clip(x, -lambd, lambd, out=o)
+    _clip(x, -lambd, lambd, out=o)
     np.subtract(x, o, out=o)  # +-inf minus a finite clip stays +-inf; nan stays nan
 
 
@@ -939,7 +962,7 @@ def hardshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
 @_elementwise()
 def softsign(x: F64, o: F64) -> None:
     r""":math:`x / (1 + |x|)`."""
-    xc = np.clip(x, -_MAX, _MAX)  # inf / inf
+    xc = _clip(x, -_MAX, _MAX)  # inf / inf
     np.abs(xc, out=o)
     o += 1.0
     np.divide(xc, o, out=o)
@@ -973,13 +996,31 @@ def _sqrt_x2_plus_b(x: F64, o: F64, b: float) -> None:
         _fix(x, o, np.abs(x) > 1e150, np.abs)
 
 
-def _blend(o: F64, alt: F64, w: F64) -> None:
-    """``o = alt`` where ``w`` is 1, kept where it is 0 (both finite: exact); ``w`` is
-    overwritten. Arithmetic, not ``np.where``, whose loop branches per element."""
-    alt *= w
-    np.subtract(1.0, w, out=w)
-    o *= w
+def _select(o: F64, alt: F64, mask: NDArray[np.bool_]) -> None:
+    """``o = alt`` where ``mask``, kept elsewhere (``alt`` is overwritten).
+
+    Large blocks use 0/1 weights (exact while both are finite) because ``np.where``
+    branches per element; small ones take the single call.
+    """
+    if o.size <= 1024:
+        np.copyto(o, alt, where=mask)
+        return
+    alt *= mask
+    o *= ~mask
     o += alt
+
+
+def _squareplus_from_h(x: F64, h: F64, o: F64, b: float) -> None:
+    # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s.
+    # h is halved in place.
+    np.abs(x, out=o)
+    o *= 0.5
+    h *= 0.5
+    o += h
+    alt = np.divide(0.25 * b, o)  # 0 at -inf
+    if o.size > 1024 and np.fmin.reduce(x) == -math.inf:
+        o[x == -math.inf] = 0.0  # its weight is 0 in the blend: inf * 0 would be nan
+    _select(o, alt, np.less(x, 0.0))
 
 
 @_elementwise()
@@ -989,27 +1030,23 @@ def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
     With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
     :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
     """
-    _sqrt_x2_plus_b(x, o, b)
-    o *= 0.5
-    o += 0.5 * np.abs(x)  # s: finite for finite x
-    alt = (0.25 * b) / o  # 0 at -inf
-    if np.fmin.reduce(x) == -math.inf:
-        o[x == -math.inf] = 0.0  # its weight is 0 in the blend: inf * 0 would be nan
-    _blend(o, alt, np.less(x, 0.0, out=np.empty_like(o)))
+    h = np.empty_like(o)
+    _sqrt_x2_plus_b(x, h, b)
+    _squareplus_from_h(x, h, o, b)
 
 
 @_elementwise()
 def squareplus_grad(x: F64, o: F64, b: float = 4.0) -> None:
     r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`."""
-    xc = np.clip(x, -1e300, 1e300)  # inf / inf
+    xc = _clip(x, -1e300, 1e300)  # inf / inf
     h = np.empty_like(o)
     _sqrt_x2_plus_b(xc, h, b)
-    s = 0.5 * np.abs(xc)
+    s = np.abs(xc)
+    s *= 0.5
     s += 0.5 * h
     left = np.divide(0.25 * b, h)
     left /= s
     np.divide(xc, h, out=o)  # x >= 0: 1/2 + x/(2h)
     o *= 0.5
     o += 0.5
-    w = np.less(xc, 0.0, out=h)
-    _blend(o, left, w)
+    _select(o, left, np.less(xc, 0.0))
