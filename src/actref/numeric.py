@@ -13,7 +13,6 @@ lists the kinks and the value used at each.
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 F64 = NDArray[np.float64]
+FArray = NDArray[Any]  # float16/32/64: the input dtype is kept
 
 _NAN = np.float64(np.nan)
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2), correctly rounded
@@ -38,35 +38,113 @@ SELU_SCALE = 1.0507009873554804934193349852946
 _ACCEPTED = "real numbers (float16/32/64, int or bool arrays, Python scalars or sequences)"
 
 
-def as_float_array(x: ArrayLike, *, name: str = "x") -> tuple[F64, np.dtype[np.floating]]:
-    """Validate ``x`` and return it as a float64 array with the dtype to return in.
+def as_float_array(x: ArrayLike, *, name: str = "x") -> tuple[FArray, np.dtype[np.floating]]:
+    """Validate ``x`` and return it as a float array with the dtype to return in.
 
-    float16/32/64 are kept (computed in float64, rounded once on the way out);
+    float16/32/64 are kept as they are (the functions here compute in float64 block by
+    block and round once on the way out, so no full-size float64 copy is made);
     integers and bools become float64; complex, object and string input is refused.
     """
     arr = np.asarray(x)
-    kind = arr.dtype.kind
-    if kind == "f":
-        out_dtype: np.dtype[np.floating] = arr.dtype
-        if arr.dtype.itemsize > 8:
-            raise TypeError(f"{name} has dtype {arr.dtype}; accepted: {_ACCEPTED}")
-    elif kind in "iub":
-        out_dtype = np.dtype(np.float64)
+    dt = arr.dtype
+    if dt.kind == "f":
+        if dt.itemsize > 8:
+            raise TypeError(f"{name} has dtype {dt}; accepted: {_ACCEPTED}")
+        if not dt.isnative:
+            arr = arr.astype(dt.newbyteorder("="))
+        return arr, arr.dtype
+    if dt.kind in "iub":
+        return arr.astype(np.float64), _F64
+    raise TypeError(f"{name} has dtype {dt}; accepted: {_ACCEPTED}")
+
+
+# ------------------------------------------------------------------- block evaluation
+# Elements per block. Every temporary of a kernel is block-sized, so it stays in the
+# L2 cache and is reused by the allocator: fresh full-size temporaries cost a page fault
+# per 4 KiB on first touch, most of the time of a naive multi-pass formula. Smaller
+# blocks pay NumPy's per-call overhead more often (measured: 8192 is slower).
+_BLOCK = 65536
+_F64 = np.dtype(np.float64)
+
+Kernel = Callable[..., None]
+
+
+def _elementwise(
+    *, native: bool = False, overflow_ok: bool = False
+) -> Callable[[Kernel], Callable[..., FArray]]:
+    """Turn ``kernel(x, out, *params)`` (1-D float64 blocks) into an array function.
+
+    The result has the shape and float dtype of ``x`` (a 0-d array for 0-d input).
+    float64 input is evaluated block by block straight into the result; float16/32
+    blocks are widened to float64, evaluated, and rounded once into the result.
+    ``native`` kernels are exact in any float dtype (comparisons, max/min, clip) and run
+    once on the whole array in its own dtype. ``overflow_ok`` kernels overflow only
+    where inf is the right intermediate (``1/(1 + inf) = 0``), so that is not warned.
+    """
+
+    def wrap(kernel: Kernel) -> Callable[..., FArray]:
+        @functools.wraps(kernel)
+        def fn(x: ArrayLike, *params: float) -> FArray:
+            arr = np.asarray(x)
+            if arr.dtype.kind != "f":
+                arr = arr.astype(np.float64)
+            out = np.empty(arr.shape, dtype=arr.dtype)
+            n = arr.size
+            if n == 0:
+                return out
+            xf = arr.reshape(-1)
+            of = out.reshape(-1)
+            if overflow_ok:
+                with np.errstate(over="ignore"):
+                    _run(kernel, xf, of, params, native)
+            else:
+                _run(kernel, xf, of, params, native)
+            return out
+
+        return fn
+
+    return wrap
+
+
+def _run(kernel: Kernel, xf: FArray, of: FArray, params: tuple[float, ...], native: bool) -> None:
+    """Evaluate ``kernel`` on the flat input ``xf`` into the flat result ``of``."""
+    n = xf.size
+    if native or (n <= _BLOCK and xf.dtype == _F64):
+        kernel(xf, of, *params)
+    elif xf.dtype == _F64:
+        for i in range(0, n, _BLOCK):
+            kernel(xf[i : i + _BLOCK], of[i : i + _BLOCK], *params)
     else:
-        raise TypeError(f"{name} has dtype {arr.dtype}; accepted: {_ACCEPTED}")
-    return arr.astype(np.float64, copy=False), out_dtype
+        m = min(n, _BLOCK)
+        xb, ob = np.empty(m), np.empty(m)
+        for i in range(0, n, m):
+            k = min(m, n - i)
+            xk, ok = xb[:k], ob[:k]
+            np.copyto(xk, xf[i : i + k])
+            kernel(xk, ok, *params)
+            np.copyto(of[i : i + k], ok, casting="same_kind")
 
 
-def _where_nan(x: F64, out: F64) -> F64:
-    """Make ``out`` nan wherever ``x`` is nan (piecewise derivatives lose it otherwise)."""
-    nan = np.isnan(x)
-    if nan.any():
-        out = np.where(nan, x, out)
-    return out
+def _clip(x: FArray, lo: float, hi: float, out: FArray | None = None) -> FArray:
+    """``min(max(x, lo), hi)``, nan kept: np.clip's Python wrapper costs ~4 us a call."""
+    y = np.maximum(x, lo, out=out)
+    return np.minimum(y, hi, out=y)
 
 
-def _indicator(cond: NDArray[np.bool_], x: F64, inside: float = 1.0, outside: float = 0.0) -> F64:
-    return _where_nan(x, np.where(cond, inside, outside))
+def _restore_nan(x: FArray, out: FArray) -> None:
+    """Put nan back where ``x`` is nan (indicators built from comparisons lose it)."""
+    if np.isnan(x.min()):
+        out[np.isnan(x)] = np.nan
+
+
+def _fix(
+    x: FArray, out: FArray, region: NDArray[np.bool_], fn: Callable[[FArray], FArray]
+) -> None:
+    """``out = fn(x)`` on ``region`` only: for rare, narrow regions that need a costlier
+    formula than the one the whole block got."""
+    idx = np.flatnonzero(region)
+    if idx.size:
+        out[idx] = fn(x[idx])
 
 
 # ------------------------------------------------------------- compensated arithmetic
@@ -127,28 +205,70 @@ def _exp_neg_half_square(x: F64) -> F64:
 
 
 # --------------------------------------------------------------------- sigmoid family
-def sigmoid(x: F64) -> F64:
+def _sigmoid_of_neg(o: F64) -> None:
+    r"""``o`` :math:`\leftarrow 1/(1 + e^{o})` in place: :math:`\sigma(-o)`, to 2.5 ULP
+    everywhere (no cancellation on either side). Where :math:`e^{o}` overflows the
+    result, 0, is the right one, so that overflow is allowed, and only then."""
+    if np.fmax.reduce(o) > 709.0:
+        with np.errstate(over="ignore"):
+            np.exp(o, out=o)
+    else:
+        np.exp(o, out=o)
+    o += 1.0
+    np.divide(1.0, o, out=o)
+
+
+def _logistic_density(x: F64, o: F64) -> None:
+    r"""``o`` :math:`\leftarrow \sigma(x)\sigma(-x) = e/(1+e)^2`, :math:`e = e^{-|x|}`."""
+    np.copysign(x, -1.0, out=o)
+    np.exp(o, out=o)
+    d = o + 1.0
+    d *= d
+    np.divide(o, d, out=o)
+
+
+@_elementwise(overflow_ok=True)
+def sigmoid(x: F64, o: F64) -> None:
     r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
-    return special.expit(x)
+    np.negative(x, out=o)
+    _sigmoid_of_neg(o)
 
 
-def sigmoid_grad(x: F64) -> F64:
-    r""":math:`\sigma'(x) = \sigma(x)\,\sigma(-x)`; never ``s(1-s)``, which is 0 past |x| = 37."""
-    return special.expit(x) * special.expit(-x)
+@_elementwise()
+def sigmoid_grad(x: F64, o: F64) -> None:
+    r""":math:`\sigma'(x) = \sigma(x)\,\sigma(-x) = e/(1+e)^2` with :math:`e = e^{-|x|}`;
+    never ``s(1-s)``, which is 0 past |x| = 37."""
+    _logistic_density(x, o)
 
 
-def log_sigmoid(x: F64) -> F64:
-    r""":math:`\log\sigma(x) = -\operatorname{softplus}(-x)`."""
-    return special.log_expit(x)
+@_elementwise()
+def log_sigmoid(x: F64, o: F64) -> None:
+    r""":math:`\log\sigma(x) = \min(x, 0) - \operatorname{log1p}(e^{-|x|})`: two terms of
+    one sign, no cancellation."""
+    np.copysign(x, -1.0, out=o)
+    np.exp(o, out=o)
+    np.log1p(o, out=o)
+    np.subtract(np.minimum(x, 0.0), o, out=o)
 
 
-def log_sigmoid_grad(x: F64) -> F64:
+@_elementwise(overflow_ok=True)
+def log_sigmoid_grad(x: F64, o: F64) -> None:
     r""":math:`(\log\sigma)'(x) = \sigma(-x)`."""
-    return special.expit(-x)
+    np.copyto(o, x)
+    _sigmoid_of_neg(o)
 
 
-def softplus(x: F64, beta: float = 1.0) -> F64:
-    r""":math:`\frac{1}{\beta}\log(1 + e^{\beta x}) = -\log\sigma(-\beta x)/\beta`.
+def _softplus_unit(x: F64, o: F64) -> None:
+    # max(x, 0) + log1p(e^-|x|): two non-negative terms
+    np.copysign(x, -1.0, out=o)
+    np.exp(o, out=o)
+    np.log1p(o, out=o)
+    o += np.maximum(x, 0.0)
+
+
+@_elementwise(overflow_ok=True)
+def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
+    r""":math:`\frac{1}{\beta}\log(1 + e^{\beta x}) = \max(x,0) + \frac{1}{\beta}\operatorname{log1p}(e^{-\beta|x|})`.
 
     Exact (no PyTorch threshold). For :math:`\beta \ne 1` the product :math:`\beta x`
     is split into ``hi + lo`` and corrected to first order, since far left the result
@@ -156,25 +276,44 @@ def softplus(x: F64, beta: float = 1.0) -> F64:
     :math:`|\beta x|`.
     """
     if beta == 1.0:
-        return -special.log_expit(-x)
-    hi, lo = _two_prod(np.clip(x, -1e300 / beta, 1e300 / beta), beta)
-    sp = -special.log_expit(-hi)
-    return (sp + lo * special.expit(hi)) / beta
+        _softplus_unit(x, o)
+        return
+    hi, lo = _two_prod(_clip(x, -1e300 / beta, 1e300 / beta), beta)
+    _softplus_unit(hi, o)
+    s = np.negative(hi)
+    _sigmoid_of_neg(s)
+    o += lo * s
+    o /= beta
 
 
-def softplus_grad(x: F64, beta: float = 1.0) -> F64:
+@_elementwise(overflow_ok=True)
+def softplus_grad(x: F64, o: F64, beta: float = 1.0) -> None:
     r""":math:`\sigma(\beta x)`, with :math:`\beta x` split as in :func:`softplus`."""
     if beta == 1.0:
-        return special.expit(x)
-    hi, lo = _two_prod(np.clip(x, -1e300 / beta, 1e300 / beta), beta)
-    s = special.expit(hi)
-    return s + lo * s * special.expit(-hi)
+        np.negative(x, out=o)
+        _sigmoid_of_neg(o)
+        return
+    hi, lo = _two_prod(_clip(x, -1e300 / beta, 1e300 / beta), beta)
+    np.negative(hi, out=o)
+    _sigmoid_of_neg(o)
+    sm = hi.copy()
+    _sigmoid_of_neg(sm)
+    o += lo * o * sm
 
 
-def silu(x: F64) -> F64:
-    r""":math:`x\,\sigma(x)`."""
-    xs = np.maximum(x, -1e300)  # -inf * sigma(-inf) would be -inf * 0
-    return _patch(xs * special.expit(xs), x < _DEEP, _x_exp_x, x)
+@_elementwise()
+def silu(x: F64, o: F64) -> None:
+    r""":math:`x\,\sigma(x) = x / (1 + e^{-x})`; far left (:math:`e^{-x}` near overflow)
+    as :math:`(x e^{x/2}) e^{x/2}`."""
+    np.negative(x, out=o)
+    deep = np.fmin.reduce(x) < _DEEP
+    if deep:
+        np.minimum(o, -_DEEP, out=o)
+    np.exp(o, out=o)
+    o += 1.0
+    np.divide(x, o, out=o)
+    if deep:
+        _fix(x, o, x < _DEEP, _x_exp_x)
 
 
 # below this, e^x is subnormal (or near it) although x e^x may still be normal
@@ -200,32 +339,60 @@ _SILU_X0 = _root(lambda v: 1 + v + mpmath.exp(v), -1.28)
 _SILU_T0 = -(1.0 + _SILU_X0[0]) - _SILU_X0[1]  # e^x0
 
 
-def silu_grad(x: F64) -> F64:
+@_elementwise(overflow_ok=True)
+def silu_grad(x: F64, o: F64) -> None:
     r""":math:`\sigma(x)\,(1 + x\,\sigma(-x)) = \sigma(x)\sigma(-x)\,(1 + x + e^x)`.
 
     The last factor has a zero at :math:`x_0 \approx -1.2785` where its terms cancel.
     Written around it, with :math:`d = x - x_0` and :math:`1 + x_0 + e^{x_0} = 0`,
-    it is :math:`d + e^{x_0}\operatorname{expm1}(d)`: two terms of the same sign.
+    it is :math:`d + e^{x_0}\operatorname{expm1}(d)`: two terms of the same sign; used
+    left of -0.5. Right of it, :math:`\sigma(x) + x\,\sigma(x)\sigma(-x)`.
     """
-    xc = np.clip(x, -800.0, 800.0)
-    s, sm = special.expit(xc), special.expit(-xc)
-    d = (xc - _SILU_X0[0]) - _SILU_X0[1]
-    left = s * sm * (d + _SILU_T0 * np.expm1(np.minimum(d, 2.0)))  # used for x < 0: d < 1.3
-    right = s * (1.0 + xc * sm)
-    return _patch(np.where(xc < -0.5, left, right), x < _DEEP, _one_plus_x_exp_x, x)
+    xc = _clip(x, -800.0, 800.0)
+    _logistic_density(xc, o)  # p = s(x) s(-x), from e = e^-|x|
+    s = np.negative(xc)
+    _sigmoid_of_neg(s)
+    d = xc - _SILU_X0[0]
+    d -= _SILU_X0[1]
+    left = np.minimum(d, 2.0)  # used for x < -0.5 only: d < 0.8
+    np.expm1(left, out=left)
+    left *= _SILU_T0
+    left += d
+    left *= o
+    # right = s + x p; blend with 0/1 weights (both finite: exact either way)
+    np.multiply(xc, o, out=o)
+    o += s
+    w = np.less(xc, -0.5, out=d)
+    left *= w
+    np.subtract(1.0, w, out=w)
+    o *= w
+    o += left
+    if np.fmin.reduce(x) < _DEEP:
+        _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
 
 
 # ------------------------------------------------------------------------------ tanh
-def tanh(x: F64) -> F64:
+@_elementwise()
+def tanh(x: F64, o: F64) -> None:
     r""":math:`\tanh x`."""
-    return np.tanh(x)
+    np.tanh(x, out=o)
 
 
-def tanh_grad(x: F64) -> F64:
+@_elementwise()
+def tanh_grad(x: F64, o: F64) -> None:
     r""":math:`\operatorname{sech}^2 x = 4t/(1+t)^2` with :math:`t = e^{-2|x|}`."""
-    ax = np.minimum(np.abs(x), 400.0)
-    t = np.exp(-2.0 * ax)
-    return _patch(4.0 * t / ((1.0 + t) * (1.0 + t)), ax > 300.0, _four_exp_minus_2x, ax)
+    np.abs(x, out=o)
+    big = np.fmax.reduce(o) > 300.0
+    if big:
+        np.minimum(o, 400.0, out=o)  # -2|x| would overflow
+    o *= -2.0
+    np.exp(o, out=o)
+    d = o + 1.0
+    d *= d
+    o *= 4.0
+    o /= d
+    if big:
+        _fix(np.abs(x), o, np.abs(x) > 300.0, _four_exp_minus_2x)
 
 
 def _four_exp_minus_2x(ax: F64) -> F64:
@@ -239,14 +406,17 @@ _TANHSHRINK_SERIES = tuple(2.0 * k / math.factorial(2 * k + 1) for k in range(1,
 _TANHSHRINK_SWITCH = 1.5  # beyond, x - tanh(x) loses at most ~1 ULP
 
 
-def tanhshrink(x: F64) -> F64:
+@_elementwise()
+def tanhshrink(x: F64, o: F64) -> None:
     r""":math:`x - \tanh x`.
 
     Near 0 the difference cancels (it is :math:`x^3/3`), so for
     :math:`|x| < 1.5` it is :math:`(x\cosh x - \sinh x)/\cosh x` with the numerator
     summed as :math:`\sum_{k\ge1} 2k\,x^{2k+1}/(2k+1)!`, whose terms are all of one sign.
     """
-    return _patch(x - np.tanh(x), np.abs(x) < _TANHSHRINK_SWITCH, _tanhshrink_series, x)
+    np.tanh(x, out=o)
+    np.subtract(x, o, out=o)
+    _fix(x, o, np.abs(x) < _TANHSHRINK_SWITCH, _tanhshrink_series)
 
 
 def _tanhshrink_series(x: F64) -> F64:
@@ -257,13 +427,14 @@ def _tanhshrink_series(x: F64) -> F64:
     return (x * y) * acc / np.cosh(x)
 
 
-def tanhshrink_grad(x: F64) -> F64:
+@_elementwise()
+def tanhshrink_grad(x: F64, o: F64) -> None:
     r""":math:`\tanh^2 x`."""
-    th = np.tanh(x)
-    return th * th
+    np.tanh(x, out=o)
+    o *= o
 
 
-def mish(x: F64) -> F64:
+def _mish_v1(x: F64) -> F64:
     r""":math:`x \tanh(\operatorname{softplus}(x))`.
 
     With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
@@ -271,6 +442,16 @@ def mish(x: F64) -> F64:
     """
     xc = np.maximum(x, -1e300)  # -inf * 0
     return _patch(xc * _mish_tanh_sp(xc), x < _DEEP, _x_exp_x, x)
+
+
+@_elementwise()
+def mish(x: F64, o: F64) -> None:
+    r""":math:`x \tanh(\operatorname{softplus}(x))`.
+
+    With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
+    for :math:`x > 0` the same ratio in :math:`u = e^{-x}` avoids overflow.
+    """
+    np.copyto(o, _mish_v1(x))
 
 
 def _mish_tanh_sp(x: F64) -> F64:
@@ -299,7 +480,7 @@ with mpmath.workdps(40):
     _MISH_T0 = float(_t0)
 
 
-def mish_grad(x: F64) -> F64:
+def _mish_grad_v1(x: F64) -> F64:
     r""":math:`\tanh(\operatorname{sp}(x)) + x\,\sigma(x)\operatorname{sech}^2(\operatorname{sp}(x))`.
 
     For :math:`x \le 0`, with :math:`t = e^x` and :math:`n = t(t+2)`, it is
@@ -309,7 +490,7 @@ def mish_grad(x: F64) -> F64:
     :math:`m\,(T^3(m^2+3m+3) + 4T^2(m+2) + T(6+4x_0)) + 4d(1 + T(1+m))`, every term
     with the sign of :math:`d`. For :math:`x > 0` the same derivative in :math:`u = e^{-x}`.
     """
-    xc = np.clip(x, -800.0, 800.0)
+    xc = _clip(x, -800.0, 800.0)
     e = np.exp(-np.abs(xc))
     # x <= 0
     n = e * (e + 2.0)
@@ -326,12 +507,26 @@ def mish_grad(x: F64) -> F64:
     return _patch(np.where(xc <= 0, d_small, d_large), x < _DEEP, _one_plus_x_exp_x, x)
 
 
+@_elementwise()
+def mish_grad(x: F64, o: F64) -> None:
+    r""":math:`\tanh(\operatorname{sp}(x)) + x\,\sigma(x)\operatorname{sech}^2(\operatorname{sp}(x))`.
+
+    For :math:`x \le 0`, with :math:`t = e^x` and :math:`n = t(t+2)`, it is
+    :math:`t\,h(x)/(n+2)^2`, :math:`h = t^3 + 4t^2 + 6t + 4 + 4x(1+t)`. :math:`h` has a
+    zero at :math:`x_0 \approx -1.1924` where its terms cancel; written around it
+    (:math:`d = x - x_0`, :math:`m = \operatorname{expm1}(d)`, :math:`T = e^{x_0}`) it is
+    :math:`m\,(T^3(m^2+3m+3) + 4T^2(m+2) + T(6+4x_0)) + 4d(1 + T(1+m))`, every term
+    with the sign of :math:`d`. For :math:`x > 0` the same derivative in :math:`u = e^{-x}`.
+    """
+    np.copyto(o, _mish_grad_v1(x))
+
+
 # ----------------------------------------------------------------------- erf-based GELU
 _SQRT_PI_2 = 1.2533141373155003  # sqrt(pi/2)
 _GELU_TAIL = -0.7  # below, Phi(x) = erfcx(t) e^{-x^2/2} / 2 with the square split
 
 
-def gelu(x: F64) -> F64:
+def _gelu_v1(x: F64) -> F64:
     r""":math:`x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
 
     Left of :math:`x = -0.7` the erfc form loses accuracy (its argument is rounded and
@@ -339,7 +534,7 @@ def gelu(x: F64) -> F64:
     again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
     :math:`x^2` split exactly.
     """
-    xc = np.clip(x, -40.0, 40.0)  # gelu(-40) underflows to 0; above 40 it is x
+    xc = _clip(x, -40.0, 40.0)  # gelu(-40) underflows to 0; above 40 it is x
     t = -xc * _SQRT1_2
     head = 0.5 * xc * special.erfc(t)
     # erfcx(t) overflows for t < -26, where the tail is not used
@@ -348,15 +543,33 @@ def gelu(x: F64) -> F64:
     return np.where(x > 40.0, x, out)
 
 
-def gelu_grad(x: F64) -> F64:
+@_elementwise()
+def gelu(x: F64, o: F64) -> None:
+    r""":math:`x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
+
+    Left of :math:`x = -0.7` the erfc form loses accuracy (its argument is rounded and
+    :math:`\operatorname{erfc}` amplifies that by :math:`2t^2`; SciPy's erfc squares it
+    again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
+    :math:`x^2` split exactly.
+    """
+    np.copyto(o, _gelu_v1(x))
+
+
+def _gelu_grad_v1(x: F64) -> F64:
     r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`."""
-    xc = np.clip(x, -40.0, 40.0)
+    xc = _clip(x, -40.0, 40.0)
     t = -xc * _SQRT1_2
     phi = _INV_SQRT_2PI * _exp_neg_half_square(xc)
     head = 0.5 * special.erfc(np.maximum(t, -30.0)) + xc * phi
     tail = phi * (_SQRT_PI_2 * special.erfcx(np.maximum(t, 0.0)) + xc)
     out = np.where(x < _GELU_TAIL, tail, head)
     return _patch(out, (x > _GELU_GRAD_LO) & (x < _GELU_GRAD_HI), _gelu_grad_near_zero, x)
+
+
+@_elementwise()
+def gelu_grad(x: F64, o: F64) -> None:
+    r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`."""
+    np.copyto(o, _gelu_grad_v1(x))
 
 
 def _gelu_grad_coefficients() -> tuple[float, ...]:
@@ -433,19 +646,29 @@ with mpmath.workdps(40):
 _GELU_TANH_2S = 2.0 * _S
 
 
-def gelu_tanh(x: F64) -> F64:
+def _gelu_tanh_v1(x: F64) -> F64:
     r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`.
 
     :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
     order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
     """
-    xc = np.clip(x, -50.0, 50.0)  # sigma(2z) is 0 or 1 to every digit beyond
+    xc = _clip(x, -50.0, 50.0)  # sigma(2z) is 0 or 1 to every digit beyond
     hi, lo = _gelu_tanh_2z(xc)
     s = special.expit(hi)
     return np.maximum(x, -50.0) * (s + s * lo * special.expit(-hi))
 
 
-def gelu_tanh_grad(x: F64) -> F64:
+@_elementwise()
+def gelu_tanh(x: F64, o: F64) -> None:
+    r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`.
+
+    :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
+    order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
+    """
+    np.copyto(o, _gelu_tanh_v1(x))
+
+
+def _gelu_tanh_grad_v1(x: F64) -> F64:
     r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`.
 
     Equal to :math:`\sigma(2z)\sigma(-2z)\,h` with :math:`h = 1 + e^{2z} + 2xz'`, which
@@ -454,7 +677,7 @@ def gelu_tanh_grad(x: F64) -> F64:
     :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
     two terms of the sign of :math:`d`: no cancellation.
     """
-    xc = np.clip(x, -50.0, 50.0)
+    xc = _clip(x, -50.0, 50.0)
     hi, lo = _gelu_tanh_2z(xc)
     sm = special.expit(-hi)
     s = special.expit(hi)
@@ -470,15 +693,50 @@ def gelu_tanh_grad(x: F64) -> F64:
     return np.where(xc < 0, left, right)
 
 
+@_elementwise()
+def gelu_tanh_grad(x: F64, o: F64) -> None:
+    r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`.
+
+    Equal to :math:`\sigma(2z)\sigma(-2z)\,h` with :math:`h = 1 + e^{2z} + 2xz'`, which
+    vanishes at :math:`x_0 \approx -0.7517`. For :math:`x < 0` :math:`h` is written around
+    :math:`x_0` (:math:`d = x - x_0`, :math:`q = x^2 + x x_0 + x_0^2`) as
+    :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
+    two terms of the sign of :math:`d`: no cancellation.
+    """
+    np.copyto(o, _gelu_tanh_grad_v1(x))
+
+
 # ------------------------------------------------------------------ exponential linear
-def elu(x: F64, alpha: float = 1.0) -> F64:
+@_elementwise()
+def elu(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`x` for :math:`x > 0`, :math:`\alpha(e^x - 1)` otherwise."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    # alpha expm1(min(x, 0)) is 0 for x >= 0, so adding max(x, 0) selects exactly
+    np.minimum(x, 0.0, out=o)
+    np.expm1(o, out=o)
+    if alpha != 1.0:
+        o *= alpha
+    o += np.maximum(x, 0.0)
 
 
-def elu_grad(x: F64, alpha: float = 1.0) -> F64:
+@_elementwise()
+def elu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`1` for :math:`x > 0`, :math:`\alpha e^x` otherwise (so elu'(0) = alpha)."""
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    if alpha == 1.0:
+        np.exp(np.minimum(x, 0.0, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
+        return
+    _one_or_scaled_exp(x, o, alpha, 1.0)
+
+
+def _one_or_scaled_exp(x: F64, o: F64, scale: float, one: float) -> None:
+    """``o = one`` where x > 0, ``scale * e^x`` elsewhere (nan stays nan)."""
+    np.minimum(x, 0.0, out=o)
+    np.exp(o, out=o)
+    o *= scale
+    # blend with 0/1 weights: both sides finite, so exact either way
+    w = np.greater(x, 0.0, out=np.empty_like(o))
+    o *= 1.0 - w
+    w *= one
+    o += w
 
 
 # the correctly rounded product (the float product is 1 ULP low): selu(-inf) = -scale*alpha
@@ -491,176 +749,304 @@ with mpmath.workdps(60):
 _SELU_SA = SELU_SCALE * SELU_ALPHA
 
 
-def selu(x: F64) -> F64:
+@_elementwise()
+def selu(x: F64, o: F64) -> None:
     r""":math:`\lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise."""
-    with np.errstate(over="ignore"):  # lambda * x > max is inf, the rounded true value
-        pos = SELU_SCALE * np.maximum(x, 0.0)
-    return np.where(x > 0, pos, _SELU_SA_EXACT * np.expm1(np.minimum(x, 0.0)))
+    np.minimum(x, 0.0, out=o)
+    np.expm1(o, out=o)
+    o *= _SELU_SA_EXACT
+    pos = np.maximum(x, 0.0)
+    if np.fmax.reduce(pos) > _MAX / SELU_SCALE:
+        with np.errstate(over="ignore"):  # lambda * x > max is inf, the rounded true value
+            pos *= SELU_SCALE
+    else:
+        pos *= SELU_SCALE
+    o += pos
 
 
-def selu_grad(x: F64) -> F64:
+@_elementwise()
+def selu_grad(x: F64, o: F64) -> None:
     r""":math:`\lambda` for :math:`x > 0`, :math:`\lambda\alpha e^x` otherwise."""
-    return np.where(x > 0, SELU_SCALE, _SELU_SA * np.exp(np.minimum(x, 0.0)))
+    _one_or_scaled_exp(x, o, _SELU_SA, SELU_SCALE)
 
 
-def celu(x: F64, alpha: float = 1.0) -> F64:
+@_elementwise()
+def celu(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))`."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
+    np.minimum(x, 0.0, out=o)
+    if alpha != 1.0:
+        o /= alpha
+    np.expm1(o, out=o)
+    if alpha != 1.0:
+        o *= alpha
+    o += np.maximum(x, 0.0)
 
 
-def celu_grad(x: F64, alpha: float = 1.0) -> F64:
+@_elementwise()
+def celu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`1` for :math:`x > 0`, :math:`e^{x/\alpha}` otherwise.
 
     For :math:`\alpha \ne 1` the quotient is corrected by its exact remainder
     (:math:`e^{q + r/\alpha} \approx e^q(1 + r/\alpha)`): a rounded :math:`x/\alpha` would
     cost :math:`|x/\alpha|` ULP far left.
     """
-    xn = np.minimum(x, 0.0)
     if alpha == 1.0:
-        return np.where(x > 0, 1.0, np.exp(xn))
-    xn = np.maximum(xn, -1e300 * min(alpha, 1.0))
+        np.exp(np.minimum(x, 0.0, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
+        return
+    xn = np.minimum(x, 0.0)
+    np.maximum(xn, -1e300 * min(alpha, 1.0), out=xn)
     q = xn / alpha
     p, e = _two_prod(q, alpha)
     r = ((xn - p) - e) / alpha
-    return np.where(x > 0, 1.0, np.exp(q) * (1.0 + r))
+    np.exp(q, out=o)
+    r += 1.0
+    o *= r
+    w = np.greater(x, 0.0, out=r)
+    o *= 1.0 - w
+    o += w
 
 
 # --------------------------------------------------------------------- piecewise linear
-def identity(x: F64) -> F64:
+@_elementwise(native=True)
+def identity(x: FArray, o: FArray) -> None:
     r""":math:`x`."""
-    return x.copy()
+    np.copyto(o, x)
 
 
-def identity_grad(x: F64) -> F64:
+@_elementwise(native=True)
+def identity_grad(x: FArray, o: FArray) -> None:
     r""":math:`1`."""
-    return _where_nan(x, np.ones_like(x))
+    o.fill(1.0)
+    _restore_nan(x, o)
 
 
-def relu(x: F64) -> F64:
+@_elementwise(native=True)
+def relu(x: FArray, o: FArray) -> None:
     r""":math:`\max(0, x)`."""
-    return np.maximum(x, 0.0)
+    np.maximum(x, 0.0, out=o)
 
 
-def relu_grad(x: F64) -> F64:
+@_elementwise(native=True)
+def relu_grad(x: FArray, o: FArray) -> None:
     r""":math:`1` for :math:`x > 0`, else 0. By convention relu'(0) = 0."""
-    return _indicator(x > 0, x)
+    np.greater(x, 0.0, out=o)
+    _restore_nan(x, o)
 
 
-def leaky_relu(x: F64, negative_slope: float = 0.01) -> F64:
-    r""":math:`x` for :math:`x > 0`, :math:`a x` otherwise."""
-    return np.where(x > 0, x, negative_slope * x)
+@_elementwise()
+def leaky_relu(x: F64, o: F64, negative_slope: float = 0.01) -> None:
+    r""":math:`x` for :math:`x > 0`, :math:`a x` otherwise.
+
+    As :math:`\max(x, a x)` for :math:`a \le 1` (:math:`\min` above): no branch.
+    """
+    if negative_slope == 0.0:
+        np.maximum(x, 0.0, out=o)
+        return
+    np.multiply(x, negative_slope, out=o)
+    (np.maximum if negative_slope <= 1.0 else np.minimum)(x, o, out=o)
 
 
-def leaky_relu_grad(x: F64, negative_slope: float = 0.01) -> F64:
+@_elementwise(native=True)
+def leaky_relu_grad(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
     r""":math:`1` for :math:`x > 0`, else :math:`a`. By convention leaky_relu'(0) = a."""
-    return _indicator(x > 0, x, 1.0, negative_slope)
+    np.greater(x, 0.0, out=o)
+    if 0.0 <= negative_slope <= 1.0:
+        np.maximum(o, negative_slope, out=o)  # {0, 1} -> {a, 1}
+    else:
+        o += np.less_equal(x, 0.0) * negative_slope  # one of the two terms is 0: exact
+    _restore_nan(x, o)
 
 
-def relu6(x: F64) -> F64:
+@_elementwise(native=True)
+def relu6(x: FArray, o: FArray) -> None:
     r""":math:`\min(\max(0, x), 6)`."""
-    return np.clip(x, 0.0, 6.0)
+    _clip(x, 0.0, 6.0, out=o)
 
 
-def relu6_grad(x: F64) -> F64:
+def _inside(x: FArray, o: FArray, lo: float, hi: float, value: float = 1.0) -> None:
+    """``o = value`` on the open interval (lo, hi), else 0; nan stays nan."""
+    np.greater(x, lo, out=o)
+    o *= np.less(x, hi)
+    if value != 1.0:
+        o *= value
+    _restore_nan(x, o)
+
+
+@_elementwise(native=True)
+def relu6_grad(x: FArray, o: FArray) -> None:
     r""":math:`1` on :math:`(0, 6)`, else 0. By convention relu6'(0) = relu6'(6) = 0."""
-    return _indicator((x > 0) & (x < 6), x)
+    _inside(x, o, 0.0, 6.0)
 
 
-def hardtanh(x: F64, min_val: float = -1.0, max_val: float = 1.0) -> F64:
+@_elementwise(native=True)
+def hardtanh(x: FArray, o: FArray, min_val: float = -1.0, max_val: float = 1.0) -> None:
     r""":math:`\min(\max(x, a), b)`."""
-    return np.clip(x, min_val, max_val)
+    _clip(x, min_val, max_val, out=o)
 
 
-def hardtanh_grad(x: F64, min_val: float = -1.0, max_val: float = 1.0) -> F64:
+@_elementwise()
+def hardtanh_grad(x: F64, o: F64, min_val: float = -1.0, max_val: float = 1.0) -> None:
     r""":math:`1` on :math:`(a, b)`, else 0 (PyTorch: 0 at both ends)."""
-    return _indicator((x > min_val) & (x < max_val), x)
+    _inside(x, o, min_val, max_val)
 
 
-def hardsigmoid(x: F64) -> F64:
+@_elementwise()
+def hardsigmoid(x: F64, o: F64) -> None:
     r""":math:`\min(\max(0, x + 3), 6) / 6`."""
-    return np.clip(x + 3.0, 0.0, 6.0) / 6.0
+    np.add(x, 3.0, out=o)
+    _clip(o, 0.0, 6.0, out=o)
+    o /= 6.0
 
 
-def hardsigmoid_grad(x: F64) -> F64:
+@_elementwise(native=True)
+def hardsigmoid_grad(x: FArray, o: FArray) -> None:
     r""":math:`1/6` on :math:`(-3, 3)`, else 0 (PyTorch: 0 at ±3)."""
-    return _indicator((x > -3) & (x < 3), x, 1.0 / 6.0)
+    _inside(x, o, -3.0, 3.0, 1.0 / 6.0)
 
 
-def hardswish(x: F64) -> F64:
+@_elementwise()
+def hardswish(x: F64, o: F64) -> None:
     r""":math:`x \min(\max(0, x + 3), 6) / 6`."""
     xc = np.maximum(x, -4.0)  # -inf * 0
-    return xc * (np.clip(xc + 3.0, 0.0, 6.0) / 6.0)  # x * 6 would overflow first
+    np.add(xc, 3.0, out=o)
+    _clip(o, 0.0, 6.0, out=o)
+    o /= 6.0  # x * 6 would overflow first
+    o *= xc
 
 
-def hardswish_grad(x: F64) -> F64:
+@_elementwise()
+def hardswish_grad(x: F64, o: F64) -> None:
     r""":math:`(2x + 3)/6` on :math:`(-3, 3)`, 0 below, 1 above (PyTorch: 0 at -3, 1 at 3)."""
-    inner = (2.0 * np.clip(x, -3.0, 3.0) + 3.0) / 6.0
-    return np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, inner))
+    _clip(x, -3.0, 3.0, out=o)
+    o *= 2.0
+    o += 3.0
+    o /= 6.0
+    o *= (x > -3.0) & (x < 3.0)
+    o += x >= 3.0  # the two weights are never both 1: exact
+    _restore_nan(x, o)
 
 
-def softshrink(x: F64, lambd: float = 0.5) -> F64:
+@_elementwise()
+def softshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
     r""":math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below :math:`-\lambda`, else 0."""
-    return np.where(np.abs(x) <= lambd, 0.0, x - np.copysign(lambd, x))  # nan stays nan
+    # x - clip(x, -l, l) is exactly that (Sterbenz: no rounding near the kinks)
+    _clip(x, -lambd, lambd, out=o)
+    np.subtract(x, o, out=o)  # +-inf minus a finite clip stays +-inf; nan stays nan
 
 
-def softshrink_grad(x: F64, lambd: float = 0.5) -> F64:
+@_elementwise()
+def softshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
     r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the kinks)."""
-    return _indicator(np.abs(x) > lambd, x)
+    np.abs(x, out=o)
+    np.greater(o, lambd, out=o)
+    _restore_nan(x, o)
 
 
-def hardshrink(x: F64, lambd: float = 0.5) -> F64:
+@_elementwise()
+def hardshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
     r""":math:`x` where :math:`|x| > \lambda`, else 0."""
-    return np.where(np.abs(x) <= lambd, 0.0, x)  # nan stays nan
+    np.abs(x, out=o)
+    np.greater(o, lambd, out=o)
+    o *= x  # the weight is 1 at +-inf, 0 only for finite x; nan stays nan
 
 
-def hardshrink_grad(x: F64, lambd: float = 0.5) -> F64:
+@_elementwise()
+def hardshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
     r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the jumps)."""
-    return _indicator(np.abs(x) > lambd, x)
+    np.abs(x, out=o)
+    np.greater(o, lambd, out=o)
+    _restore_nan(x, o)
 
 
 # ------------------------------------------------------------------------ algebraic
-def softsign(x: F64) -> F64:
+@_elementwise()
+def softsign(x: F64, o: F64) -> None:
     r""":math:`x / (1 + |x|)`."""
-    xc = np.clip(x, -_MAX, _MAX)  # inf / inf
-    return xc / (1.0 + np.abs(xc))
+    xc = _clip(x, -_MAX, _MAX)  # inf / inf
+    np.abs(xc, out=o)
+    o += 1.0
+    np.divide(xc, o, out=o)
 
 
-def softsign_grad(x: F64) -> F64:
+@_elementwise()
+def softsign_grad(x: F64, o: F64) -> None:
     r""":math:`1 / (1 + |x|)^2`, squared after the division so it cannot overflow."""
-    r = 1.0 / (1.0 + np.abs(x))
-    return r * r
+    np.abs(x, out=o)
+    o += 1.0
+    np.divide(1.0, o, out=o)
+    o *= o
 
 
-def squareplus(x: F64, b: float = 4.0) -> F64:
+def _sqrt_x2_plus_b(x: F64, o: F64, b: float) -> None:
+    """``o = sqrt(x^2 + b)`` without overflow (NumPy's hypot is a slow scalar loop).
+
+    x^2 and the sum are each rounded once and the root halves their relative error:
+    within 1 ULP, as hypot."""
+    if b > 1e280:  # x^2 + b could overflow below |x| = 1e150
+        np.hypot(x, math.sqrt(b), out=o)
+        return
+    ax = np.abs(x)
+    huge = np.fmax.reduce(ax) > 1e150
+    if huge:
+        np.minimum(ax, 1e150, out=ax)  # beyond, sqrt(x^2 + b) = |x| in float64
+    np.multiply(ax, ax, out=o)
+    o += b
+    np.sqrt(o, out=o)
+    if huge:
+        _fix(x, o, np.abs(x) > 1e150, np.abs)
+
+
+def _select(o: F64, alt: F64, mask: NDArray[np.bool_]) -> None:
+    """``o = alt`` where ``mask``, kept elsewhere (``alt`` is overwritten).
+
+    Large blocks use 0/1 weights (exact while both are finite) because ``np.where``
+    branches per element; small ones take the single call.
+    """
+    if o.size <= 1024:
+        np.copyto(o, alt, where=mask)
+        return
+    alt *= mask
+    o *= ~mask
+    o += alt
+
+
+def _squareplus_from_h(x: F64, h: F64, o: F64, b: float) -> None:
+    # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s.
+    # h is halved in place.
+    np.abs(x, out=o)
+    o *= 0.5
+    h *= 0.5
+    o += h
+    alt = np.divide(0.25 * b, o)  # 0 at -inf
+    if o.size > 1024 and np.fmin.reduce(x) == -math.inf:
+        o[x == -math.inf] = 0.0  # its weight is 0 in the blend: inf * 0 would be nan
+    _select(o, alt, np.less(x, 0.0))
+
+
+@_elementwise()
+def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
     r""":math:`(x + \sqrt{x^2 + b}) / 2`.
 
     With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
     :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
     """
-    h = np.hypot(x, math.sqrt(b))
-    s = 0.5 * np.abs(x) + 0.5 * h
-    return np.where(x >= 0, s, (0.25 * b) / s)
+    h = np.empty_like(o)
+    _sqrt_x2_plus_b(x, h, b)
+    _squareplus_from_h(x, h, o, b)
 
 
-def squareplus_grad(x: F64, b: float = 4.0) -> F64:
+@_elementwise()
+def squareplus_grad(x: F64, o: F64, b: float = 4.0) -> None:
     r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`."""
-    xc = np.clip(x, -1e300, 1e300)  # inf / inf
-    h = np.hypot(xc, math.sqrt(b))
-    s = 0.5 * np.abs(xc) + 0.5 * h
-    return np.where(xc >= 0, 0.5 + 0.5 * (xc / h), (0.25 * b / h) / s)
-
-
-def _returns_array(fn: Callable[..., Any]) -> Callable[..., F64]:
-    """NumPy ufuncs turn a 0-d input into a scalar; the contract is a 0-d array."""
-
-    @functools.wraps(fn)
-    def wrapper(x: F64, *params: float) -> F64:
-        return np.asarray(fn(x, *params))
-
-    return wrapper
-
-
-_PUBLIC = [n for n, v in list(globals().items()) if n[0] != "_" and inspect.isfunction(v)]
-for _name in _PUBLIC:
-    if _name != "as_float_array" and globals()[_name].__module__ == __name__:
-        globals()[_name] = _returns_array(globals()[_name])
+    xc = _clip(x, -1e300, 1e300)  # inf / inf
+    h = np.empty_like(o)
+    _sqrt_x2_plus_b(xc, h, b)
+    s = np.abs(xc)
+    s *= 0.5
+    s += 0.5 * h
+    left = np.divide(0.25 * b, h)
+    left /= s
+    np.divide(xc, h, out=o)  # x >= 0: 1/2 + x/(2h)
+    o *= 0.5
+    o += 0.5
+    _select(o, left, np.less(xc, 0.0))

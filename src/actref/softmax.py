@@ -17,6 +17,7 @@ F64 = NDArray[np.float64]
 
 def _prepare(x: ArrayLike, axis: int) -> tuple[F64, np.dtype[np.floating], int]:
     arr, dtype = as_float_array(x)
+    arr = arr.astype(np.float64, copy=False)  # computed in float64, rounded once at the end
     if arr.ndim == 0:
         raise ValueError("x must have at least one dimension to take a softmax over")
     if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
