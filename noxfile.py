@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.needs_version = ">=2024.3.2"
@@ -40,3 +42,24 @@ def typecheck(session: nox.Session) -> None:
     _install_group(session, "typecheck")
     session.install("-e", ".")
     session.run("mypy", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Accuracy and speed against textbook NumPy, SciPy, PyTorch and JAX; posargs to run.py.
+
+    PyTorch and JAX are optional: set ACTREF_BENCH_EXTRAS=0 to skip them, and a failed
+    install only drops that peer. torch is pinned to the CPU build (an unpinned torch
+    pulls a multi-gigabyte CUDA build).
+    """
+    session.install("-e", ".")
+    session.install("threadpoolctl", "matplotlib")
+    if os.environ.get("ACTREF_BENCH_EXTRAS", "1") != "0":
+        for extra in (["torch==2.13.0+cpu"], ["jax", "jaxlib"]):
+            try:
+                session.install(*extra)
+            except nox.command.CommandFailed:
+                session.warn(f"could not install {extra[0]}; benchmarking without it")
+    # OpenBLAS core-type overrides slow a current NumPy: drop them for this command only
+    env = {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
+    session.run("python", "benchmarks/run.py", *session.posargs, env=env)
