@@ -84,7 +84,8 @@ class Peer:
         def count(_kind: str, _flag: int) -> None:
             self.fp_warnings += 1
 
-        with np.errstate(all="call", call=count):
+        # what NumPy warns about by default (underflow is ignored by default)
+        with np.errstate(divide="call", over="call", invalid="call", under="ignore", call=count):
             out = self.to_numpy(self.sync(f(native)))
         return np.asarray(out)
 
