@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -102,3 +103,24 @@ def baselines(session: nox.Session) -> None:
             session.log(f"  {label}: {name}")
     if new or changed or stale:
         session.log("review them (git diff --stat baseline_images docs), then commit")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Accuracy and speed against textbook NumPy, SciPy, PyTorch and JAX; posargs to run.py.
+
+    PyTorch and JAX are optional: set ACTREF_BENCH_EXTRAS=0 to skip them, and a failed
+    install only drops that peer. torch is pinned to the CPU build (an unpinned torch
+    pulls a multi-gigabyte CUDA build).
+    """
+    session.install("-e", ".")
+    session.install("threadpoolctl", "matplotlib")
+    if os.environ.get("ACTREF_BENCH_EXTRAS", "1") != "0":
+        for extra in (["torch==2.13.0+cpu"], ["jax", "jaxlib"]):
+            try:
+                session.install(*extra)
+            except nox.command.CommandFailed:
+                session.warn(f"could not install {extra[0]}; benchmarking without it")
+    # OpenBLAS core-type overrides slow a current NumPy: drop them for this command only
+    env = {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
+    session.run("python", "benchmarks/run.py", *session.posargs, env=env)

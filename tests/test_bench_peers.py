@@ -1,0 +1,72 @@
+"""The benchmark's peers compute the same functions as actref on ordinary inputs.
+
+A wrong peer formula would make every accuracy and speed comparison meaningless, so
+each peer's forward and derivative are checked against actref away from kinks and
+extremes. PyTorch and JAX are checked only where they are installed (the bench session
+installs them; the test session does not).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import actref
+
+_PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "peers.py"
+_spec = importlib.util.spec_from_file_location("actref_bench_peers", _PATH)
+assert _spec is not None
+assert _spec.loader is not None
+peers = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = peers
+_spec.loader.exec_module(peers)
+
+# away from every kink (0, ±0.5, ±1, ±3, 6) and from the tails
+ORDINARY = np.array([-2.7, -1.3, -0.7, -0.2, 0.3, 0.9, 1.6, 2.4, 4.1])
+ROWS = np.array([[-2.7, -1.3, 0.3, 0.9, 2.4], [4.1, -0.2, 0.0, 1.6, -0.7]])
+# loose enough for a constant rounded to float32 inside a peer, far below any formula error
+RTOL = 1e-6
+
+REFERENCE = peers.actref_peer()
+OPTIONAL = [peers.torch_peer, peers.jax_peer]
+PEERS = [peers.textbook_peer(), peers.scipy_peer()] + [
+    p for p in (make() for make in OPTIONAL) if p is not None
+]
+CASES = [
+    pytest.param(peer, name, direction, id=f"{peer.name}-{name}-{direction}")
+    for peer in PEERS
+    for name in sorted(peer.impls)
+    for direction in ("forward", "grad")
+    if peer.has(name, direction)
+]
+
+
+def test_every_registered_function_has_a_textbook_formula() -> None:
+    textbook = peers.textbook_peer()
+    for name in actref.names():
+        assert textbook.has(name, "forward"), name
+        assert textbook.has(name, "grad"), name
+
+
+@pytest.mark.parametrize(("peer", "name", "direction"), CASES)
+def test_peer_computes_the_reference_function(peer, name, direction) -> None:
+    xs = ROWS if name in peers.SOFTMAX_NAMES else ORDINARY
+    expected = REFERENCE.call(name, direction, xs)
+    got = peer.call(name, direction, xs)
+    assert got.shape == expected.shape
+    worst = int(np.argmax(np.abs(got - expected) - RTOL * np.abs(expected)))
+    assert np.allclose(got, expected, rtol=RTOL, atol=0), (
+        f"{peer.name} {name} {direction}(x={float(xs.flat[worst])!r}) = {float(got.flat[worst])!r}, "
+        f"expected {float(expected.flat[worst])!r}"
+    )
+
+
+@pytest.mark.parametrize("peer", PEERS, ids=lambda p: p.name)
+def test_peer_keeps_float32(peer) -> None:
+    for name in sorted(peer.impls):
+        xs = (ROWS if name in peers.SOFTMAX_NAMES else ORDINARY).astype(np.float32)
+        assert peer.call(name, "forward", xs).dtype == np.float32, name
