@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,16 @@ def test_bad_input() -> None:
         actref.softmax([1.0, 2.0], axis=1)
     with pytest.raises(TypeError, match="accepted"):
         actref.softmax(["a"])
+
+
+@pytest.mark.parametrize("fn", [actref.softmax, actref.log_softmax, actref.softmax_jacobian_diag])
+def test_softmax_family_spread_beyond_the_largest_float(fn: Any) -> None:
+    """x - max overflows to -inf here; the results are still exact and nothing warns."""
+    big = np.finfo(np.float64).max
+    out = fn(np.array([big, big / 2, -big]))
+    if fn is actref.softmax:
+        np.testing.assert_array_equal(out, [1.0, 0.0, 0.0])
+    elif fn is actref.log_softmax:
+        np.testing.assert_array_equal(out, [0.0, -big / 2, -np.inf])
+    else:
+        np.testing.assert_array_equal(out, [0.0, 0.0, 0.0])

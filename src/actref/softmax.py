@@ -37,7 +37,9 @@ def _shift(arr: F64, axis: int) -> tuple[F64, F64, F64]:
     """
     m = np.max(arr, axis=axis, keepdims=True)
     finite_m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(invalid="ignore"):
+    # a spread beyond the largest float overflows x - max to -inf: the right answer
+    # (its exp is 0, its log_softmax beyond -1.8e308), so the warning is noise
+    with np.errstate(invalid="ignore", over="ignore"):
         hi = arr - finite_m
         bb = hi - arr
         lo = (arr - (hi - bb)) - (finite_m + bb)  # Knuth's two-sum error of arr + (-m)
