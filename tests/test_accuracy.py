@@ -175,9 +175,11 @@ def test_softmax_family_ulp_on_random_rows(accuracy_report: list[Any]) -> None:
             err = float(_ulps(got, want).max())
             if err > worst[name][0]:
                 worst[name] = (err, f"{name}(x={row}) = {got.tolist()} (error {err:g} ULP)")
+    # without x87 extended precision (not Linux x86-64) float64 sums measured 6 ULP
+    budget = 4.0 if np.finfo(np.longdouble).nmant > 52 else 8.0
     for name, (err, where) in worst.items():
-        accuracy_report.append((name, "random rows", "float64", err, 0.0, "softmax", 4.0))
-        assert err <= 4, where
+        accuracy_report.append((name, "random rows", "float64", err, 0.0, "softmax", budget))
+        assert err <= budget, where
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
