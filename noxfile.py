@@ -23,7 +23,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (pytest, hypothesis, oracle sweeps); posargs go to pytest."""
     _install_group(session, "test")
     session.install("-e", ".")
-    session.run("pytest", *session.posargs)
+    # the ci hypothesis profile: more examples, derandomised, failure blobs printed
+    session.run("pytest", *session.posargs, env={"ACTREF_HYPOTHESIS_PROFILE": "ci"})
 
 
 @nox.session
@@ -40,3 +41,13 @@ def typecheck(session: nox.Session) -> None:
     _install_group(session, "typecheck")
     session.install("-e", ".")
     session.run("mypy", *session.posargs)
+
+
+@nox.session(default=False)
+def mutants(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of numeric.py, softmax.py, finite_diff.py; posargs to mutmut."""
+    _install_group(session, "test")
+    session.install("mutmut>=3.3,<4")
+    session.install("-e", ".")
+    session.run("mutmut", "run", *session.posargs)
+    session.run("mutmut", "results")

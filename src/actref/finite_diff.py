@@ -428,7 +428,7 @@ def _vector_derivative(
             d1, np.abs(d2 - d1) / 3 + 2 * eps * np.maximum(m1, m2) / h1, h1, method, 4
         )
     table: list[list[F64]] = []
-    fmax: F64 | None = None
+    fmax: F64 | None = None  # largest |f| seen
     h_last = h
     for level in range(_LEVELS):
         d, h_last, m = central(h / 2**level)

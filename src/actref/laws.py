@@ -78,6 +78,27 @@ class LawResult:
         )
 
 
+def ulp_distance(actual: Any, expected: Any) -> F64:
+    """:func:`actref.oracle.ulp_error` in float64, with the distance counted exactly.
+
+    Works around oracle.ulp_error converting the int64 ordinals to float64 before
+    subtracting: near 1.0 the ordinals are ~4.6e18, where float64 steps by 512, so a
+    1-ULP error reads as 0 or 512. Same nan/inf semantics (taken from oracle).
+    """
+    from actref import oracle
+
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    base = oracle.ulp_error(a, e)
+    ia = oracle._ordinal(a)
+    ie = oracle._ordinal(e)
+    same_sign = (ia >= 0) == (ie >= 0)
+    # same sign: the int64 difference cannot overflow and is exact
+    exact = np.abs(np.where(same_sign, ia - ie, 0)).astype(np.float64)
+    fine = same_sign & np.isfinite(base) & (base != 0)
+    return np.where(fine, exact, base)
+
+
 def budget(act: Activation, uses: Sequence[str] = ()) -> float:
     """The largest float64 ULP budget (value or derivative) of ``act`` and ``uses``."""
     from actref.registry import get

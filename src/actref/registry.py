@@ -420,7 +420,9 @@ _TABLE: tuple[Activation, ...] = (
                 num.SELU_SCALE,
             ),
         ),
-        bounds=(-num.SELU_SCALE * num.SELU_ALPHA, math.inf),
+        # -scale * alpha = -1.75809934084737685994..., rounded down (the float product
+        # -1.7580993408473766 lies above it)
+        bounds=(-1.758099340847377, math.inf),
         increasing=True,
     ),
     Activation(

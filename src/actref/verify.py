@@ -97,7 +97,7 @@ def _ulp(act: Activation, xs: F64, grad: bool) -> UlpFigure:
     expected = oracle.true_values(expr, xs)
     with np.errstate(all="ignore"):
         actual = np.asarray(act.grad(xs) if grad else act(xs), dtype=np.float64)
-    err = oracle.ulp_error(actual, expected)
+    err = laws.ulp_distance(actual, expected)
     i = int(np.argmax(err))
     return UlpFigure(
         worst=float(err[i]),
