@@ -209,6 +209,11 @@ def _fmt_x(v: float) -> str:
     return f"{v:.4g}"
 
 
+def _fmt_ulp(fig: UlpFigure) -> str:
+    where = f" @{_fmt_x(fig.at)}" if fig.worst > 0 else ""  # exact everywhere: no "where"
+    return f"{fig.worst:.3g} ({fig.budget:g}){where}"
+
+
 def format_table(reports: Sequence[Report]) -> str:
     """The text table: one row per function, failures listed under it."""
     head = (
@@ -225,8 +230,8 @@ def format_table(reports: Sequence[Report]) -> str:
         rows.append(
             (
                 r.function,
-                f"{r.value_ulp.worst:.3g} ({r.value_ulp.budget:g}) @{_fmt_x(r.value_ulp.at)}",
-                f"{r.grad_ulp.worst:.3g} ({r.grad_ulp.budget:g}) @{_fmt_x(r.grad_ulp.at)}",
+                _fmt_ulp(r.value_ulp),
+                _fmt_ulp(r.grad_ulp),
                 f"{r.fd_max_error:.2g} @{_fmt_x(r.fd_worst_x)}",
                 f"{r.taylor_min_order:.2f}" if math.isfinite(r.taylor_min_order) else "linear",
                 f"{r.laws_passed}/{r.laws_total}",
