@@ -305,3 +305,25 @@ def test_softmax_temperature_limits(x: np.ndarray) -> None:
     # T -> inf: uniform
     s = actref.softmax(x / 1e300)
     assert np.all(np.abs(s - 1 / x.size) <= N_EPS(x.size) / x.size)
+
+
+@given(x=st_.softmax_vectors(lo=-1e4, hi=1e4))
+def test_logsumexp_is_the_log_normaliser(x: np.ndarray) -> None:
+    """log_softmax = x - logsumexp(x), and logsumexp lies in [max, max + log n]."""
+    lse = float(actref.logsumexp(x))
+    assert x.max() <= lse <= x.max() + math.log(x.size) * (1 + 4 * EPS) + 4 * EPS * abs(x.max())
+    np.testing.assert_allclose(
+        actref.log_softmax(x), x - lse, rtol=0, atol=N_EPS(x.size) * (1 + abs(lse))
+    )
+
+
+def test_logsumexp_extremes_and_keepdims() -> None:
+    x = np.array([[1000.0, 1000.0], [-np.inf, -np.inf], [np.inf, 0.0]])
+    out = actref.logsumexp(x, axis=-1, keepdims=True)
+    assert out.shape == (3, 1)
+    assert out[0, 0] == pytest.approx(1000.0 + math.log(2), rel=4 * EPS)
+    assert out[1, 0] == -np.inf
+    assert out[2, 0] == np.inf
+    assert actref.logsumexp(np.array([[0.0], [math.log(3.0)]]), axis=0) == pytest.approx(
+        math.log(4.0), rel=4 * EPS
+    )
