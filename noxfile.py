@@ -27,7 +27,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (pytest, hypothesis, oracle sweeps); posargs go to pytest."""
     _install_group(session, "test")
     session.install("-e", ".")
-    session.run("pytest", *session.posargs)
+    # the ci hypothesis profile: more examples, derandomised, failure blobs printed
+    session.run("pytest", *session.posargs, env={"ACTREF_HYPOTHESIS_PROFILE": "ci"})
 
 
 @nox.session
@@ -124,3 +125,13 @@ def bench(session: nox.Session) -> None:
     # OpenBLAS core-type overrides slow a current NumPy: drop them for this command only
     env = {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
     session.run("python", "benchmarks/run.py", *session.posargs, env=env)
+
+
+@nox.session(default=False)
+def mutants(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of numeric.py, softmax.py, finite_diff.py; posargs to mutmut."""
+    _install_group(session, "test")
+    session.install("mutmut>=3.3,<4")
+    session.install("-e", ".")
+    session.run("mutmut", "run", *session.posargs)
+    session.run("mutmut", "results")

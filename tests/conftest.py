@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # Worst-ULP records from tests/test_accuracy.py:
 # (function, part, dtype, worst ULP, x, region, budget)
@@ -122,3 +123,18 @@ def pytest_terminal_summary(
 ) -> None:
     _accuracy_summary(terminalreporter, config)
     _image_summary(terminalreporter)
+
+
+# Hypothesis profiles, chosen by ACTREF_HYPOTHESIS_PROFILE (nox's tests session sets
+# "ci"): ci runs more examples, derandomised so a red build reproduces, and prints the
+# failure blob for @reproduce_failure.
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("ACTREF_HYPOTHESIS_PROFILE", "dev"))

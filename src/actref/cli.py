@@ -1,4 +1,4 @@
-"""The ``actref`` command: list, show (and, as they land, plot, verify, grade).
+"""The ``actref`` command: list, show, verify, plot, grade.
 
 User mistakes (unknown names, bad parameters, unreadable files) end with one line on
 stderr and exit status 2, never a traceback. Nothing the user types is evaluated:
@@ -364,6 +364,33 @@ def _run_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- verify
+def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="run every check (oracle ULPs, finite differences, laws); exit 1 on failure",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="functions to verify (default: all)")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="table or a JSON list"
+    )
+    p.set_defaults(run=_run_verify)
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    import json
+
+    from actref.verify import format_table, verify
+
+    acts = [resolve(n) for n in args.names] if args.names else registry.all_activations()
+    reports = verify(acts)
+    if args.format == "json":
+        print(json.dumps([r.as_json() for r in reports], indent=2))
+    else:
+        print(format_table(reports))
+    return 0 if all(r.ok for r in reports) else 1
+
+
 # ------------------------------------------------------------------------------ main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -371,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference activation functions: NumPy and SymPy, proven against each other.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_list, _add_show, _add_plot, _add_grade):
+    for add in (_add_list, _add_show, _add_verify, _add_plot, _add_grade):
         add(sub)
     return parser
 

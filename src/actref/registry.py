@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from actref import numeric as num
 from actref import symbolic as sym
+from actref.laws import Law
 from actref.symbolic import x
 
 NumpyFn = Callable[..., NDArray[np.float64]]
@@ -89,12 +90,17 @@ class Activation:
     param_specs: tuple[Param, ...] = ()
     param_values: tuple[float, ...] = ()
     kinks_of: Callable[..., tuple[Kink, ...]] = field(default=lambda **_: (), repr=False)
+    # lo <= f(x) <= hi for every x; finite ends are the exact infimum/supremum rounded
+    # outward (computed with mpmath, tested against the oracle in test_laws.py)
     bounds: tuple[float, float] = (-math.inf, math.inf)
+    # non-decreasing on the whole line (relu counts; gelu does not)
     increasing: bool = False
     plot_range: tuple[float, float] = (-5.0, 5.0)
     # worst error allowed against the oracle in float64, ULPs: (value, derivative)
     ulp_budget: tuple[float, float] = (4.0, 4.0)
     validate_params: Callable[..., str | None] = field(default=lambda **_: None, repr=False)
+    # identities it obeys (actref.laws); bounds, monotonicity and kinks are laws too
+    laws: tuple[Law, ...] = field(default=(), repr=False)
 
     # ------------------------------------------------------------ parameters
     @property
@@ -210,12 +216,43 @@ a_, al_, be_, la_, lo_, hi_, b_ = (
     sym.b,
 )
 _GELU_C = sympy.Rational(44715, 10**6)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 def _hardtanh_order(min_val: float, max_val: float) -> str | None:
     if not min_val < max_val:
         return f"min_val must be < max_val, got min_val={min_val:g}, max_val={max_val:g}"
     return None
+
+
+def _f(name: str) -> Callable[[Any], Any]:
+    """Another registered activation (default parameters), looked up when called."""
+    return lambda v: _BY_NAME[name](v)
+
+
+def _df(name: str) -> Callable[[Any], Any]:
+    return lambda v: _BY_NAME[name].grad(v)
+
+
+def _odd(name: str) -> Law:
+    return Law(
+        f"{name}(-x) = -{name}(x)",
+        lambda a, v: a(-v),
+        lambda a, v: -a(v),
+        lambda a, v: np.abs(a(v)) + np.abs(a(-v)),
+        ops=0,
+    )
+
+
+def _minus_mirror_is_x(name: str) -> Law:
+    # f(x) - f(-x) = x holds for every f(x) = x g(x) with g(x) + g(-x) = 1
+    return Law(
+        f"{name}(x) - {name}(-x) = x",
+        lambda a, v: a(v) - a(-v),
+        lambda a, v: v,
+        lambda a, v: np.abs(a(v)) + np.abs(a(-v)) + np.abs(v),
+        ops=1,
+    )
 
 
 _TABLE: tuple[Activation, ...] = (
@@ -225,6 +262,29 @@ _TABLE: tuple[Activation, ...] = (
         _sigmoid_expr(x),
         num.sigmoid,
         num.sigmoid_grad,
+        laws=(
+            Law(
+                "sigmoid(-x) = 1 - sigmoid(x)",
+                lambda a, v: a(-v),
+                lambda a, v: 1 - a(v),
+                lambda a, v: 1 + a(-v) + a(v),
+                ops=1,
+            ),
+            Law(
+                "sigmoid(x) = (1 + tanh(x/2)) / 2",
+                lambda a, v: a(v),
+                lambda a, v: (1 + _f("tanh")(v / 2)) / 2,
+                lambda a, v: 1 + a(v) + np.abs(_f("tanh")(v / 2)),
+                uses=("tanh",),
+            ),
+            Law(
+                "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))",
+                lambda a, v: a.grad(v),
+                lambda a, v: a(v) * (1 - a(v)),
+                # 1 - s carries the absolute error of s, then times s
+                lambda a, v: np.abs(a.grad(v)) + 2 * a(v),
+            ),
+        ),
         bounds=(0.0, 1.0),
         increasing=True,
         plot_range=(-8.0, 8.0),
@@ -235,6 +295,22 @@ _TABLE: tuple[Activation, ...] = (
         sympy.tanh(x),
         num.tanh,
         num.tanh_grad,
+        laws=(
+            _odd("tanh"),
+            Law(
+                "tanh(x) = 2 sigmoid(2x) - 1",
+                lambda a, v: a(v),
+                lambda a, v: 2 * _f("sigmoid")(2 * v) - 1,
+                lambda a, v: np.abs(a(v)) + 2 * _f("sigmoid")(2 * v) + 1,
+                uses=("sigmoid",),
+            ),
+            Law(
+                "tanh'(x) = 1 - tanh(x)^2",
+                lambda a, v: a.grad(v),
+                lambda a, v: 1 - a(v) ** 2,
+                lambda a, v: np.abs(a.grad(v)) + 1 + 2 * a(v) ** 2,
+            ),
+        ),
         bounds=(-1.0, 1.0),
         increasing=True,
         plot_range=(-4.0, 4.0),
@@ -245,6 +321,16 @@ _TABLE: tuple[Activation, ...] = (
         _pw((x, x > 0), (0, True)),
         num.relu,
         num.relu_grad,
+        increasing=True,
+        laws=(
+            _minus_mirror_is_x("relu"),
+            Law(
+                "relu(x) = (x + |x|) / 2",
+                lambda a, v: a(v),
+                lambda a, v: (v + np.abs(v)) / 2,
+                lambda a, v: np.abs(v),
+            ),
+        ),
         kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0),),
         bounds=(0.0, math.inf),
     ),
@@ -254,6 +340,26 @@ _TABLE: tuple[Activation, ...] = (
         _pw((x, x > 0), (a_ * x, True)),
         num.leaky_relu,
         num.leaky_relu_grad,
+        increasing=True,
+        laws=(
+            Law(
+                "leaky_relu(x) - leaky_relu(-x) = (1 + negative_slope) x",
+                lambda a, v: a(v) - a(-v),
+                lambda a, v: (1 + a.params["negative_slope"]) * v,
+                lambda a, v: (
+                    np.abs(a(v))
+                    + np.abs(a(-v))
+                    + (2 + abs(a.params["negative_slope"])) * np.abs(v)
+                ),
+            ),
+            Law(
+                "leaky_relu(x) = relu(x) - negative_slope relu(-x)",
+                lambda a, v: a(v),
+                lambda a, v: _f("relu")(v) - a.params["negative_slope"] * _f("relu")(-v),
+                lambda a, v: np.abs(a(v)) + (1 + abs(a.params["negative_slope"])) * np.abs(v),
+                uses=("relu",),
+            ),
+        ),
         param_specs=(Param("negative_slope", 0.01, a_),),
         param_values=(0.01,),
         kinks_of=lambda negative_slope: (
@@ -266,6 +372,16 @@ _TABLE: tuple[Activation, ...] = (
         _pw((x, x > 0), (al_ * (sympy.exp(x) - 1), True)),
         num.elu,
         num.elu_grad,
+        laws=(
+            Law(
+                "elu'(x) = elu(x) + alpha for x <= 0",
+                lambda a, v: a.grad(v),
+                lambda a, v: a(v) + a.params["alpha"],
+                lambda a, v: np.abs(a.grad(v)) + np.abs(a(v)) + a.params["alpha"],
+                ops=1,
+                where=(-1e4, 0.0),
+            ),
+        ),
         param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
         param_values=(1.0,),
         kinks_of=lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
@@ -280,6 +396,22 @@ _TABLE: tuple[Activation, ...] = (
         ),
         num.selu,
         num.selu_grad,
+        laws=(
+            Law(
+                "selu(x) = scale elu(x, alpha)",
+                lambda a, v: a(v),
+                lambda a, v: num.SELU_SCALE * _BY_NAME["elu"].with_params(alpha=num.SELU_ALPHA)(v),
+                lambda a, v: 2 * np.abs(a(v)),
+                uses=("elu",),
+            ),
+            Law(
+                "selu'(x) = selu(x) + scale alpha for x <= 0",
+                lambda a, v: a.grad(v),
+                lambda a, v: a(v) + num.SELU_SCALE * num.SELU_ALPHA,
+                lambda a, v: np.abs(a.grad(v)) + np.abs(a(v)) + num.SELU_SCALE * num.SELU_ALPHA,
+                where=(-1e4, 0.0),
+            ),
+        ),
         kinks_of=lambda: (
             Kink(
                 0.0,
@@ -288,7 +420,9 @@ _TABLE: tuple[Activation, ...] = (
                 num.SELU_SCALE,
             ),
         ),
-        bounds=(-num.SELU_SCALE * num.SELU_ALPHA, math.inf),
+        # -scale * alpha = -1.75809934084737685994..., rounded down (the float product
+        # -1.7580993408473766 lies above it)
+        bounds=(-1.758099340847377, math.inf),
         increasing=True,
     ),
     Activation(
@@ -297,6 +431,23 @@ _TABLE: tuple[Activation, ...] = (
         _pw((x, x > 0), (al_ * (sympy.exp(x / al_) - 1), True)),
         num.celu,
         num.celu_grad,
+        laws=(
+            Law(
+                "celu(x) = alpha elu(x / alpha)",
+                lambda a, v: a(v),
+                lambda a, v: a.params["alpha"] * _f("elu")(v / a.params["alpha"]),
+                # x / alpha is rounded: elu' <= 1 carries eps |x| into the result
+                lambda a, v: 2 * np.abs(a(v)) + np.abs(v),
+                uses=("elu",),
+            ),
+            Law(
+                "celu'(x) = celu(x) / alpha + 1 for x <= 0",
+                lambda a, v: a.grad(v),
+                lambda a, v: a(v) / a.params["alpha"] + 1,
+                lambda a, v: np.abs(a.grad(v)) + np.abs(a(v)) / a.params["alpha"] + 1,
+                where=(-1e4, 0.0),
+            ),
+        ),
         param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
         param_values=(1.0,),
         increasing=True,
@@ -307,8 +458,19 @@ _TABLE: tuple[Activation, ...] = (
         x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))),
         num.gelu,
         num.gelu_grad,
-        bounds=(-0.17, math.inf),
         ulp_budget=(8, 4),
+        laws=(
+            _minus_mirror_is_x("gelu"),
+            Law(
+                "gelu'(x) + gelu'(-x) = 1",
+                lambda a, v: a.grad(v) + a.grad(-v),
+                lambda a, v: np.ones_like(v),
+                lambda a, v: np.abs(a.grad(v)) + np.abs(a.grad(-v)) + 1,
+                ops=1,
+            ),
+        ),
+        # min at x = -0.75179152469..., value -0.16997120747990366...
+        bounds=(-0.1699712074799037, math.inf),
     ),
     Activation(
         "gelu_tanh",
@@ -316,7 +478,28 @@ _TABLE: tuple[Activation, ...] = (
         x / 2 * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + _GELU_C * x**3))),
         num.gelu_tanh,
         num.gelu_tanh_grad,
-        bounds=(-0.17, math.inf),
+        laws=(
+            _minus_mirror_is_x("gelu_tanh"),
+            Law(
+                "gelu_tanh'(x) + gelu_tanh'(-x) = 1",
+                lambda a, v: a.grad(v) + a.grad(-v),
+                lambda a, v: np.ones_like(v),
+                lambda a, v: np.abs(a.grad(v)) + np.abs(a.grad(-v)) + 1,
+                ops=1,
+            ),
+            Law(
+                "gelu_tanh(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))",
+                lambda a, v: a(v),
+                lambda a, v: v / 2 * (1 + _f("tanh")(_SQRT_2_OVER_PI * (v + 0.044715 * v**3))),
+                # the rounded tanh argument z moves the result by at most
+                # eps |x|/2 |z| sech^2(z) <= eps |x| / 4
+                lambda a, v: np.abs(a(v)) + np.abs(v) * 2,
+                uses=("tanh",),
+                ops=4,
+            ),
+        ),
+        # min at x = -0.75246142207..., value -0.17004075057125405... (below gelu's)
+        bounds=(-0.1700407505712541, math.inf),
     ),
     Activation(
         "silu",
@@ -324,7 +507,27 @@ _TABLE: tuple[Activation, ...] = (
         x * _sigmoid_expr(x),
         num.silu,
         num.silu_grad,
-        bounds=(-0.279, math.inf),
+        laws=(
+            _minus_mirror_is_x("silu"),
+            Law(
+                "silu(x) = x sigmoid(x)",
+                lambda a, v: a(v),
+                lambda a, v: v * _f("sigmoid")(v),
+                lambda a, v: 2 * np.abs(a(v)),
+                uses=("sigmoid",),
+                ops=1,
+            ),
+            Law(
+                "silu'(x) = sigmoid(x) (1 + x (1 - sigmoid(x)))",
+                lambda a, v: a.grad(v),
+                lambda a, v: _f("sigmoid")(v) * (1 + v * (1 - _f("sigmoid")(v))),
+                lambda a, v: np.abs(a.grad(v)) + _f("sigmoid")(v) * (1 + 2 * np.abs(v)),
+                uses=("sigmoid",),
+                ops=4,
+            ),
+        ),
+        # min at x = -1.27846454276..., value -0.27846454276107380...
+        bounds=(-0.2784645427610738, math.inf),
     ),
     Activation(
         "mish",
@@ -332,7 +535,18 @@ _TABLE: tuple[Activation, ...] = (
         x * sympy.tanh(sympy.log(1 + sympy.exp(x))),
         num.mish,
         num.mish_grad,
-        bounds=(-0.309, math.inf),
+        laws=(
+            Law(
+                "mish(x) = x tanh(softplus(x))",
+                lambda a, v: a(v),
+                lambda a, v: v * _f("tanh")(_f("softplus")(v)),
+                # softplus's error passes through tanh (tanh' <= 1), then times x
+                lambda a, v: np.abs(a(v)) + np.abs(v) * (1 + _f("softplus")(v)),
+                uses=("tanh", "softplus"),
+            ),
+        ),
+        # min at x = -1.19243121451..., value -0.30884341301725041...
+        bounds=(-0.3088434130172505, math.inf),
     ),
     Activation(
         "softplus",
@@ -340,6 +554,23 @@ _TABLE: tuple[Activation, ...] = (
         sympy.log(1 + sympy.exp(be_ * x)) / be_,
         num.softplus,
         num.softplus_grad,
+        laws=(
+            _minus_mirror_is_x("softplus"),
+            Law(
+                "softplus'(x) = sigmoid(beta x)",
+                lambda a, v: a.grad(v),
+                lambda a, v: _f("sigmoid")(a.params["beta"] * v),
+                lambda a, v: np.abs(a.grad(v)) + _f("sigmoid")(a.params["beta"] * v),
+                uses=("sigmoid",),
+            ),
+            Law(
+                "softplus(x) = -log_sigmoid(-beta x) / beta",
+                lambda a, v: a(v),
+                lambda a, v: -_f("log_sigmoid")(-a.params["beta"] * v) / a.params["beta"],
+                lambda a, v: 2 * np.abs(a(v)),
+                uses=("log_sigmoid",),
+            ),
+        ),
         param_specs=(Param("beta", 1.0, be_, _positive, _POSITIVE),),
         param_values=(1.0,),
         bounds=(0.0, math.inf),
@@ -351,6 +582,25 @@ _TABLE: tuple[Activation, ...] = (
         -sympy.log(1 + sympy.exp(-x)),
         num.log_sigmoid,
         num.log_sigmoid_grad,
+        laws=(
+            _minus_mirror_is_x("log_sigmoid"),
+            Law(
+                "log_sigmoid(x) = -softplus(-x)",
+                lambda a, v: a(v),
+                lambda a, v: -_f("softplus")(-v),
+                lambda a, v: 2 * np.abs(a(v)),
+                uses=("softplus",),
+                ops=0,
+            ),
+            Law(
+                "log_sigmoid'(x) = sigmoid(-x)",
+                lambda a, v: a.grad(v),
+                lambda a, v: _f("sigmoid")(-v),
+                lambda a, v: 2 * np.abs(a.grad(v)),
+                uses=("sigmoid",),
+                ops=0,
+            ),
+        ),
         bounds=(-math.inf, 0.0),
         increasing=True,
         plot_range=(-8.0, 8.0),
@@ -361,6 +611,17 @@ _TABLE: tuple[Activation, ...] = (
         x / (1 + sympy.Abs(x)),
         num.softsign,
         num.softsign_grad,
+        laws=(
+            _odd("softsign"),
+            Law(
+                "softsign'(x) = (1 - |softsign(x)|)^2",
+                lambda a, v: a.grad(v),
+                lambda a, v: (1 - np.abs(a(v))) ** 2,
+                # 1 - |s| carries the absolute error of s; squaring doubles it
+                lambda a, v: np.abs(a.grad(v)) + 3 * np.abs(1 - np.abs(a(v))),
+                ops=3,
+            ),
+        ),
         bounds=(-1.0, 1.0),
         increasing=True,
         plot_range=(-8.0, 8.0),
@@ -371,6 +632,23 @@ _TABLE: tuple[Activation, ...] = (
         _pw((0, x <= -3), (1, x >= 3), (x / 6 + sympy.Rational(1, 2), True)),
         num.hardsigmoid,
         num.hardsigmoid_grad,
+        increasing=True,
+        laws=(
+            Law(
+                "hardsigmoid(-x) = 1 - hardsigmoid(x)",
+                lambda a, v: a(-v),
+                lambda a, v: 1 - a(v),
+                lambda a, v: 1 + a(v) + a(-v),
+                ops=1,
+            ),
+            Law(
+                "hardsigmoid(x) = relu6(x + 3) / 6",
+                lambda a, v: a(v),
+                lambda a, v: _f("relu6")(v + 3) / 6,
+                lambda a, v: np.abs(a(v)) + np.abs(v) + 3,
+                uses=("relu6",),
+            ),
+        ),
         kinks_of=lambda: (Kink(-3.0, 0.0, 0.0, 1 / 6), Kink(3.0, 0.0, 1 / 6, 0.0)),
         bounds=(0.0, 1.0),
     ),
@@ -380,6 +658,16 @@ _TABLE: tuple[Activation, ...] = (
         _pw((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
         num.hardswish,
         num.hardswish_grad,
+        laws=(
+            Law(
+                "hardswish(x) = x hardsigmoid(x)",
+                lambda a, v: a(v),
+                lambda a, v: v * _f("hardsigmoid")(v),
+                lambda a, v: 2 * np.abs(a(v)),
+                uses=("hardsigmoid",),
+                ops=1,
+            ),
+        ),
         kinks_of=lambda: (Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
         bounds=(-0.375, math.inf),
     ),
@@ -389,6 +677,26 @@ _TABLE: tuple[Activation, ...] = (
         _pw((lo_, x <= lo_), (hi_, x >= hi_), (x, True)),
         num.hardtanh,
         num.hardtanh_grad,
+        increasing=True,
+        laws=(
+            Law(
+                "hardtanh(x) = relu(x - min_val) - relu(x - max_val) + min_val",
+                lambda a, v: a(v),
+                lambda a, v: (
+                    _f("relu")(v - a.params["min_val"])
+                    - _f("relu")(v - a.params["max_val"])
+                    + a.params["min_val"]
+                ),
+                lambda a, v: (
+                    np.abs(a(v))
+                    + 3 * np.abs(v)
+                    + 2 * abs(a.params["min_val"])
+                    + abs(a.params["max_val"])
+                ),
+                uses=("relu",),
+                ops=4,
+            ),
+        ),
         param_specs=(Param("min_val", -1.0, lo_), Param("max_val", 1.0, hi_)),
         param_values=(-1.0, 1.0),
         kinks_of=lambda min_val, max_val: (
@@ -404,6 +712,23 @@ _TABLE: tuple[Activation, ...] = (
         _pw((0, x <= 0), (6, x >= 6), (x, True)),
         num.relu6,
         num.relu6_grad,
+        increasing=True,
+        laws=(
+            Law(
+                "relu6(x) + relu6(6 - x) = 6",
+                lambda a, v: a(v) + a(6 - v),
+                lambda a, v: np.full_like(v, 6.0),
+                lambda a, v: 6 + np.abs(v) + 6,
+            ),
+            Law(
+                "relu6(x) = min(relu(x), 6)",
+                lambda a, v: a(v),
+                lambda a, v: np.minimum(_f("relu")(v), 6.0),
+                lambda a, v: np.abs(a(v)),
+                uses=("relu",),
+                ops=0,
+            ),
+        ),
         kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0), Kink(6.0, 0.0, 1.0, 0.0)),
         bounds=(0.0, 6.0),
         plot_range=(-3.0, 9.0),
@@ -414,6 +739,24 @@ _TABLE: tuple[Activation, ...] = (
         x - sympy.tanh(x),
         num.tanhshrink,
         num.tanhshrink_grad,
+        laws=(
+            _odd("tanhshrink"),
+            Law(
+                "tanhshrink(x) = x - tanh(x)",
+                lambda a, v: a(v),
+                lambda a, v: v - _f("tanh")(v),
+                lambda a, v: np.abs(a(v)) + np.abs(v) + np.abs(_f("tanh")(v)),
+                uses=("tanh",),
+                ops=1,
+            ),
+            Law(
+                "tanhshrink'(x) = tanh(x)^2",
+                lambda a, v: a.grad(v),
+                lambda a, v: _f("tanh")(v) ** 2,
+                lambda a, v: np.abs(a.grad(v)) + 2 * _f("tanh")(v) ** 2,
+                uses=("tanh",),
+            ),
+        ),
         increasing=True,
     ),
     Activation(
@@ -422,6 +765,17 @@ _TABLE: tuple[Activation, ...] = (
         _pw((x - la_, x > la_), (x + la_, x < -la_), (0, True)),
         num.softshrink,
         num.softshrink_grad,
+        increasing=True,
+        laws=(
+            _odd("softshrink"),
+            Law(
+                "softshrink(x) = x - clip(x, -lambd, lambd)",
+                lambda a, v: a(v),
+                lambda a, v: v - np.clip(v, -a.params["lambd"], a.params["lambd"]),
+                lambda a, v: np.abs(a(v)) + np.abs(v) + a.params["lambd"],
+                ops=1,
+            ),
+        ),
         param_specs=(Param("lambd", 0.5, la_, _nonnegative, _NONNEGATIVE),),
         param_values=(0.5,),
         kinks_of=lambda lambd: (
@@ -437,6 +791,20 @@ _TABLE: tuple[Activation, ...] = (
         _pw((x, x > la_), (x, x < -la_), (0, True)),
         num.hardshrink,
         num.hardshrink_grad,
+        increasing=True,
+        laws=(
+            _odd("hardshrink"),
+            Law(
+                "hardshrink(x) - softshrink(x) = lambd sign(x) for |x| > lambd, else 0",
+                lambda a, v: a(v) - _BY_NAME["softshrink"].with_params(lambd=a.params["lambd"])(v),
+                lambda a, v: np.where(
+                    np.abs(v) > a.params["lambd"], a.params["lambd"] * np.sign(v), 0.0
+                ),
+                lambda a, v: 2 * np.abs(v) + a.params["lambd"],
+                uses=("softshrink",),
+                ops=1,
+            ),
+        ),
         param_specs=(Param("lambd", 0.5, la_, _nonnegative, _NONNEGATIVE),),
         param_values=(0.5,),
         kinks_of=lambda lambd: (
@@ -455,6 +823,24 @@ _TABLE: tuple[Activation, ...] = (
         (x + sympy.sqrt(x**2 + b_)) / 2,
         num.squareplus,
         num.squareplus_grad,
+        laws=(
+            _minus_mirror_is_x("squareplus"),
+            Law(
+                "squareplus(x) squareplus(-x) = b / 4",
+                lambda a, v: a(v) * a(-v),
+                lambda a, v: np.full_like(v, a.params["b"] / 4),
+                # two factors with relative error u eps each
+                lambda a, v: 2 * np.abs(a(v) * a(-v)) + a.params["b"] / 4,
+                ops=1,
+            ),
+            Law(
+                "squareplus'(x) = squareplus(x) / sqrt(x^2 + b)",
+                lambda a, v: a.grad(v),
+                lambda a, v: a(v) / np.hypot(v, np.sqrt(a.params["b"])),
+                lambda a, v: 3 * np.abs(a.grad(v)),
+                ops=3,
+            ),
+        ),
         param_specs=(Param("b", 4.0, b_, _positive, _POSITIVE),),
         param_values=(4.0,),
         bounds=(0.0, math.inf),
@@ -466,6 +852,18 @@ _TABLE: tuple[Activation, ...] = (
         x,
         num.identity,
         num.identity_grad,
+        laws=(
+            Law(
+                "identity(x) = x", lambda a, v: a(v), lambda a, v: v, lambda a, v: np.abs(v), ops=0
+            ),
+            Law(
+                "identity'(x) = 1",
+                lambda a, v: a.grad(v),
+                lambda a, v: np.ones_like(v),
+                lambda a, v: np.ones_like(v),
+                ops=0,
+            ),
+        ),
         increasing=True,
     ),
 )

@@ -1,0 +1,692 @@
+r"""Finite differences that know their own error, and derivative checks that know kinks.
+
+Three estimators of :math:`f'(x)` for an elementwise (vectorised) ``f``:
+
+``central``
+    :math:`D(h) = \frac{f(x+h) - f(x-h)}{2h}`, error :math:`O(h^2)`, exact for
+    polynomials of degree ≤ 2; default step :math:`\varepsilon^{1/3}\max(1, |x|)`.
+``richardson``
+    Richardson extrapolation of :math:`D(h), D(h/2), D(h/4)`, error :math:`O(h^6)`,
+    exact for polynomials of degree ≤ 6; default step :math:`\varepsilon^{1/7}\max(1, |x|)`.
+``complex``
+    the complex step :math:`\operatorname{Im} f(x + ih) / h`: no subtraction, so no
+    cancellation; ``f`` must accept complex input (the lambdified SymPy expression
+    does, :meth:`actref.Activation.sympy_numpy`).
+
+Every estimate comes back as a :class:`Derivative` carrying an error estimate
+(truncation from comparing two step sizes, plus rounding from the dtype's epsilon).
+:func:`check_derivative` holds a claimed derivative against them; at a kink it computes
+the left and right derivatives with one-sided stencils and accepts any value between
+them (any subgradient), and near a kink it differentiates on the side away from it.
+:func:`taylor_test` is a step-free second opinion: the remainder
+:math:`|f(x+h) - f(x) - h f'(x)|` shrinks like :math:`h^2` when :math:`f'` is right and
+like :math:`h` when it is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "Derivative",
+    "DerivativeCheck",
+    "Jacobian",
+    "PointCheck",
+    "TaylorTest",
+    "check_derivative",
+    "derivative",
+    "jacobian",
+    "taylor_test",
+]
+
+F64 = NDArray[np.float64]
+Method = Literal["central", "richardson", "complex"]
+
+METHODS: tuple[str, ...] = ("central", "richardson", "complex")
+# the polynomial degree each method differentiates exactly, and its error order
+ORDER = {"central": 2, "richardson": 6, "complex": 2}
+# the default step is eps**STEP_POWER * max(1, |x|): the step balancing truncation
+# (h**order) against rounding (eps / h)
+_STEP_POWER = {"central": 1 / 3, "richardson": 1 / 7, "complex": 2.0}
+_LEVELS = 3  # Richardson: D(h), D(h/2), D(h/4)
+# Taylor test: remainders count when above this many roundings of the terms; the
+# order is fitted over the last few of them (the asymptotic regime)
+_TAYLOR_NOISE = 30
+_TAYLOR_FIT = 4
+
+
+# ================================================================== results
+@dataclass(frozen=True)
+class Derivative:
+    """A finite-difference derivative, like :class:`scipy.differentiate`'s result.
+
+    Attributes
+    ----------
+    df : ndarray
+        The estimate of :math:`f'(x)`, float64, shape of ``x``.
+    error : ndarray
+        An estimate of ``|df - f'(x)|``: truncation (from a second step size) plus
+        rounding (the dtype's epsilon times the function values, over the step).
+    step : ndarray
+        The step used (the largest one, for Richardson), exactly representable.
+    method : str
+        ``"central"``, ``"richardson"`` or ``"complex"``.
+    nfev : int
+        Evaluations of ``f`` (each on an array of ``x``'s shape).
+    """
+
+    df: F64
+    error: F64
+    step: F64
+    method: str
+    nfev: int
+
+
+@dataclass(frozen=True)
+class Jacobian:
+    """A finite-difference Jacobian ``df[..., i, j] = d f_i / d x_j`` with its error."""
+
+    df: F64
+    error: F64
+    step: F64
+    method: str
+    nfev: int
+
+
+@dataclass(frozen=True)
+class PointCheck:
+    """The verdict at one point of :func:`check_derivative`.
+
+    ``kind`` is ``"smooth"`` (central stencil clear of every kink), ``"near-kink"``
+    (differentiated with a one-sided stencil on the side away from the kink) or
+    ``"kink"`` (at the kink: ``claimed`` must lie in ``[left, right]``, widened by the
+    tolerance). ``error`` is the absolute distance from ``claimed`` to the accepted
+    value or interval; ``tolerance`` is four times the finite-difference error
+    estimate plus ``rtol`` times ``|expected|``.
+    """
+
+    x: float
+    claimed: float
+    expected: float
+    left: float
+    right: float
+    error: float
+    tolerance: float
+    kind: str
+    ok: bool
+
+    def describe(self, name: str = "f") -> str:
+        """``f'(x=0.0) = 2.0, expected 1.0 (error 1e+00, tolerance 3e-10)``."""
+        if self.kind == "kink":
+            want = (
+                f"between {self.left + 0.0:.6g} and {self.right + 0.0:.6g} (one-sided derivatives)"
+            )
+        else:
+            want = f"{self.expected:.17g}"
+        return (
+            f"{name}'(x={self.x!r}) = {self.claimed!r}, expected {want} "
+            f"(error {self.error:.2g}, tolerance {self.tolerance:.2g}, {self.kind})"
+        )
+
+
+@dataclass(frozen=True)
+class DerivativeCheck:
+    """The result of :func:`check_derivative`.
+
+    ``ok`` is true when every point passed. ``max_error`` is the largest
+    :attr:`PointCheck.error`; ``worst`` is the point with the largest
+    error-to-tolerance ratio (the one that fails worst, or comes closest to failing)
+    and ``worst_x`` its abscissa; ``points`` has the detail for every point.
+    """
+
+    ok: bool
+    max_error: float
+    worst_x: float
+    worst: PointCheck
+    points: tuple[PointCheck, ...]
+
+    @property
+    def failures(self) -> tuple[PointCheck, ...]:
+        """The points that did not pass."""
+        return tuple(p for p in self.points if not p.ok)
+
+
+@dataclass(frozen=True)
+class TaylorTest:
+    """The result of :func:`taylor_test`.
+
+    ``order`` is the observed order of the remainder at each point (about 2 when the
+    derivative is right, about 1 when it is wrong; nan where the remainder is at
+    rounding level for every step, i.e. ``f`` is linear there, or at a kink).
+    ``steps`` and ``remainders`` have one row per point.
+    """
+
+    ok: bool
+    order: F64
+    worst_x: float
+    steps: F64
+    remainders: F64
+
+
+# ================================================================ validation
+def _validate(
+    f: Any, x: Any, method: Any, step: Any, methods: tuple[str, ...] = METHODS
+) -> tuple[F64, np.dtype[np.floating], str, F64 | None]:
+    """Check and normalise the arguments of the public functions, in one place.
+
+    Returns ``x`` as float64, the dtype ``f`` is evaluated in, the method and the step
+    broadcast to ``x`` (or None for the default).
+    """
+    if not callable(f):
+        raise TypeError(f"`f` must be callable, got {type(f).__name__}.")
+    if not isinstance(method, str) or method not in methods:
+        accepted = ", ".join(repr(m) for m in methods)
+        raise ValueError(f"`method` must be one of {accepted}; got {method!r}.")
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iub":
+        arr = arr.astype(np.float64)
+    if arr.dtype.kind != "f" or arr.dtype.itemsize > 8:
+        raise TypeError(
+            f"`x` must be real numbers (float16/32/64 or integers), got dtype {arr.dtype}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("`x` must be finite; a derivative at inf or nan is a limit.")
+    dtype: np.dtype[np.floating] = arr.dtype
+    x64 = arr.astype(np.float64)
+    steps: F64 | None = None
+    if step is not None:
+        try:
+            steps = np.broadcast_to(np.asarray(step, dtype=np.float64), x64.shape).copy()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"`step` must be a positive number or an array broadcastable to x's "
+                f"shape {x64.shape}; got {step!r}."
+            ) from None
+        if not np.all(np.isfinite(steps) & (steps > 0)):
+            raise ValueError("`step` must be positive and finite.")
+    return x64, dtype, method, steps
+
+
+def _eps(dtype: np.dtype[Any]) -> float:
+    return float(np.finfo(dtype).eps)
+
+
+def default_step(x: ArrayLike, method: str = "central", dtype: Any = None) -> F64:
+    r"""The default step at ``x``: :math:`\varepsilon^{p}\max(1, |x|)`.
+
+    :math:`p` is 1/3 for central differences, 1/7 for Richardson and 2 for the complex
+    step; :math:`\varepsilon` is the machine epsilon of ``dtype`` (``x``'s dtype by
+    default), so float32 gets a float32-sized step.
+    """
+    arr = np.asarray(x)
+    dt = np.dtype(dtype) if dtype is not None else arr.dtype
+    if dt.kind != "f":
+        dt = np.dtype(np.float64)
+    scale = np.maximum(1.0, np.abs(arr.astype(np.float64)))
+    return np.asarray(_eps(dt) ** _STEP_POWER[method] * scale, dtype=np.float64)
+
+
+def _call(f: Callable[..., Any], x: F64, dtype: np.dtype[Any]) -> F64:
+    """``f`` at ``x`` rounded to ``dtype`` (the caller's precision), as float64."""
+    out = np.asarray(f(x.astype(dtype)))
+    if out.dtype.kind == "c":
+        out = out.real
+    return np.broadcast_to(out.astype(np.float64), x.shape)
+
+
+def _exact_steps(x: F64, h: F64, dtype: np.dtype[Any]) -> tuple[F64, F64]:
+    """``x + h`` and ``x - h`` rounded to ``dtype``, so the step taken is the step divided by."""
+    xp = (x + h).astype(dtype).astype(np.float64)
+    xm = (x - h).astype(dtype).astype(np.float64)
+    return xp, xm
+
+
+def _central(f: Callable[..., Any], x: F64, h: F64, dtype: np.dtype[Any]) -> tuple[F64, F64, F64]:
+    """Central difference, the true half-width used, and the largest |f| seen."""
+    xp, xm = _exact_steps(x, h, dtype)
+    fp, fm = _call(f, xp, dtype), _call(f, xm, dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = (fp - fm) / (xp - xm)
+    return d, (xp - xm) / 2, np.maximum(np.abs(fp), np.abs(fm))
+
+
+# ================================================================= estimators
+def derivative(
+    f: Callable[..., Any],
+    x: ArrayLike,
+    method: Method = "central",
+    step: ArrayLike | None = None,
+) -> Derivative:
+    r"""Estimate :math:`f'(x)` elementwise by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise and vectorised: called with arrays of ``x``'s shape and dtype.
+    x : array_like
+        Finite real points; float16/32/64 are kept (``f`` is evaluated in that
+        precision and the default step follows its epsilon), integers become float64.
+    method : {"central", "richardson", "complex"}
+        See the module docstring; ``"complex"`` evaluates ``f`` on complex128.
+    step : float or array_like, optional
+        The (largest) step; default :func:`default_step`.
+
+    Returns
+    -------
+    Derivative
+        ``df`` with ``error``, ``step`` and ``nfev``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = derivative(np.sin, 1.0, method="richardson")
+    >>> bool(abs(r.df - np.cos(1.0)) < 1e-12)
+    True
+    """
+    x64, dtype, meth, steps = _validate(f, x, method, step)
+    h = steps if steps is not None else default_step(x64, meth, dtype)
+    eps = _eps(dtype)
+    if meth == "complex":
+        return _complex_step(f, x64, h)
+    if meth == "central":
+        d1, h1, fmax1 = _central(f, x64, h, dtype)
+        d2, _, fmax2 = _central(f, x64, 2 * h, dtype)
+        # D(2h) - D(h) = 3 c h^2 + ...: a third of it estimates the truncation of D(h)
+        trunc = np.abs(d2 - d1) / 3
+        rounding = 2 * eps * np.maximum(fmax1, fmax2) / h1
+        return Derivative(d1, trunc + rounding, h1, meth, 4)
+    table: list[list[F64]] = []
+    fmax = np.zeros_like(x64)
+    hs: list[F64] = []
+    for level in range(_LEVELS):
+        d, hl, fm = _central(f, x64, h / 2**level, dtype)
+        hs.append(hl)
+        fmax = np.maximum(fmax, fm)
+        row = [d]
+        for j in range(1, level + 1):
+            prev = table[level - 1][j - 1]
+            row.append(row[j - 1] + (row[j - 1] - prev) / (4**j - 1))
+        table.append(row)
+    # the extrapolation weights sum to less than 2 in absolute value
+    rounding = 4 * eps * fmax / hs[-1]
+    best, trunc = _extrapolated(table, rounding)
+    return Derivative(best, trunc + rounding, hs[0], meth, 2 * _LEVELS)
+
+
+def _extrapolated(table: list[list[F64]], rounding: F64) -> tuple[F64, F64]:
+    """The Richardson estimate and its truncation error, or a first-order fallback.
+
+    Richardson assumes ``D(h) = f' + c h^2 + ...``: successive differences of the
+    central differences then shrink by 4. Where they shrink by about 2 instead, ``f``
+    is differentiable but not twice (softsign at 0: ``D(h) = 1/(1 + h)``), the even
+    expansion is false and its error estimate too optimistic; there the estimate is
+    ``2 D(h/4) - D(h/2)`` (first-order extrapolation) with error ``|D(h/4) - D(h/2)|``.
+    """
+    d0, d1, d2 = (row[0] for row in table)
+    best = table[-1][-1]
+    trunc = np.abs(best - table[-1][-2])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (d0 - d1) / (d1 - d2)
+    resolved = np.abs(d1 - d2) > 100 * rounding
+    odd = resolved & ~((ratio > 2.8) & (ratio < 5.7))
+    if odd.any():
+        best = np.where(odd, 2 * d2 - d1, best)
+        trunc = np.where(odd, np.abs(d2 - d1), trunc)
+    return best, trunc
+
+
+def _complex_step(f: Callable[..., Any], x: F64, h: F64) -> Derivative:
+    def im_over_h(step: F64) -> F64:
+        z = x + 1j * step
+        try:
+            out = np.asarray(f(z))
+        except TypeError as exc:
+            raise ValueError(
+                f"`f` does not accept complex input ({exc}); use method='central' or "
+                "'richardson', or pass the lambdified SymPy expression "
+                "(Activation.sympy_numpy())."
+            ) from None
+        if out.dtype.kind != "c":
+            raise ValueError(
+                "`f` returned real values for complex input, so the complex step cannot "
+                "see its derivative; use method='central' or 'richardson'."
+            )
+        return np.broadcast_to(out.imag / step, x.shape).astype(np.float64)
+
+    d1, d2 = im_over_h(h), im_over_h(2 * h)
+    eps = _eps(np.dtype(np.float64))
+    trunc = np.abs(d2 - d1) / 3
+    return Derivative(d1, trunc + eps * np.abs(d1), h, "complex", 2)
+
+
+def jacobian(
+    f: Callable[..., Any],
+    x: ArrayLike,
+    method: Literal["central", "richardson"] = "richardson",
+    step: ArrayLike | None = None,
+) -> Jacobian:
+    r"""The Jacobian of a vector function over the last axis by finite differences.
+
+    ``f`` maps ``(..., n)`` to ``(..., m)`` (softmax, log_softmax); the result has
+    ``df[..., i, j]`` :math:`= \partial f_i / \partial x_j`, shape ``(..., m, n)``.
+
+    Examples
+    --------
+    >>> import actref
+    >>> J = jacobian(actref.softmax, [1.0, 2.0, 3.0])
+    >>> bool(np.allclose(J.df, actref.softmax_jacobian([1.0, 2.0, 3.0]), atol=1e-10))
+    True
+    """
+    x64, dtype, meth, steps = _validate(f, x, method, step, methods=("central", "richardson"))
+    if x64.ndim == 0:
+        raise ValueError("`x` must have at least one dimension (the last one is the input).")
+    n = x64.shape[-1]
+    h_all = steps if steps is not None else default_step(x64, meth, dtype)
+    cols: list[F64] = []
+    errs: list[F64] = []
+    nfev = 0
+    for j in range(n):
+        # perturb x[..., j] only: a scalar function of one coordinate, vectorised
+        def along_j(xj: Any, j: int = j) -> F64:
+            xx = np.broadcast_to(x64, np.broadcast_shapes(x64.shape, (*np.shape(xj)[:-1], n)))
+            xx = np.array(xx, dtype=np.float64)
+            xx[..., j] = np.asarray(xj, dtype=np.float64)[..., 0]
+            return np.asarray(f(xx.astype(dtype)), dtype=np.float64)
+
+        xj = x64[..., j : j + 1]
+        res = _vector_derivative(along_j, xj, meth, h_all[..., j : j + 1], dtype)
+        cols.append(res.df)
+        errs.append(res.error)
+        nfev += res.nfev
+    df = np.stack(cols, axis=-1)
+    err = np.stack(errs, axis=-1)
+    return Jacobian(df, err, h_all, meth, nfev)
+
+
+def _vector_derivative(
+    g: Callable[[F64], F64], xj: F64, method: str, h: F64, dtype: np.dtype[Any]
+) -> Derivative:
+    """``derivative`` for ``g: (..., 1) -> (..., m)``: broadcasting the step over ``m``."""
+
+    def central(step: F64) -> tuple[F64, F64, F64]:
+        xp, xm = _exact_steps(xj, step, dtype)
+        fp, fm = g(xp), g(xm)
+        width = xp - xm
+        return (fp - fm) / width, width / 2, np.maximum(np.abs(fp), np.abs(fm))
+
+    eps = _eps(dtype)
+    if method == "central":
+        d1, h1, m1 = central(h)
+        d2, _, m2 = central(2 * h)
+        return Derivative(
+            d1, np.abs(d2 - d1) / 3 + 2 * eps * np.maximum(m1, m2) / h1, h1, method, 4
+        )
+    table: list[list[F64]] = []
+    fmax: F64 | None = None  # largest |f| seen
+    h_last = h
+    for level in range(_LEVELS):
+        d, h_last, m = central(h / 2**level)
+        fmax = m if fmax is None else np.maximum(fmax, m)
+        row = [d]
+        for k in range(1, level + 1):
+            row.append(row[k - 1] + (row[k - 1] - table[level - 1][k - 1]) / (4**k - 1))
+        table.append(row)
+    assert fmax is not None
+    rounding = 4 * eps * fmax / h_last
+    best, trunc = _extrapolated(table, rounding)
+    return Derivative(best, trunc + rounding, h, method, 2 * _LEVELS)
+
+
+# ================================================================ the checker
+def _one_sided(
+    f: Callable[..., Any], x: F64, h: F64, sign: float, dtype: np.dtype[Any]
+) -> tuple[F64, F64]:
+    r"""The derivative at ``x`` of the piece on one side, from points that exclude ``x``.
+
+    Differentiates at :math:`t = 0` the quadratic through :math:`f(x + s h k)`,
+    :math:`k = 1, 2, 3` (:math:`s = \pm1`):
+    :math:`f'(x^{\pm}) \approx s(-5 f_1 + 8 f_2 - 3 f_3) / (2h)`, error :math:`O(h^2)`.
+    Because ``f(x)`` itself is never used, this is the one-sided derivative of the
+    branch even where ``f`` jumps at ``x`` (hardshrink). Also returns a rounding +
+    truncation error estimate (the same formula at step ``2h``).
+    """
+
+    def estimate(step: F64) -> tuple[F64, F64]:
+        pts = [(x + sign * k * step).astype(dtype).astype(np.float64) for k in (1, 2, 3)]
+        h_true = (pts[0] - x) * sign
+        f1, f2, f3 = (_call(f, p, dtype) for p in pts)
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = sign * (-5 * f1 + 8 * f2 - 3 * f3) / (2 * h_true)
+        fmax = np.maximum(np.maximum(np.abs(f1), np.abs(f2)), np.abs(f3))
+        return d, 16 * _eps(dtype) * fmax / h_true
+
+    d1, r1 = estimate(h)
+    d2, _ = estimate(2 * h)
+    return d1, np.abs(d2 - d1) / 3 + r1
+
+
+def check_derivative(
+    f: Callable[..., Any],
+    df: Callable[..., Any],
+    x: ArrayLike,
+    *,
+    kinks: Iterable[float | Any] = (),
+    method: Literal["central", "richardson"] = "richardson",
+    rtol: float | None = None,
+) -> DerivativeCheck:
+    r"""Hold a claimed derivative ``df`` against finite differences of ``f`` at ``x``.
+
+    Parameters
+    ----------
+    f, df : callable
+        The function and its claimed derivative, elementwise and vectorised.
+    x : array_like
+        Finite points; float32 input evaluates ``f`` in float32 with float32 steps.
+    kinks : iterable of float or :class:`actref.Kink`
+        Points where ``f`` is not differentiable. At a kink, ``df`` is accepted
+        anywhere between the left and right derivatives (any subgradient: relu'(0)
+        may be 0, 0.5 or 1, not 2). A point whose stencil would reach a kink is
+        differentiated one-sidedly, on the side away from it, with a step that
+        reaches no other kink.
+    method : {"richardson", "central"}
+        The estimator for smooth points.
+    rtol : float, optional
+        Relative tolerance added to the error estimate; default
+        :math:`\sqrt{\varepsilon}` of the dtype (1.5e-8 in float64, so a relative
+        error of 1e-6 is caught; 3.5e-4 in float32, above its finite-difference noise).
+
+    Returns
+    -------
+    DerivativeCheck
+        ``ok``, ``max_error``, ``worst_x`` and the per-point detail.
+
+    Notes
+    -----
+    A point fails when ``|claimed - expected| > 4·error_estimate + rtol·|expected|``.
+    The error estimate includes the rounding floor :math:`\varepsilon |f| / h`, so where
+    :math:`f'` is far smaller than
+    :math:`f` (sigmoid at 30) only absolute agreement at that floor can be checked.
+    """
+    x64, dtype, meth, _ = _validate(f, x, method, None, methods=("central", "richardson"))
+    if rtol is None:
+        rtol = math.sqrt(_eps(dtype))
+    elif not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
+        raise ValueError(f"`rtol` must be a finite number >= 0; got {rtol!r}.")
+    kink_at = np.array(sorted({float(getattr(k, "at", k)) for k in kinks}), dtype=np.float64)
+    if not np.all(np.isfinite(kink_at)):
+        raise ValueError("`kinks` must be finite numbers (or Kink objects).")
+    flat = x64.ravel()
+    claimed = np.asarray(df(flat.astype(dtype)), dtype=np.float64)
+    claimed = np.broadcast_to(claimed, flat.shape)
+
+    h = default_step(flat, meth, dtype)
+    smooth = derivative(f, flat.astype(dtype), method=method)
+    expected = smooth.df.copy()
+    err_est = smooth.error.copy()
+    left = np.full_like(flat, np.nan)
+    right = np.full_like(flat, np.nan)
+    kind = np.array(["smooth"] * flat.size, dtype=object)
+
+    base = default_step(flat, "central", dtype)
+    unresolved = np.flatnonzero(4 * err_est > rtol * np.abs(expected))
+    if unresolved.size:
+        # f is differentiable but not twice (softsign and elu at 0): Richardson's even
+        # expansion fails there; one-sided stencils from both sides agree and are sharper
+        xs = flat[unresolved]
+        up, e_up = _one_sided(f, xs, base[unresolved], 1.0, dtype)
+        dn, e_dn = _one_sided(f, xs, base[unresolved], -1.0, dtype)
+        est = np.maximum(e_up, e_dn) + np.abs(up - dn) / 2
+        better = est < err_est[unresolved]
+        expected[unresolved] = np.where(better, (up + dn) / 2, expected[unresolved])
+        err_est[unresolved] = np.where(better, est, err_est[unresolved])
+    if kink_at.size:
+        # distance to the nearest kink on each side
+        idx = np.searchsorted(kink_at, flat)
+        below = np.where(idx > 0, flat - kink_at[np.maximum(idx - 1, 0)], np.inf)
+        above = np.where(
+            idx < kink_at.size, kink_at[np.minimum(idx, kink_at.size - 1)] - flat, np.inf
+        )
+        at_kink = np.isin(flat, kink_at)
+        # a kink exactly at x counts as "above" after searchsorted: treat it separately
+        below = np.where(at_kink, 0.0, below)
+        near = ~at_kink & (np.minimum(below, above) <= h)
+        if at_kink.any():
+            # at a kink: both one-sided derivatives, each from a stencil (3 steps wide)
+            # that reaches no other kink
+            sel = np.flatnonzero(at_kink)
+            xs = flat[sel]
+            nxt = np.searchsorted(kink_at, xs)
+            room_up = np.where(
+                nxt + 1 < kink_at.size, kink_at[np.minimum(nxt + 1, kink_at.size - 1)] - xs, np.inf
+            )
+            room_dn = np.where(nxt > 0, xs - kink_at[np.maximum(nxt - 1, 0)], np.inf)
+            hr = np.minimum(base[sel], room_up / 8)
+            hl = np.minimum(base[sel], room_dn / 8)
+            r, er = _one_sided(f, xs, hr, 1.0, dtype)
+            lft, el = _one_sided(f, xs, hl, -1.0, dtype)
+            left[sel], right[sel] = lft, r
+            lo, hi = np.minimum(lft, r), np.maximum(lft, r)
+            c = claimed[sel]
+            expected[sel] = np.clip(c, lo, hi)
+            err_est[sel] = np.maximum(el, er)
+            kind[sel] = "kink"
+        if near.any():
+            # near a kink: differentiate on the side away from the nearest kink, with a
+            # one-sided stencil that stops short of the next kink on that side
+            sel = np.flatnonzero(near)
+            xs = flat[sel]
+            go_up = above[sel] > below[sel]
+            sign = np.where(go_up, 1.0, -1.0)
+            room = np.where(go_up, above[sel], below[sel])
+            step = np.minimum(base[sel], room / 8)
+            d_up, e_up = _one_sided(f, xs, step, 1.0, dtype)
+            d_dn, e_dn = _one_sided(f, xs, step, -1.0, dtype)
+            expected[sel] = np.where(sign > 0, d_up, d_dn)
+            err_est[sel] = np.where(sign > 0, e_up, e_dn)
+            kind[sel] = "near-kink"
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(claimed - expected)
+        tol = 4 * err_est + rtol * np.abs(expected)
+    error = np.where(np.isnan(error), np.inf, error)
+    tol = np.where(np.isfinite(tol), tol, 0.0)
+    ok = error <= tol
+    points = tuple(
+        PointCheck(
+            x=float(flat[i]),
+            claimed=float(claimed[i]),
+            expected=float(expected[i]),
+            left=float(left[i]),
+            right=float(right[i]),
+            error=float(error[i]),
+            tolerance=float(tol[i]),
+            kind=str(kind[i]),
+            ok=bool(ok[i]),
+        )
+        for i in range(flat.size)
+    )
+    if not points:
+        raise ValueError("`x` must contain at least one point.")
+    ratio = [
+        p.error / p.tolerance if p.tolerance > 0 else math.inf * (p.error > 0) for p in points
+    ]
+    worst = points[int(np.nanargmax(np.nan_to_num(ratio, nan=0.0, posinf=1e308)))]
+    return DerivativeCheck(
+        ok=bool(ok.all()),
+        max_error=float(error.max()),
+        worst_x=worst.x,
+        worst=worst,
+        points=points,
+    )
+
+
+# ============================================================= Taylor remainder
+def taylor_test(
+    f: Callable[..., Any],
+    df: Callable[..., Any],
+    x: ArrayLike,
+    *,
+    kinks: Iterable[float | Any] = (),
+    n_steps: int = 32,
+) -> TaylorTest:
+    r"""The Taylor-remainder test: a step-free second opinion on a derivative.
+
+    For steps :math:`h_k = h_0 2^{-k}` the remainder
+    :math:`r_k = |f(x + h_k) - f(x) - h_k f'(x)|` is :math:`O(h^2)` when ``df`` is
+    right and :math:`\Theta(h)` when it is wrong. The observed order is the slope of
+    :math:`\log r` against :math:`\log h` over the smallest steps whose remainder
+    stands clear of rounding (100 ε |f|); it passes above 1.5. Where every remainder is
+    at rounding level (``f`` linear near ``x``) the order is nan and the point passes:
+    a wrong derivative there leaves a remainder :math:`h|f' - df|` far above rounding.
+    Points at a kink are skipped (nan); near one, :math:`h_0` stops short of it.
+    It is a float64 tool: in float32 the rounding floor hides the asymptotic regime
+    near inflection points. It also fails when ``f`` itself is inaccurate (errors of
+    many ULPs look like a wrong derivative), which is worth knowing too.
+    """
+    x64, dtype, _, _ = _validate(f, x, "central", None)
+    if not isinstance(n_steps, int) or n_steps < 4:
+        raise ValueError(f"`n_steps` must be an integer >= 4; got {n_steps!r}.")
+    flat = x64.ravel()
+    kink_at = np.array(sorted({float(getattr(k, "at", k)) for k in kinks}), dtype=np.float64)
+    eps = _eps(dtype)
+    h0 = np.full_like(flat, 2.0**-4) * np.maximum(1.0, np.abs(flat))
+    at_kink = np.isin(flat, kink_at)
+    if kink_at.size:
+        dist = np.min(np.abs(flat[:, None] - kink_at[None, :]), axis=1)
+        h0 = np.where(at_kink, h0, np.minimum(h0, dist / 2))
+    ks = np.arange(n_steps)
+    hs = h0[:, None] * 2.0 ** -ks[None, :]
+    xp = (flat[:, None] + hs).astype(dtype).astype(np.float64)
+    hs = xp - flat[:, None]
+    fx = _call(f, flat, dtype)[:, None]
+    dfx = np.asarray(df(flat.astype(dtype)), dtype=np.float64).reshape(-1)[:, None]
+    fp = _call(f, xp, dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rem = np.abs(fp - fx - hs * dfx)
+        noise = _TAYLOR_NOISE * eps * (np.abs(fp) + np.abs(fx) + np.abs(hs * dfx))
+    order = np.full(flat.size, np.nan)
+    for i in range(flat.size):
+        if at_kink[i] or h0[i] <= 0:
+            continue
+        keep = np.flatnonzero(rem[i] > noise[i])
+        if keep.size < 3:
+            continue
+        # the asymptotic regime is at the small steps: fit the last (up to) 5 clear ones
+        use = keep[-_TAYLOR_FIT:]
+        slope = np.polyfit(np.log(hs[i, use]), np.log(rem[i, use]), 1)[0]
+        order[i] = slope
+    bad = order < 1.5
+    worst = int(np.nanargmin(order)) if np.isfinite(order).any() else 0
+    return TaylorTest(
+        ok=not bool(bad.any()),
+        order=order.reshape(x64.shape),
+        worst_x=float(flat[worst]),
+        steps=hs,
+        remainders=rem,
+    )

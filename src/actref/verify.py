@@ -1,0 +1,265 @@
+r"""``actref verify``: every check on every function, one row each.
+
+For each activation (default parameters):
+
+value and derivative vs SymPy, in ULPs
+    The NumPy forward and derivative against the SymPy expression and its
+    ``sympy.diff`` derivative, both evaluated exactly by the oracle (mpmath) and
+    correctly rounded, on the hard input set (:func:`actref.hard_inputs.hard_inputs`:
+    subnormals, the ordinary range, the overflow thresholds, kinks and their
+    neighbours, ±inf, nan). The worst error must stay within the function's
+    ``ulp_budget``.
+derivative vs finite differences
+    :func:`actref.finite_diff.check_derivative` (kink-aware: subgradients accepted at a
+    kink) on a grid over the plot range, around every kink and out to ±40, in float64
+    and float32, and the Taylor-remainder test (observed order ≥ 1.5) in float64.
+laws
+    Bounds, monotonicity, continuity and one-sided derivatives at the kinks, and every
+    identity declared in the registry (:mod:`actref.laws`), on the hard set plus a
+    fixed pseudo-random sample.
+
+Every failure names the function and the input, in the shape
+``gelu(x=-37.5) = 0.0, expected -1.9e-306 (error 1.2e+293 ULP, budget 4)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from actref import finite_diff, laws, oracle
+from actref.hard_inputs import hard_inputs
+from actref.registry import Activation
+
+F64 = NDArray[np.float64]
+
+# 40 log-spaced points per sign in 1e-8 .. 50 on top of the fixed hard points: the
+# oracle costs ~10 s for the whole catalogue at this density (400: ~13 s more)
+HARD_DENSE = 40
+
+
+@dataclass
+class UlpFigure:
+    """The worst ULP error against the oracle and where it occurred."""
+
+    worst: float
+    at: float
+    budget: float
+    actual: float
+    expected: float
+
+    @property
+    def ok(self) -> bool:
+        return self.worst <= self.budget
+
+
+@dataclass
+class Report:
+    """One row of ``actref verify``."""
+
+    function: str
+    ok: bool
+    value_ulp: UlpFigure
+    grad_ulp: UlpFigure
+    fd_ok: bool
+    fd_max_error: float
+    fd_worst_x: float
+    fd_points: int
+    taylor_min_order: float
+    laws_passed: int
+    laws_total: int
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (nan and inf become strings, which JSON lacks)."""
+        return _jsonable(asdict(self))  # type: ignore[no-any-return]
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return repr(obj)  # 'nan', 'inf', '-inf'
+    return obj
+
+
+def _ulp(act: Activation, xs: F64, grad: bool) -> UlpFigure:
+    expr = act.dexpr if grad else act.expr
+    expected = oracle.true_values(expr, xs)
+    with np.errstate(all="ignore"):
+        actual = np.asarray(act.grad(xs) if grad else act(xs), dtype=np.float64)
+    err = oracle.ulp_error(actual, expected)
+    # subnormal true values are outside the ULP contract: a result in the subnormal
+    # range (or flushed to zero) is not counted against the budget
+    normal = np.finfo(np.float64).smallest_normal
+    err = np.where(
+        (expected != 0) & (np.abs(expected) < normal) & (np.abs(actual) < normal), 0, err
+    )
+    i = int(np.argmax(err))
+    return UlpFigure(
+        worst=float(err[i]),
+        at=float(xs[i]),
+        budget=float(act.ulp_budget[1 if grad else 0]),
+        actual=float(actual[i]),
+        expected=float(expected[i]),
+    )
+
+
+def _ulp_message(act: Activation, fig: UlpFigure, grad: bool) -> str:
+    prime = "'" if grad else ""
+    return (
+        f"{act.name}{prime}(x={fig.at!r}) = {fig.actual!r}, expected {fig.expected!r} "
+        f"(error {fig.worst:.3g} ULP, budget {fig.budget:g})"
+    )
+
+
+def fd_grid(act: Activation) -> F64:
+    """Where the derivative is held against finite differences."""
+    lo, hi = act.plot_range
+    pts = [np.linspace(lo, hi, 161), np.array([-40.0, -20.0, -10.0, 10.0, 20.0, 40.0])]
+    for kink in act.kinks:
+        k = kink.at
+        pts.append(k + np.array([0.0, 1e-12, -1e-12, 1e-6, -1e-6, 1e-3, -1e-3]))
+        pts.append(np.array([np.nextafter(k, -np.inf), np.nextafter(k, np.inf)]))
+    return np.unique(np.concatenate(pts))
+
+
+def law_sample(act: Activation) -> F64:
+    """The hard set plus a fixed pseudo-random sample (same every run)."""
+    rng = np.random.default_rng(20240611)
+    return np.concatenate(
+        [
+            hard_inputs(np.float64, [k.at for k in act.kinks], dense=HARD_DENSE),
+            rng.normal(0.0, 4.0, 300),
+            rng.uniform(-1e4, 1e4, 100),
+        ]
+    )
+
+
+def verify_one(act: Activation) -> Report:
+    """Run every check on ``act`` and return its row."""
+    start = time.perf_counter()
+    failures: list[str] = []
+    xs = hard_inputs(np.float64, [k.at for k in act.kinks], dense=HARD_DENSE).astype(np.float64)
+    value = _ulp(act, xs, grad=False)
+    grad = _ulp(act, xs, grad=True)
+    if not value.ok:
+        failures.append("value vs SymPy (oracle): " + _ulp_message(act, value, grad=False))
+    if not grad.ok:
+        failures.append("derivative vs SymPy (oracle): " + _ulp_message(act, grad, grad=True))
+
+    grid = fd_grid(act)
+    fd_ok = True
+    fd_max, fd_worst = 0.0, math.nan
+    with np.errstate(all="ignore"):
+        for dtype in (np.float64, np.float32):
+            check = finite_diff.check_derivative(
+                act, act.grad, grid.astype(dtype), kinks=act.kinks
+            )
+            if check.max_error >= fd_max:
+                fd_max, fd_worst = check.max_error, check.worst_x
+            if not check.ok:
+                fd_ok = False
+                bad = max(check.failures, key=lambda p: p.error / max(p.tolerance, 1e-300))
+                failures.append(
+                    f"derivative vs finite differences ({np.dtype(dtype).name}): "
+                    + bad.describe(act.name)
+                )
+        taylor = finite_diff.taylor_test(act, act.grad, grid, kinks=act.kinks)
+    orders = taylor.order[np.isfinite(taylor.order)]
+    min_order = float(orders.min()) if orders.size else math.nan
+    if not taylor.ok:
+        fd_ok = False
+        failures.append(
+            f"Taylor remainder: {act.name}'(x={taylor.worst_x!r}) gives order "
+            f"{min_order:.2f} (2 when right, 1 when wrong)"
+        )
+
+    results = laws.all_laws(act, law_sample(act))
+    for r in results:
+        if not r.ok:
+            failures.append("law " + r.describe())
+    passed = sum(r.ok for r in results)
+    return Report(
+        function=act.name,
+        ok=not failures,
+        value_ulp=value,
+        grad_ulp=grad,
+        fd_ok=fd_ok,
+        fd_max_error=fd_max,
+        fd_worst_x=fd_worst,
+        fd_points=int(grid.size) * 2,
+        taylor_min_order=min_order,
+        laws_passed=passed,
+        laws_total=len(results),
+        failures=failures,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def verify(acts: Sequence[Activation]) -> list[Report]:
+    """:func:`verify_one` for each activation, in order."""
+    return [verify_one(act) for act in acts]
+
+
+def _fmt_x(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def _fmt_ulp(fig: UlpFigure) -> str:
+    where = f" @{_fmt_x(fig.at)}" if fig.worst > 0 else ""  # exact everywhere: no "where"
+    return f"{fig.worst:.3g} ({fig.budget:g}){where}"
+
+
+def format_table(reports: Sequence[Report]) -> str:
+    """The text table: one row per function, failures listed under it."""
+    head = (
+        "function",
+        "f ULP (budget) @x",
+        "f' ULP (budget) @x",
+        "FD max err @x",
+        "Taylor",
+        "laws",
+        "result",
+    )
+    rows = [head]
+    for r in reports:
+        rows.append(
+            (
+                r.function,
+                _fmt_ulp(r.value_ulp),
+                _fmt_ulp(r.grad_ulp),
+                f"{r.fd_max_error:.2g} @{_fmt_x(r.fd_worst_x)}",
+                f"{r.taylor_min_order:.2f}" if math.isfinite(r.taylor_min_order) else "linear",
+                f"{r.laws_passed}/{r.laws_total}",
+                "ok" if r.ok else "FAIL",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    failed = [r for r in reports if not r.ok]
+    if failed:
+        lines.append("")
+        for r in failed:
+            for msg in r.failures:
+                lines.append(f"FAIL {r.function}: {msg}")
+    total = sum(r.seconds for r in reports)
+    lines.append("")
+    lines.append(
+        f"{len(reports) - len(failed)} of {len(reports)} functions verified in {total:.1f} s"
+        + ("" if not failed else f"; failed: {', '.join(r.function for r in failed)}")
+    )
+    return "\n".join(lines)

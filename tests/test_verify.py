@@ -1,0 +1,82 @@
+"""``actref verify``: passes on accurate functions, fails naming function and input."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from actref import numeric as num
+from actref import registry
+from actref.cli import main
+
+# already accurate on main (the whole catalogue is the lead's run after merging)
+ACCURATE = ["relu", "tanh", "elu", "hardtanh", "softshrink"]
+
+
+def test_verify_passes_on_accurate_functions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", *ACCURATE]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[0] == "function"
+    for name in ACCURATE:
+        row = next(line for line in lines if line.startswith(name + " "))
+        assert row.rstrip().endswith("ok")
+    assert f"{len(ACCURATE)} of {len(ACCURATE)} functions verified" in out
+
+
+def test_verify_json_is_a_list_of_objects(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "relu", "tanh", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["function"] for d in data] == ["relu", "tanh"]
+    tanh = data[1]
+    assert tanh["ok"] is True
+    assert tanh["value_ulp"]["worst"] <= tanh["value_ulp"]["budget"]
+    assert tanh["laws_passed"] == tanh["laws_total"] > 0
+    assert tanh["fd_ok"] is True
+    assert tanh["failures"] == []
+
+
+def _patched(monkeypatch: pytest.MonkeyPatch, name: str, **changes: object) -> None:
+    act = registry.get(name)
+    monkeypatch.setitem(registry._BY_NAME, name, dataclasses.replace(act, **changes))
+
+
+def test_perturbed_derivative_fails_naming_function_and_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _patched(monkeypatch, "tanh", grad_fn=lambda v: num.tanh_grad(v) * (1 + 1e-6))
+    assert main(["verify", "relu", "tanh"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL tanh: derivative vs finite differences (float64): tanh'(x=" in out
+    assert "FAIL relu" not in out
+    assert "failed: tanh" in out
+
+
+def test_wrong_subgradient_at_a_kink_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _patched(monkeypatch, "relu", grad_fn=lambda v: np.where(v == 0, 2.0, num.relu_grad(v)))
+    assert main(["verify", "relu"]) == 1
+    out = capsys.readouterr().out
+    assert "relu'(x=0.0) = 2.0, expected between 0 and 1" in out
+
+
+def test_inaccurate_value_fails_with_ulps(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _patched(monkeypatch, "elu", forward_fn=lambda v, alpha: num.elu(v, alpha) * (1 + 1e-12))
+    assert main(["verify", "elu", "--format", "json"]) == 1
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["ok"] is False
+    assert float(row["value_ulp"]["worst"]) > 4  # "inf" where 1.8e308 * (1 + 1e-12) overflows
+    assert any(f.startswith("value vs SymPy (oracle): elu(x=") for f in row["failures"])
+
+
+def test_unknown_name_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "relu", "gelux"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown activation 'gelux'" in err
+    assert err.count("\n") == 1
