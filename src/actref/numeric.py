@@ -558,9 +558,7 @@ def _gelu_tail(x: F64, o: F64) -> None:
     o *= _exp_neg_half_square(xc)
 
 
-def _split_regions(
-    x: F64, o: F64, below: NDArray[np.bool_], lo_fn: Kernel, hi_fn: Kernel
-) -> None:
+def _split_regions(x: F64, o: F64, below: NDArray[np.bool_], lo_fn: Kernel, hi_fn: Kernel) -> None:
     """``o = lo_fn(x)`` where ``below``, ``hi_fn(x)`` elsewhere, each on its subset only."""
     idx = np.flatnonzero(below)
     if idx.size == x.size:
@@ -688,11 +686,11 @@ def _gelu_grad_near_zero(x: F64) -> F64:
     if x.size <= 4:
         vals = []
         for v in x.tolist():
-            d = (v - _GELU_X0[0]) - _GELU_X0[1]
-            acc = _GELU_GRAD_N[-1]
+            dv = (v - _GELU_X0[0]) - _GELU_X0[1]
+            av = _GELU_GRAD_N[-1]
             for c in _GELU_GRAD_N[-2::-1]:
-                acc = acc * d + c
-            vals.append((_INV_SQRT_2PI * math.exp(-0.5 * (v * v))) * (acc * d))
+                av = av * dv + c
+            vals.append((_INV_SQRT_2PI * math.exp(-0.5 * (v * v))) * (av * dv))
         return np.array(vals)
     d = x - _GELU_X0[0]
     d -= _GELU_X0[1]
