@@ -219,7 +219,7 @@ def _logistic_density(x: F64, o: F64) -> None:
     np.divide(o, d, out=o)
 
 
-@_elementwise(overflow_ok=True)
+@_elementwise()
 def sigmoid(x: F64, o: F64) -> None:
     r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
     np.negative(x, out=o)
@@ -243,7 +243,7 @@ def log_sigmoid(x: F64, o: F64) -> None:
     np.subtract(np.minimum(x, 0.0), o, out=o)
 
 
-@_elementwise(overflow_ok=True)
+@_elementwise()
 def log_sigmoid_grad(x: F64, o: F64) -> None:
     r""":math:`(\log\sigma)'(x) = \sigma(-x)`."""
     np.copyto(o, x)
@@ -426,32 +426,30 @@ def tanhshrink_grad(x: F64, o: F64) -> None:
     o *= o
 
 
-def _mish_v1(x: F64) -> F64:
-    r""":math:`x \tanh(\operatorname{softplus}(x))`.
-
-    With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
-    for :math:`x > 0` the same ratio in :math:`u = e^{-x}` avoids overflow.
-    """
-    xc = np.maximum(x, -1e300)  # -inf * 0
-    return _patch(xc * _mish_tanh_sp(xc), x < _DEEP, _x_exp_x, x)
-
-
 @_elementwise()
 def mish(x: F64, o: F64) -> None:
     r""":math:`x \tanh(\operatorname{softplus}(x))`.
 
-    With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
-    for :math:`x > 0` the same ratio in :math:`u = e^{-x}` avoids overflow.
+    With :math:`u = e^{-x}`, :math:`\tanh(\log(1 + 1/u)) = (1 + 2u)/(1 + 2u + 2u^2)`:
+    all terms positive, so no cancellation on either side. Below :math:`x = -300`
+    (:math:`2u^2` overflows from -354) the ratio is :math:`e^x` to every digit, and the
+    result :math:`(x e^{x/2}) e^{x/2}`.
     """
-    np.copyto(o, _mish_v1(x))
+    np.maximum(x, _MISH_DEEP, out=o)
+    np.negative(o, out=o)
+    np.exp(o, out=o)
+    a = o + o
+    a += 1.0
+    o *= o
+    o += o
+    o += a
+    np.divide(a, o, out=o)
+    o *= x
+    if np.fmin.reduce(x) < _MISH_DEEP:
+        _fix(x, o, x < _MISH_DEEP, _x_exp_x)
 
 
-def _mish_tanh_sp(x: F64) -> F64:
-    e = np.exp(-np.abs(x))  # t = e^x for x <= 0, u = e^-x for x > 0
-    n = e * (e + 2.0)
-    small = n / (n + 2.0)
-    large = (1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e))
-    return np.where(x <= 0, small, large)
+_MISH_DEEP = -300.0
 
 
 def _mish_grad_h(v: Any) -> Any:
