@@ -196,15 +196,6 @@ def _patch(out: F64, mask: NDArray[np.bool_], fn: Callable[[F64], F64], x: F64) 
     return out
 
 
-def _exp_neg_half_square(x: F64) -> F64:
-    r""":math:`e^{-x^2/2}` with :math:`x^2` split exactly: rounding :math:`x^2` first
-    would cost :math:`x^2/2` ULP (700 ULP where the result is still a normal float).
-    Needs :math:`|x| < 10^{150}`.
-    """
-    p, q = _two_prod(x, x)
-    return np.exp(-0.5 * p) * (1.0 - 0.5 * q)
-
-
 # --------------------------------------------------------------------- sigmoid family
 def _sigmoid_of_neg(o: F64) -> None:
     r"""``o`` :math:`\leftarrow 1/(1 + e^{o})` in place: :math:`\sigma(-o)`, to 2.5 ULP
@@ -228,7 +219,7 @@ def _logistic_density(x: F64, o: F64) -> None:
     np.divide(o, d, out=o)
 
 
-@_elementwise(overflow_ok=True)
+@_elementwise()
 def sigmoid(x: F64, o: F64) -> None:
     r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
     np.negative(x, out=o)
@@ -252,7 +243,7 @@ def log_sigmoid(x: F64, o: F64) -> None:
     np.subtract(np.minimum(x, 0.0), o, out=o)
 
 
-@_elementwise(overflow_ok=True)
+@_elementwise()
 def log_sigmoid_grad(x: F64, o: F64) -> None:
     r""":math:`(\log\sigma)'(x) = \sigma(-x)`."""
     np.copyto(o, x)
@@ -435,32 +426,30 @@ def tanhshrink_grad(x: F64, o: F64) -> None:
     o *= o
 
 
-def _mish_v1(x: F64) -> F64:
-    r""":math:`x \tanh(\operatorname{softplus}(x))`.
-
-    With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
-    for :math:`x > 0` the same ratio in :math:`u = e^{-x}` avoids overflow.
-    """
-    xc = np.maximum(x, -1e300)  # -inf * 0
-    return _patch(xc * _mish_tanh_sp(xc), x < _DEEP, _x_exp_x, x)
-
-
 @_elementwise()
 def mish(x: F64, o: F64) -> None:
     r""":math:`x \tanh(\operatorname{softplus}(x))`.
 
-    With :math:`t = e^x`, :math:`\tanh(\log(1+t)) = n/(n+2)`, :math:`n = t(t+2)`;
-    for :math:`x > 0` the same ratio in :math:`u = e^{-x}` avoids overflow.
+    With :math:`u = e^{-x}`, :math:`\tanh(\log(1 + 1/u)) = (1 + 2u)/(1 + 2u + 2u^2)`:
+    all terms positive, so no cancellation on either side. Below :math:`x = -300`
+    (:math:`2u^2` overflows from -354) the ratio is :math:`e^x` to every digit, and the
+    result :math:`(x e^{x/2}) e^{x/2}`.
     """
-    np.copyto(o, _mish_v1(x))
+    np.maximum(x, _MISH_DEEP, out=o)
+    np.negative(o, out=o)
+    np.exp(o, out=o)
+    a = o + o
+    a += 1.0
+    o *= o
+    o += o
+    o += a
+    np.divide(a, o, out=o)
+    o *= x
+    if np.fmin.reduce(x) < _MISH_DEEP:
+        _fix(x, o, x < _MISH_DEEP, _x_exp_x)
 
 
-def _mish_tanh_sp(x: F64) -> F64:
-    e = np.exp(-np.abs(x))  # t = e^x for x <= 0, u = e^-x for x > 0
-    n = e * (e + 2.0)
-    small = n / (n + 2.0)
-    large = (1.0 + 2.0 * e) / (1.0 + 2.0 * e * (1.0 + e))
-    return np.where(x <= 0, small, large)
+_MISH_DEEP = -300.0
 
 
 def _mish_grad_h(v: Any) -> Any:
@@ -525,23 +514,62 @@ def mish_grad(x: F64, o: F64) -> None:
 # ----------------------------------------------------------------------- erf-based GELU
 _SQRT_PI_2 = 1.2533141373155003  # sqrt(pi/2)
 _GELU_TAIL = -0.7  # below, Phi(x) = erfcx(t) e^{-x^2/2} / 2 with the square split
+# up to this many elements a kernel evaluates every branch on the whole block and
+# selects: cheaper than gathering subsets (~2 us of fixed cost per region)
+_SMALL = 256
 
 
-def _gelu_v1(x: F64) -> F64:
-    r""":math:`x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
-
-    Left of :math:`x = -0.7` the erfc form loses accuracy (its argument is rounded and
-    :math:`\operatorname{erfc}` amplifies that by :math:`2t^2`; SciPy's erfc squares it
-    again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
-    :math:`x^2` split exactly.
+def _exp_neg_half_square(x: F64) -> F64:
+    r""":math:`e^{-x^2/2}` with :math:`x = h + l` split so that :math:`h^2` is exact:
+    :math:`e^{-h^2/2}\,e^{-(x+h)l/2}`. Rounding :math:`x^2` first would cost
+    :math:`x^2/2` ULP (700 ULP where the result is still a normal float).
+    Needs :math:`|x| < 10^{150}`.
     """
-    xc = _clip(x, -40.0, 40.0)  # gelu(-40) underflows to 0; above 40 it is x
-    t = -xc * _SQRT1_2
-    head = 0.5 * xc * special.erfc(t)
-    # erfcx(t) overflows for t < -26, where the tail is not used
-    tail = (0.5 * xc * special.erfcx(np.maximum(t, 0.0))) * _exp_neg_half_square(xc)
-    out = np.where(x < _GELU_TAIL, tail, head)
-    return np.where(x > 40.0, x, out)
+    h = x * _SPLITTER
+    h -= h - x
+    lo = x - h
+    lo *= x + h
+    lo *= -0.5
+    np.exp(lo, out=lo)
+    h *= h
+    h *= -0.5
+    np.exp(h, out=h)
+    h *= lo
+    return h
+
+
+def _gelu_head(x: F64, o: F64) -> None:
+    # x >= -0.7, nan or +inf: x/2 erfc(-x/sqrt2) (erfc is exactly 2 beyond x = 9)
+    np.multiply(x, -_SQRT1_2, out=o)
+    special.erfc(o, out=o)
+    o *= 0.5  # first: 2 x overflows at the largest x
+    o *= x
+
+
+def _gelu_tail(x: F64, o: F64) -> None:
+    # -inf <= x < -0.7: x/2 erfcx(t) e^{-x^2/2}; gelu(-40) already underflows to 0
+    xc = np.maximum(x, -40.0)
+    np.multiply(xc, -_SQRT1_2, out=o)
+    special.erfcx(o, out=o)
+    o *= xc
+    o *= 0.5
+    o *= _exp_neg_half_square(xc)
+
+
+def _split_regions(x: F64, o: F64, below: NDArray[np.bool_], lo_fn: Kernel, hi_fn: Kernel) -> None:
+    """``o = lo_fn(x)`` where ``below``, ``hi_fn(x)`` elsewhere, each on its subset only."""
+    idx = np.flatnonzero(below)
+    if idx.size == x.size:
+        lo_fn(x, o)
+        return
+    if idx.size == 0:
+        hi_fn(x, o)
+        return
+    for fn, where in ((lo_fn, idx), (hi_fn, np.flatnonzero(~below))):
+        xs = x[where]
+        os = np.empty_like(xs)
+        fn(xs, os)
+        o[where] = os
 
 
 @_elementwise()
@@ -551,26 +579,72 @@ def gelu(x: F64, o: F64) -> None:
     Left of :math:`x = -0.7` the erfc form loses accuracy (its argument is rounded and
     :math:`\operatorname{erfc}` amplifies that by :math:`2t^2`; SciPy's erfc squares it
     again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
-    :math:`x^2` split exactly.
+    :math:`x^2` split exactly. Each form runs only on its own elements.
     """
-    np.copyto(o, _gelu_v1(x))
+    if not np.fmin.reduce(x) < _GELU_TAIL:  # also all-nan
+        _gelu_head(x, o)
+    elif x.size <= _SMALL:
+        _gelu_head(np.maximum(x, _GELU_TAIL), o)
+        tail = np.empty_like(o)
+        _gelu_tail(np.minimum(x, _GELU_TAIL), tail)
+        np.copyto(o, tail, where=x < _GELU_TAIL)
+    else:
+        _split_regions(x, o, x < _GELU_TAIL, _gelu_tail, _gelu_head)
 
 
-def _gelu_grad_v1(x: F64) -> F64:
-    r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`."""
-    xc = _clip(x, -40.0, 40.0)
-    t = -xc * _SQRT1_2
-    phi = _INV_SQRT_2PI * _exp_neg_half_square(xc)
-    head = 0.5 * special.erfc(np.maximum(t, -30.0)) + xc * phi
-    tail = phi * (_SQRT_PI_2 * special.erfcx(np.maximum(t, 0.0)) + xc)
-    out = np.where(x < _GELU_TAIL, tail, head)
-    return _patch(out, (x > _GELU_GRAD_LO) & (x < _GELU_GRAD_HI), _gelu_grad_near_zero, x)
+def _gelu_grad_head(x: F64, o: F64) -> None:
+    # x >= -0.7: Phi(x) + x phi(x); x^2/2 < 800 here costs the small x phi term little
+    xc = np.minimum(x, 40.0)  # inf * 0
+    np.multiply(xc, -_SQRT1_2, out=o)
+    special.erfc(o, out=o)
+    o *= 0.5
+    p = xc * xc
+    p *= -0.5
+    np.exp(p, out=p)
+    p *= _INV_SQRT_2PI
+    p *= xc
+    o += p
+
+
+def _gelu_grad_tail(x: F64, o: F64) -> None:
+    # x < -0.7: phi(x) (sqrt(pi/2) erfcx(t) + x), the square split
+    xc = np.maximum(x, -40.0)
+    np.multiply(xc, -_SQRT1_2, out=o)
+    special.erfcx(o, out=o)
+    o *= _SQRT_PI_2
+    o += xc
+    o *= _exp_neg_half_square(xc)
+    o *= _INV_SQRT_2PI
 
 
 @_elementwise()
 def gelu_grad(x: F64, o: F64) -> None:
-    r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`."""
-    np.copyto(o, _gelu_grad_v1(x))
+    r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`.
+
+    The first form right of -0.7, the second left of it; around the zero
+    :math:`x_0 \approx -0.7518`, where either cancels, :math:`\varphi(x) N(x)` with the
+    Taylor series of :math:`N = G/\varphi` (:func:`_gelu_grad_coefficients`).
+    """
+    lo = np.fmin.reduce(x)
+    if not lo < _GELU_TAIL:  # also all-nan
+        _gelu_grad_head(x, o)
+    elif x.size <= _SMALL:
+        _gelu_grad_head(np.maximum(x, _GELU_TAIL), o)
+        tail = np.empty_like(o)
+        _gelu_grad_tail(np.minimum(x, _GELU_TAIL), tail)
+        np.copyto(o, tail, where=x < _GELU_TAIL)
+    else:
+        _split_regions(x, o, x < _GELU_TAIL, _gelu_grad_tail, _gelu_grad_head)
+    if not lo < _GELU_GRAD_HI:
+        return
+    if x.size <= 32:  # a Python scan is cheaper than three ufuncs and flatnonzero
+        near = [i for i, v in enumerate(x.tolist()) if _GELU_GRAD_LO < v < _GELU_GRAD_HI]
+        if near:
+            o[near] = _gelu_grad_near_zero(x[near])
+    elif np.fmax.reduce(x) > _GELU_GRAD_LO:
+        idx = np.flatnonzero((x > _GELU_GRAD_LO) & (x < _GELU_GRAD_HI))
+        if idx.size:
+            o[idx] = _gelu_grad_near_zero(x[idx])
 
 
 def _gelu_grad_coefficients() -> tuple[float, ...]:
@@ -601,12 +675,34 @@ _GELU_GRAD_N = _gelu_grad_coefficients()
 
 
 def _gelu_grad_near_zero(x: F64) -> F64:
-    """gelu' around its zero: :math:`\varphi(x) N(x)` with :math:`N` by its Taylor series."""
-    d = (x - _GELU_X0[0]) - _GELU_X0[1]
+    """gelu' around its zero: :math:`\varphi(x) N(x)` with :math:`N` by its Taylor series.
+
+    In the window :math:`x^2/2 < 1`, so the plain :math:`e^{-x^2/2}` is within 1 ULP.
+    A few elements are summed in Python floats (the same IEEE operations): 24 ufunc
+    calls on a tiny array cost more than the loop.
+    """
+    if x.size <= 4:
+        vals = []
+        for v in x.tolist():
+            dv = (v - _GELU_X0[0]) - _GELU_X0[1]
+            av = _GELU_GRAD_N[-1]
+            for c in _GELU_GRAD_N[-2::-1]:
+                av = av * dv + c
+            vals.append((_INV_SQRT_2PI * math.exp(-0.5 * (v * v))) * (av * dv))
+        return np.array(vals)
+    d = x - _GELU_X0[0]
+    d -= _GELU_X0[1]
     acc = np.full_like(d, _GELU_GRAD_N[-1])
     for c in _GELU_GRAD_N[-2::-1]:
-        acc = acc * d + c
-    return (_INV_SQRT_2PI * _exp_neg_half_square(x)) * (acc * d)
+        acc *= d
+        acc += c
+    acc *= d
+    e = x * x
+    e *= -0.5
+    np.exp(e, out=e)
+    e *= _INV_SQRT_2PI
+    acc *= e
+    return acc
 
 
 # gelu_tanh: 2z = K (x + c x^3), K = 2 sqrt(2/pi), c = 0.044715 (exactly, as in the
