@@ -123,3 +123,18 @@ def test_numpy_matches_lambdified_sympy_on_a_grid(act: actref.Activation) -> Non
         rtol=1e-9,
         atol=1e-12,
     )
+
+
+def test_public_api_names_of_design_md_resolve_after_import_actref() -> None:
+    """DESIGN.md's contract: these are reachable as attributes of the package."""
+    import numpy as np
+
+    d = actref.finite_diff.derivative(actref.get("tanh"), np.array([0.5]))
+    assert float(d.df[0]) == pytest.approx(1 - np.tanh(0.5) ** 2, rel=1e-8)
+    jac = actref.finite_diff.jacobian(actref.softmax, np.array([0.0, 1.0]))
+    np.testing.assert_allclose(jac.df, actref.softmax_jacobian([0.0, 1.0]), atol=1e-8)
+    assert callable(actref.finite_diff.check_derivative)
+    assert callable(actref.oracle.true_values)
+    assert actref.hard_inputs.hard_inputs(np.float32).dtype == np.float32
+    for name in actref.__all__:
+        assert hasattr(actref, name)

@@ -17,15 +17,19 @@ __all__ = [
     "Kink",
     "UnknownActivationError",
     "all_activations",
+    "finite_diff",
     "get",
+    "hard_inputs",
     "log_softmax",
     "logsumexp",
     "names",
+    "oracle",
     "softmax",
     "softmax_jacobian",
     "softmax_jacobian_diag",
 ]
 
+from actref import finite_diff, hard_inputs, oracle
 from actref.registry import (
     Activation,
     Kink,
