@@ -262,3 +262,14 @@ def test_symbolic_expression_in_another_symbol_is_an_error(tmp_path: Path) -> No
     statuses = _grade_source(tmp_path, "other_symbol.py", src)
     assert statuses[("sigmoid", "value")] == "error"
     assert statuses[("sigmoid", "derivative")] == "error"
+
+
+def test_text_feedback_says_a_missing_function_once(graded: dict[str, SubmissionResult]) -> None:
+    from actref.grading.report import text_one
+
+    text = text_one(graded["partial_imported.py"])
+    missing_leaky = [line for line in text.splitlines() if line.startswith("  - leaky_relu")]
+    assert len(missing_leaky) == 1, text
+    assert "leaky_relu all parts [missing]" in missing_leaky[0]
+    # a part that differs from the others is still reported by name
+    assert "  - sigmoid derivative [missing]" in text

@@ -52,8 +52,20 @@ def text_one(result: SubmissionResult) -> str:
     feedback = [r for r in result.results if r.status != "pass"]
     if feedback:
         lines.append("  feedback:")
+        said: set[tuple[str, str, str]] = set()
         for r in feedback:
-            lines.append(f"  - {r.function} {r.part} [{r.status}]: {r.message}")
+            # a missing function or a broken import says the same for every part: once
+            key = (r.function, r.status, r.message)
+            if key in said:
+                continue
+            parts = [q.part for q in feedback if (q.function, q.status, q.message) == key]
+            what = (
+                r.part
+                if len(parts) == 1
+                else ("all parts" if len(parts) == len(PARTS) else ", ".join(parts))
+            )
+            lines.append(f"  - {r.function} {what} [{r.status}]: {r.message}")
+            said.add(key)
     return "\n".join(lines) + "\n"
 
 
