@@ -897,7 +897,7 @@ def get(name: str, **params: Any) -> Activation:
         close = difflib.get_close_matches(name.lower(), list(_BY_NAME), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UnknownActivationError(
-            f"unknown activation {name!r}{hint} (see actref.names() for all {len(_BY_NAME)})"
+            f"unknown activation {name!r}{hint} (all {len(_BY_NAME)}: `actref list` or actref.names())"
         )
     return act.with_params(**params) if params else act
 
