@@ -439,3 +439,23 @@ def test_taylor_n_steps_must_be_an_integer_of_at_least_4(n_steps: object) -> Non
         ValueError, match=exactly(f"`n_steps` must be an integer >= 4; got {n_steps!r}.")
     ):
         fd.taylor_test(np.sin, np.cos, [1.0], n_steps=n_steps)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+def test_jacobian_in_float32_evaluates_f_in_float32(method: str) -> None:
+    """float32 input: f sees float32, the steps are float32-sized, and the result is as
+    accurate as float32 allows (no better: float32 really was used)."""
+    x = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    seen: set[np.dtype[np.generic]] = set()
+
+    def f(v: np.ndarray) -> np.ndarray:
+        seen.add(v.dtype)
+        return actref.softmax(v)
+
+    jac = fd.jacobian(f, x, method=method)  # type: ignore[arg-type]
+    assert seen == {np.dtype(np.float32)}
+    np.testing.assert_array_equal(jac.step, fd.default_step(x, method))
+    assert jac.step[0] > 10 * fd.default_step(0.5, method)  # far above the float64 step
+    err = np.abs(jac.df - actref.softmax_jacobian(x.astype(np.float64)))
+    assert np.all(err <= 4 * jac.error)
+    assert 1e-9 < err.max() < 1e-4
