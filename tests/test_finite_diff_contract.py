@@ -459,3 +459,52 @@ def test_jacobian_in_float32_evaluates_f_in_float32(method: str) -> None:
     err = np.abs(jac.df - actref.softmax_jacobian(x.astype(np.float64)))
     assert np.all(err <= 4 * jac.error)
     assert 1e-9 < err.max() < 1e-4
+
+
+def test_taylor_goes_on_after_a_kink_and_a_linear_piece() -> None:
+    """elu(alpha=2): skipped at the kink, nan on the line, order 2 on the exponential."""
+    elu = actref.get("elu", alpha=2.0)
+    res = fd.taylor_test(elu, elu.grad, [0.0, 2.0, -1.0], kinks=elu.kinks)
+    assert res.ok
+    assert np.isnan(res.order[:2]).all()
+    assert res.order[2] == pytest.approx(2.0, abs=0.1)
+    wrong = fd.taylor_test(elu, lambda v: elu.grad(v) * (1 + 1e-4), [0.0, 2.0, -1.0], kinks=[0])
+    assert not wrong.ok
+    assert wrong.worst_x == -1.0
+
+
+def test_taylor_near_a_kink_away_from_zero() -> None:
+    hardtanh = actref.get("hardtanh")  # kinks at -1 and 1
+    res = fd.taylor_test(
+        hardtanh, hardtanh.grad, [1 + 2.0**-8, -1 - 2.0**-6], kinks=hardtanh.kinks
+    )
+    np.testing.assert_array_equal(res.steps[:, 0], [2.0**-9, 2.0**-7])
+
+
+def test_taylor_in_float32_evaluates_in_float32() -> None:
+    seen: set[tuple[str, np.dtype[np.generic]]] = set()
+
+    def f(v: np.ndarray) -> np.ndarray:
+        seen.add(("f", v.dtype))
+        return np.sin(v)
+
+    def df(v: np.ndarray) -> np.ndarray:
+        seen.add(("df", v.dtype))
+        return np.cos(v)
+
+    res = fd.taylor_test(f, df, np.array([0.3, 1.0], dtype=np.float32))
+    assert seen == {("f", np.dtype(np.float32)), ("df", np.dtype(np.float32))}
+    assert res.ok
+    # the steps taken are the float32 ones: x + h is a float32
+    xp = np.float32(0.3).astype(np.float64) + res.steps[0]
+    np.testing.assert_array_equal(xp.astype(np.float32).astype(np.float64), xp)
+
+
+def test_taylor_of_an_infinite_or_huge_function_warns_nothing() -> None:
+    """inf - inf and |f(x+h)| + |f(x)| beyond the largest float stay silent (and pass:
+    no remainder stands clear of the noise)."""
+    inf_right = fd.taylor_test(lambda v: np.where(v > 0, np.inf, 0.0), np.zeros_like, [1.0])
+    assert inf_right.ok
+    huge = fd.taylor_test(lambda v: np.full_like(v, 1.5e308), np.zeros_like, [1.0])
+    assert huge.ok
+    assert np.isnan(huge.order).all()
