@@ -479,6 +479,8 @@ def test_taylor_near_a_kink_away_from_zero() -> None:
         hardtanh, hardtanh.grad, [1 + 2.0**-8, -1 - 2.0**-6], kinks=hardtanh.kinks
     )
     np.testing.assert_array_equal(res.steps[:, 0], [2.0**-9, 2.0**-7])
+    one_kink = fd.taylor_test(np.sin, np.cos, [1 + 2.0**-8, -1.0], kinks=[1.0])
+    np.testing.assert_array_equal(one_kink.steps[:, 0], [2.0**-9, 2.0**-4])
 
 
 def test_taylor_in_float32_evaluates_in_float32() -> None:
@@ -508,3 +510,66 @@ def test_taylor_of_an_infinite_or_huge_function_warns_nothing() -> None:
     huge = fd.taylor_test(lambda v: np.full_like(v, 1.5e308), np.zeros_like, [1.0])
     assert huge.ok
     assert np.isnan(huge.order).all()
+
+
+def test_float32_check_evaluates_everything_in_float32() -> None:
+    """Smooth, near-kink and kink points alike: f sees float32, the smooth estimate is
+    the float32 one, and "near" is judged by the float32 step (0.1 for Richardson, so
+    0.05 from the kink is near; in float64 it is smooth)."""
+    seen: set[np.dtype[np.generic]] = set()
+
+    def f(v: np.ndarray) -> np.ndarray:
+        seen.add(v.dtype)
+        return RELU(v)
+
+    x = np.array([0.0, 0.05, 2.0], dtype=np.float32)
+    check = fd.check_derivative(f, RELU.grad, x, kinks=[0.0])
+    assert seen == {np.dtype(np.float32)}
+    assert [p.kind for p in check.points] == ["kink", "near-kink", "smooth"]
+    assert check.ok
+    x64 = fd.check_derivative(RELU, RELU.grad, [0.05], kinks=[0.0])
+    assert x64.points[0].kind == "smooth"
+    x32 = np.array([0.3, 1.7], dtype=np.float32)
+    sin32 = fd.check_derivative(np.sin, np.cos, x32)
+    est = fd.derivative(np.sin, x32, method="richardson")
+    np.testing.assert_array_equal([p.expected for p in sin32.points], est.df)
+
+
+def test_one_sided_stencil_on_a_cubic_piece() -> None:
+    """Right of 0, f = x^3: the one-sided quadratic stencil gives -11 h^2 and, at 2h,
+    -44 h^2; a third of the gap, 11 h^2, is its error estimate (rtol 0: the tolerance
+    is four times that, plus a rounding term far below it)."""
+    h = float(fd.default_step(0.0))
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.where(v > 0, v**3, 0.0)
+
+    check = fd.check_derivative(f, np.zeros_like, [0.0], kinks=[0.0], rtol=0.0)
+    p = check.points[0]
+    assert p.right == pytest.approx(-11 * h**2, rel=1e-6)
+    assert p.left == 0.0
+    assert p.tolerance == pytest.approx(4 * 11 * h**2, rel=1e-3)
+
+
+@pytest.mark.xfail(
+    raises=RuntimeWarning,
+    reason="bug: the Richardson table (finite_diff.py, `row[j - 1] - prev`) computes "
+    "inf - inf outside np.errstate, so an f that is infinite near x leaks a warning",
+)
+def test_one_sided_stencil_meeting_infinity_is_silent_and_fails() -> None:
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.where(v > 0, np.inf, 0.0)
+
+    assert not fd.check_derivative(f, np.zeros_like, [0.0], kinks=[0.0]).ok
+
+
+def test_rounding_terms_of_complex_step_and_central_jacobian() -> None:
+    """Linear maps: no truncation, so the estimates are the rounding terms alone:
+    eps |f'| for the complex step, 2 eps max|f| / h for central differences."""
+    res = fd.derivative(lambda z: 3 * z + 1, 2.0, method="complex", step=1e-3)
+    assert res.df == 3.0
+    assert res.error == pytest.approx(3 * EPS, rel=1e-12)
+    h = 2.0**-4
+    jac = fd.jacobian(lambda v: 1e6 + 3 * v, [2.0], method="central", step=h)
+    assert jac.df[0, 0] == 3.0
+    assert jac.error[0, 0] == pytest.approx(2 * EPS * (1e6 + 3 * (2 + 2 * h)) / h, rel=1e-12)
