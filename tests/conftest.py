@@ -137,4 +137,14 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# "mutants" (nox -s mutants): the dev example count, derandomised and without the example
+# database, so every mutant meets the same inputs and a kill is reproducible
+settings.register_profile(
+    "mutants",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("ACTREF_HYPOTHESIS_PROFILE", "dev"))

@@ -4,6 +4,7 @@ the predicted rate, honest about its error, refusing to be fooled by kinks."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -109,25 +110,53 @@ def test_complex_step_of_the_sympy_expression() -> None:
 
 
 # ---------------------------------------------------------------- validation
+STEP_SHAPE = "`step` must be a positive number or an array broadcastable to x's shape (2,); "
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [
-        ({"f": 3.0}, TypeError, "`f` must be callable"),
-        ({"method": "forward"}, ValueError, "`method` must be one of 'central', 'richardson'"),
-        ({"x": [0.0, np.nan]}, ValueError, "`x` must be finite"),
-        ({"x": [1j]}, TypeError, "`x` must be real numbers"),
-        ({"x": ["a"]}, TypeError, "`x` must be real numbers"),
-        ({"step": -1.0}, ValueError, "`step` must be positive and finite"),
-        ({"step": [1.0, 2.0, 3.0]}, ValueError, "`step` must be a positive number or an array"),
-        ({"step": "big"}, ValueError, "`step` must be"),
+        ({"f": 3.0}, TypeError, "`f` must be callable, got float."),
+        (
+            {"method": "forward"},
+            ValueError,
+            "`method` must be one of 'central', 'richardson', 'complex'; got 'forward'.",
+        ),
+        (
+            {"x": [0.0, np.nan]},
+            ValueError,
+            "`x` must be finite; a derivative at inf or nan is a limit.",
+        ),
+        (
+            {"x": [1j]},
+            TypeError,
+            "`x` must be real numbers (float16/32/64 or integers), got dtype complex128.",
+        ),
+        (
+            {"x": ["a"]},
+            TypeError,
+            "`x` must be real numbers (float16/32/64 or integers), got dtype <U1.",
+        ),
+        ({"step": -1.0}, ValueError, "`step` must be positive and finite."),
+        (
+            {"step": [1.0, 2.0, 3.0]},
+            ValueError,
+            STEP_SHAPE + "got [1.0, 2.0, 3.0].",
+        ),
+        (
+            {"step": "big"},
+            ValueError,
+            STEP_SHAPE + "got 'big'.",
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_bad_arguments_name_the_argument(
     kwargs: dict[str, object], exc: type[Exception], message: str
 ) -> None:
+    """The whole message, anchored: a substring match would let a mangled one pass."""
     args: dict[str, object] = {"f": np.sin, "x": [0.0, 1.0]} | kwargs
-    with pytest.raises(exc, match=message):
+    with pytest.raises(exc, match=f"^{re.escape(message)}$"):
         fd.derivative(**args)  # type: ignore[arg-type]
 
 
@@ -137,16 +166,34 @@ def test_integer_x_becomes_float64() -> None:
 
 
 def test_complex_step_refuses_a_real_only_function() -> None:
-    with pytest.raises(ValueError, match="`f` does not accept complex input"):
+    with pytest.raises(
+        ValueError,
+        match=r"^`f` does not accept complex input \(.+\); use method='central' or "
+        r"'richardson', or pass the lambdified SymPy expression "
+        r"\(Activation\.sympy_numpy\(\)\)\.$",
+    ):
         fd.derivative(actref.get("sigmoid"), 0.5, method="complex")
-    with pytest.raises(ValueError, match="`f` returned real values"):
+    with pytest.raises(
+        ValueError,
+        match="^"
+        + re.escape(
+            "`f` returned real values for complex input, so the complex step cannot see "
+            "its derivative; use method='central' or 'richardson'."
+        )
+        + "$",
+    ):
         fd.derivative(lambda z: np.real(z) ** 2, 0.5, method="complex")
 
 
 def test_jacobian_refuses_the_complex_method() -> None:
-    with pytest.raises(ValueError, match="`method` must be one of 'central', 'richardson'"):
+    with pytest.raises(
+        ValueError, match=r"^`method` must be one of 'central', 'richardson'; got 'complex'\.$"
+    ):
         fd.jacobian(actref.softmax, [1.0, 2.0], method="complex")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="at least one dimension"):
+    with pytest.raises(
+        ValueError,
+        match=r"^`x` must have at least one dimension \(the last one is the input\)\.$",
+    ):
         fd.jacobian(actref.softmax, 1.0)
 
 
@@ -265,11 +312,13 @@ def test_float32_raises_no_false_alarm(act: actref.Activation, x: float) -> None
 
 
 def test_check_derivative_validates_its_arguments() -> None:
-    with pytest.raises(ValueError, match="`rtol` must be a finite number >= 0"):
+    with pytest.raises(ValueError, match=r"^`rtol` must be a finite number >= 0; got -1\.0\.$"):
         fd.check_derivative(np.sin, np.cos, [1.0], rtol=-1.0)
-    with pytest.raises(ValueError, match="`kinks` must be finite"):
+    with pytest.raises(
+        ValueError, match=r"^`kinks` must be finite numbers \(or Kink objects\)\.$"
+    ):
         fd.check_derivative(np.sin, np.cos, [1.0], kinks=[math.inf])
-    with pytest.raises(ValueError, match="at least one point"):
+    with pytest.raises(ValueError, match=r"^`x` must contain at least one point\.$"):
         fd.check_derivative(np.sin, np.cos, np.array([]))
 
 
@@ -303,5 +352,5 @@ def test_taylor_near_a_kink_stops_short_of_it() -> None:
 
 
 def test_taylor_validates_n_steps() -> None:
-    with pytest.raises(ValueError, match="`n_steps` must be an integer >= 4"):
+    with pytest.raises(ValueError, match=r"^`n_steps` must be an integer >= 4; got 2\.$"):
         fd.taylor_test(np.sin, np.cos, [1.0], n_steps=2)
