@@ -2,4 +2,5 @@
 
 from actref.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # importing this module (e.g. by multiprocessing) runs nothing
+    raise SystemExit(main())
