@@ -201,13 +201,6 @@ def _two_prod(a: F64, b: F64 | float) -> tuple[F64, F64]:
     return p, e
 
 
-def _two_sum(a: F64, b: F64) -> tuple[F64, F64]:
-    """``a + b = s + e`` exactly (Knuth)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
 def _dd(value: mpmath.mpf) -> tuple[float, float]:
     """An mpmath number as a double-double ``hi + lo``."""
     hi = float(value)
@@ -788,29 +781,62 @@ def _gelu_grad_near_zero(x: F64) -> F64:
     return acc
 
 
-# gelu_tanh: 2z = K (x + c x^3), K = 2 sqrt(2/pi), c = 0.044715 (exactly, as in the
-# SymPy expression); both constants as double-doubles
+# gelu_tanh: 2z = A x + B x^3, A = 2 sqrt(2/pi), B = A c, c = 0.044715 (exactly, as in
+# the SymPy expression). x is split into a 13-bit head h and a tail l, so h^3 (39 bits)
+# is exact; A and B are split into a 40-bit and a 14-bit head, so A1 h and B1 h^3 are
+# exact too, and everything else is 2^-13 of the result or less.
+def _bits(v: float, n: int) -> float:
+    """``v`` rounded to ``n`` significant bits."""
+    m, e = math.frexp(v)
+    return math.ldexp(round(m * 2**n), e - n)
+
+
 with mpmath.workdps(40):
-    _K = _dd(2 * mpmath.sqrt(2 / mpmath.pi))
-    _C = _dd(mpmath.mpf(44715) / 10**6)
     _S = float(mpmath.sqrt(2 / mpmath.pi))
+    _C0 = mpmath.mpf(44715) / 10**6
+    _A = 2 * mpmath.sqrt(2 / mpmath.pi)
+    _B = _A * _C0
+    _A1 = _bits(float(_A), 40)
+    _B1 = _bits(float(_B), 14)
+    _GT_K = tuple(
+        map(_f64, (2.0**40 + 1.0, _A1, float(_A - _A1), _B1, float(_B - _B1), float(_B)))
+    )
 
 
 def _gelu_tanh_2z(x: F64) -> tuple[F64, F64]:
-    """``2z = K (x + c x^3)`` as a double-double ``hi + lo`` (|x| <= 50).
+    """``2z = A x + B x^3`` as a double-double ``hi + lo`` (|x| <= 50), to ~2^-63.
 
     Far left the result is :math:`x e^{2z}`: a rounded :math:`2z` would cost
     :math:`|2z|` ULP, up to 700.
     """
-    p, q = _two_prod(x, x)
-    r, s = _two_prod(p, x)
-    cube_lo = s + q * x
-    a, b = _two_prod(r, _C[0])
-    lo = b + _C[0] * cube_lo + _C[1] * r
-    w, e = _two_sum(x, a)
-    w_lo = e + lo
-    hi, h = _two_prod(w, _K[0])
-    return hi, h + _K[0] * w_lo + _K[1] * w
+    split, a1, a2, b1, b2, b = _GT_K
+    h = x * split
+    h -= h - x  # the 13-bit head (Veltkamp)
+    lo = x - h
+    h3 = h * h
+    t = x * x
+    t += x * h
+    t += h3
+    t *= lo  # x^3 - h^3 = l (x^2 + x h + h^2)
+    h3 *= h
+    t *= b
+    t += a2 * x
+    t += h3 * b2
+    lo *= a1
+    t += lo  # the small terms: l A1 + x A2 + h^3 B2 + (x^3 - h^3) B
+    h *= a1  # exact
+    h3 *= b1  # exact
+    hi = h + h3  # two-sum: hi + e = A1 h + B1 h^3 exactly
+    bb = hi - h
+    h -= hi - bb
+    h3 -= bb
+    h += h3
+    h += t
+    # renormalise: sigma(hi + lo) is corrected to first order in lo, so lo must be tiny
+    s = hi + h
+    hi -= s
+    h += hi
+    return s, h
 
 
 def _gelu_tanh_h(v: Any) -> Any:
@@ -822,20 +848,37 @@ def _gelu_tanh_h(v: Any) -> Any:
 _GELU_TANH_X0 = _root(_gelu_tanh_h, -0.75)
 with mpmath.workdps(40):
     _x0 = mpmath.mpf(_GELU_TANH_X0[0]) + _GELU_TANH_X0[1]
-    _GELU_TANH_E0 = float(mpmath.exp(2 * _S * (_x0 + _C[0] * _x0**3)))
+    _GELU_TANH_E0 = float(mpmath.exp(2 * _S * (_x0 + _C0 * _x0**3)))
 _GELU_TANH_2S = 2.0 * _S
+_GT_G = tuple(
+    map(
+        _f64,
+        (
+            *_GELU_TANH_X0,
+            _GELU_TANH_X0[0] ** 2,
+            _GELU_TANH_E0,
+            _GELU_TANH_2S,
+            _GELU_TANH_C,
+            3.0 * _GELU_TANH_C,
+        ),
+    )
+)
 
 
-def _gelu_tanh_v1(x: F64) -> F64:
-    r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`.
+def _sigmoid_2z(x: F64) -> tuple[F64, F64, F64]:
+    r"""``(s, sm, xc)``: :math:`\sigma(2z)`, :math:`\sigma(-2z)` and ``x`` clipped to ±50.
 
-    :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
-    order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
+    :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))` to first order.
     """
     xc = _clip(x, _NEG_50, _POS_50)  # sigma(2z) is 0 or 1 to every digit beyond
     hi, lo = _gelu_tanh_2z(xc)
     s = special.expit(hi)
-    return np.maximum(x, _NEG_50) * (s + s * lo * special.expit(-hi))
+    np.negative(hi, out=hi)
+    sm = special.expit(hi, out=hi)
+    lo *= s
+    lo *= sm
+    s += lo
+    return s, sm, xc
 
 
 @_elementwise()
@@ -845,32 +888,9 @@ def gelu_tanh(x: F64, o: F64) -> None:
     :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
     order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
     """
-    np.copyto(o, _gelu_tanh_v1(x))
-
-
-def _gelu_tanh_grad_v1(x: F64) -> F64:
-    r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`.
-
-    Equal to :math:`\sigma(2z)\sigma(-2z)\,h` with :math:`h = 1 + e^{2z} + 2xz'`, which
-    vanishes at :math:`x_0 \approx -0.7517`. For :math:`x < 0` :math:`h` is written around
-    :math:`x_0` (:math:`d = x - x_0`, :math:`q = x^2 + x x_0 + x_0^2`) as
-    :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
-    two terms of the sign of :math:`d`: no cancellation.
-    """
-    xc = _clip(x, _NEG_50, _POS_50)
-    hi, lo = _gelu_tanh_2z(xc)
-    sm = special.expit(-hi)
-    s = special.expit(hi)
-    s = s + s * lo * sm
-    d = (xc - _GELU_TANH_X0[0]) - _GELU_TANH_X0[1]
-    q = xc * xc + xc * _GELU_TANH_X0[0] + _GELU_TANH_X0[0] * _GELU_TANH_X0[0]
-    arg = _GELU_TANH_2S * d * (1.0 + _GELU_TANH_C * q)
-    h = _GELU_TANH_E0 * np.expm1(np.minimum(arg, _TWO)) + _GELU_TANH_2S * d * (
-        1.0 + 3.0 * _GELU_TANH_C * q
-    )
-    left = s * sm * h
-    right = s + _GELU_TANH_2S * xc * (1.0 + 3.0 * _GELU_TANH_C * xc * xc) * s * sm
-    return np.where(xc < 0, left, right)
+    s, _, _ = _sigmoid_2z(x)
+    np.maximum(x, _NEG_50, out=o)
+    o *= s
 
 
 @_elementwise()
@@ -883,7 +903,41 @@ def gelu_tanh_grad(x: F64, o: F64) -> None:
     :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
     two terms of the sign of :math:`d`: no cancellation.
     """
-    np.copyto(o, _gelu_tanh_grad_v1(x))
+    x0_hi, x0_lo, x0_sq, e0, two_s, c, c3 = _GT_G
+    s, sm, xc = _sigmoid_2z(x)
+    sm *= s  # sigma(2z) sigma(-2z)
+    # left: sm h, with h around x0
+    d = xc - x0_hi
+    d -= x0_lo
+    d *= two_s  # 2S d
+    q = xc + x0_hi
+    q *= xc
+    q += x0_sq  # x^2 + x x0 + x0^2
+    arg = q * c
+    q *= c3
+    q += _ONE
+    q *= d  # 2S d (1 + 3cq)
+    arg += _ONE
+    arg *= d
+    np.minimum(arg, _TWO, out=arg)
+    np.expm1(arg, out=arg)
+    arg *= e0
+    arg += q
+    arg *= sm
+    # right: s + 2S x (1 + 3c x^2) s sm
+    np.multiply(xc, xc, out=o)
+    o *= c3
+    o += _ONE
+    o *= xc
+    o *= two_s
+    o *= sm
+    o += s
+    # blend with 0/1 weights (both finite: exact either way)
+    w = np.less(xc, _ZERO, out=d)
+    arg *= w
+    np.subtract(_ONE, w, out=w)
+    o *= w
+    o += arg
 
 
 # ------------------------------------------------------------------ exponential linear
