@@ -865,6 +865,29 @@ _GT_G = tuple(
 )
 
 
+# below, sigma(2z) = e^{2z} (1 + e^{2z} rounds to 1) and is subnormal from x = -21.07,
+# while x sigma(2z) and the derivative are still normal: there e^{2z} is taken in halves
+_GELU_TANH_DEEP = -20.0
+
+
+def _gelu_tanh_deep(x: F64, grad: bool) -> F64:
+    r""":math:`x e^{2z}` or :math:`(1 + 2xz') e^{2z}` as :math:`((\cdot)(1 + L) e^{H/2}) e^{H/2}`:
+    no subnormal intermediate (the first-order :math:`\sigma(H + L)` would have one)."""
+    xc = np.maximum(x, _NEG_50)
+    hi, lo = _gelu_tanh_2z(xc)
+    hi *= _HALF
+    np.exp(hi, out=hi)
+    lo += _ONE
+    if grad:
+        _, _, _, _, two_s, _, c3 = _GT_G
+        lo *= _ONE + two_s * xc * (_ONE + c3 * xc * xc)
+    else:
+        lo *= xc
+    lo *= hi
+    lo *= hi
+    return lo
+
+
 def _sigmoid_2z(x: F64) -> tuple[F64, F64, F64]:
     r"""``(s, sm, xc)``: :math:`\sigma(2z)`, :math:`\sigma(-2z)` and ``x`` clipped to ±50.
 
@@ -891,6 +914,8 @@ def gelu_tanh(x: F64, o: F64) -> None:
     s, _, _ = _sigmoid_2z(x)
     np.maximum(x, _NEG_50, out=o)
     o *= s
+    if np.fmin.reduce(x) < _GELU_TANH_DEEP:
+        _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, False))
 
 
 @_elementwise()
@@ -938,6 +963,8 @@ def gelu_tanh_grad(x: F64, o: F64) -> None:
     np.subtract(_ONE, w, out=w)
     o *= w
     o += arg
+    if np.fmin.reduce(x) < _GELU_TANH_DEEP:
+        _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, True))
 
 
 # ------------------------------------------------------------------ exponential linear
