@@ -103,7 +103,10 @@ _POS_1E300 = _f64(1e300)
 
 
 def _elementwise(
-    *, native: bool = False, overflow_ok: bool = False
+    *,
+    native: bool = False,
+    overflow_ok: bool = False,
+    native_if: Callable[..., bool] | None = None,
 ) -> Callable[[Kernel], Callable[..., FArray]]:
     """Turn ``kernel(x, out, *params)`` (1-D float64 blocks) into an array function.
 
@@ -113,6 +116,8 @@ def _elementwise(
     ``native`` kernels are exact in any float dtype (comparisons, max/min, clip) and run
     once on the whole array in its own dtype. ``overflow_ok`` kernels overflow only
     where inf is the right intermediate (``1/(1 + inf) = 0``), so that is not warned.
+    ``native_if(dtype, *params)`` makes a kernel native only when its parameters allow
+    it in that dtype (say, when they are exactly representable there).
     """
 
     def wrap(kernel: Kernel) -> Callable[..., FArray]:
@@ -127,11 +132,14 @@ def _elementwise(
                 return out
             xf = arr.reshape(-1)
             of = out.reshape(-1)
+            nat = native or (
+                native_if is not None and arr.dtype != _F64 and native_if(arr.dtype, *params)
+            )
             if overflow_ok:
                 with np.errstate(over="ignore"):
-                    _run(kernel, xf, of, params, native)
+                    _run(kernel, xf, of, params, nat)
             else:
-                _run(kernel, xf, of, params, native)
+                _run(kernel, xf, of, params, nat)
             return out
 
         return fn
@@ -370,7 +378,9 @@ def silu_grad(x: F64, o: F64) -> None:
     xc = _clip(x, _NEG_800, _POS_800)
     _logistic_density(xc, o)  # p = s(x) s(-x), from e = e^-|x|
     s = np.negative(xc)
-    _sigmoid_of_neg(s)
+    np.exp(s, out=s)  # may overflow to inf (allowed here): s = 1/(1 + inf) = 0
+    s += _ONE
+    np.divide(_ONE, s, out=s)
     d = xc - _SILU_X0_HI
     d -= _SILU_X0_LO
     left = np.minimum(d, _TWO)  # used for x < -0.5 only: d < 0.8
@@ -378,14 +388,17 @@ def silu_grad(x: F64, o: F64) -> None:
     left *= _SILU_T0_A
     left += d
     left *= o
-    # right = s + x p; blend with 0/1 weights (both finite: exact either way)
+    # right = s + x p
     np.multiply(xc, o, out=o)
     o += s
-    w = np.less(xc, _NEG_HALF, out=d)
-    left *= w
-    np.subtract(_ONE, w, out=w)
-    o *= w
-    o += left
+    if o.size <= 1024:  # one masked copy beats the blend's five calls on a small block
+        np.copyto(o, left, where=xc < _NEG_HALF)
+    else:  # blend with 0/1 weights (both finite: exact either way)
+        w = np.less(xc, _NEG_HALF, out=d)
+        left *= w
+        np.subtract(_ONE, w, out=w)
+        o *= w
+        o += left
     if np.fmin.reduce(x) < _DEEP:
         _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
 
@@ -1094,14 +1107,33 @@ def relu_grad(x: FArray, o: FArray) -> None:
     _restore_nan(x, o)
 
 
-@_elementwise()
-def leaky_relu(x: F64, o: F64, negative_slope: float = 0.01) -> None:
+def _exact_in(dt: np.dtype[Any], *values: float) -> bool:
+    """Whether every value is exactly representable in the float dtype ``dt``."""
+    return all(float(dt.type(v)) == v for v in values)
+
+
+def _slope_native(dt: np.dtype[Any], a: float = 0.01) -> bool:
+    r"""Whether ``fl(fl(a) x)`` in ``dt`` is within 1 ULP of :math:`a x` (0 <= a <= 1).
+
+    The product is rounded once (1/2 ULP); rounding ``a`` to ``dt`` adds
+    :math:`|a - fl(a)|/|a| \cdot 2^p` ULP at most (p bits of precision), kept <= 1/2.
+    0.01 adds 0.37 ULP in float32, 0.44 in float16. ``a > 1`` could overflow.
+    """
+    if not 0.0 <= a <= 1.0:
+        return False
+    err = abs(float(dt.type(a)) - a)
+    return err <= a * 2.0 ** -(np.finfo(dt).nmant + 2)
+
+
+@_elementwise(native_if=_slope_native)
+def leaky_relu(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
     r""":math:`x` for :math:`x > 0`, :math:`a x` otherwise.
 
     As :math:`\max(x, a x)` for :math:`a \le 1` (:math:`\min` above): no branch.
+    Native in float16/32 when that is within 1 ULP (:func:`_slope_native`).
     """
     if negative_slope == 0.0:
-        np.maximum(x, _ZERO, out=o)
+        np.maximum(x, 0.0, out=o)
         return
     np.multiply(x, negative_slope, out=o)
     (np.maximum if negative_slope <= 1.0 else np.minimum)(x, o, out=o)
@@ -1187,32 +1219,37 @@ def hardswish_grad(x: F64, o: F64) -> None:
     _restore_nan(x, o)
 
 
-@_elementwise()
-def softshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
+def _lambd_native(dt: np.dtype[Any], lambd: float = 0.5) -> bool:
+    """The shrinks are exact (or rounded once) in any dtype that holds ``lambd``."""
+    return _exact_in(dt, lambd)
+
+
+@_elementwise(native_if=_lambd_native)
+def softshrink(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below :math:`-\lambda`, else 0."""
-    # x - clip(x, -l, l) is exactly that (Sterbenz: no rounding near the kinks)
+    # x - clip(x, -l, l) is exactly that, rounded once (Sterbenz: exact near the kinks)
     _clip(x, -lambd, lambd, out=o)
     np.subtract(x, o, out=o)  # +-inf minus a finite clip stays +-inf; nan stays nan
 
 
-@_elementwise()
-def softshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
+@_elementwise(native_if=_lambd_native)
+def softshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the kinks)."""
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
     _restore_nan(x, o)
 
 
-@_elementwise()
-def hardshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
+@_elementwise(native_if=_lambd_native)
+def hardshrink(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`x` where :math:`|x| > \lambda`, else 0."""
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
     o *= x  # the weight is 1 at +-inf, 0 only for finite x; nan stays nan
 
 
-@_elementwise()
-def hardshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
+@_elementwise(native_if=_lambd_native)
+def hardshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the jumps)."""
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
@@ -1298,7 +1335,27 @@ def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
 
 @_elementwise()
 def squareplus_grad(x: F64, o: F64, b: float = 4.0) -> None:
-    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`."""
+    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`.
+
+    Both sides in one pass where :math:`|x| \le 10^{150}` (and :math:`b < 10^{280}`):
+    with :math:`g = (b/2)/(h(h + |x|))`, which is :math:`1/2 - |x|/(2h)` and at most
+    :math:`1/2`, the derivative is :math:`g` for :math:`x < 0` and :math:`1 - g` for
+    :math:`x \ge 0`, computed as :math:`1 - [\operatorname{signbit} x] - \operatorname{copysign}(g, x)`: one
+    rounding, no cancellation.
+    """
+    a = np.abs(x)
+    if b < 1e280 and not np.fmax.reduce(a) > 1e150:  # also all-nan
+        h = np.multiply(a, a, out=o)
+        h += b
+        np.sqrt(h, out=h)
+        a += h
+        a *= h
+        np.divide(0.5 * b, a, out=a)  # g
+        np.copysign(a, x, out=a)
+        np.signbit(x, out=o)  # not x >= 0: at x = -0.0 that would give 1 + 1/2
+        np.subtract(_ONE, o, out=o)
+        o -= a
+        return
     xc = _clip(x, _NEG_1E300, _POS_1E300)  # inf / inf
     h = np.empty_like(o)
     _sqrt_x2_plus_b(xc, h, b)
