@@ -173,6 +173,23 @@ def _clip(x: FArray, lo: float | F64, hi: float | F64, out: FArray | None = None
     return np.minimum(y, hi, out=y)
 
 
+def _blend(o: F64, alt: F64, cmp: np.ufunc, x: F64, c: F64, buf: F64) -> None:
+    """``o = alt`` where ``cmp(x, c)``, kept elsewhere (``alt`` and ``buf`` overwritten).
+
+    Both must be finite (or nan where ``x`` is). Large blocks blend with 0/1 weights
+    (exact, and faster than a per-element branch); small ones take one masked copy
+    instead of the blend's five calls. Same values either way.
+    """
+    if o.size <= 1024:
+        np.copyto(o, alt, where=cmp(x, c))
+        return
+    w = cmp(x, c, out=buf)
+    alt *= w
+    np.subtract(_ONE, w, out=w)
+    o *= w
+    o += alt
+
+
 def _restore_nan(x: FArray, out: FArray) -> None:
     """Put nan back where ``x`` is nan (indicators built from comparisons lose it)."""
     if np.isnan(x.min()):
@@ -391,14 +408,7 @@ def silu_grad(x: F64, o: F64) -> None:
     # right = s + x p
     np.multiply(xc, o, out=o)
     o += s
-    if o.size <= 1024:  # one masked copy beats the blend's five calls on a small block
-        np.copyto(o, left, where=xc < _NEG_HALF)
-    else:  # blend with 0/1 weights (both finite: exact either way)
-        w = np.less(xc, _NEG_HALF, out=d)
-        left *= w
-        np.subtract(_ONE, w, out=w)
-        o *= w
-        o += left
+    _blend(o, left, np.less, xc, _NEG_HALF, d)
     if np.fmin.reduce(x) < _DEEP:
         _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
 
@@ -588,12 +598,7 @@ def mish_grad(x: F64, o: F64) -> None:
     d += _ONE
     o += d
     o /= n2
-    # blend with 0/1 weights (both finite: exact either way)
-    w = np.less_equal(xc, _ZERO, out=d)
-    h *= w
-    np.subtract(_ONE, w, out=w)
-    o *= w
-    o += h
+    _blend(o, h, np.less_equal, xc, _ZERO, d)
     if np.fmin.reduce(x) < _DEEP:
         _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
 
@@ -970,12 +975,7 @@ def gelu_tanh_grad(x: F64, o: F64) -> None:
     o *= two_s
     o *= sm
     o += s
-    # blend with 0/1 weights (both finite: exact either way)
-    w = np.less(xc, _ZERO, out=d)
-    arg *= w
-    np.subtract(_ONE, w, out=w)
-    o *= w
-    o += arg
+    _blend(o, arg, np.less, xc, _ZERO, d)
     if np.fmin.reduce(x) < _GELU_TANH_DEEP:
         _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, True))
 
