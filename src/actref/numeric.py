@@ -98,6 +98,8 @@ _POS_40 = _f64(40.0)
 _POS_50 = _f64(50.0)
 _POS_400 = _f64(400.0)
 _POS_800 = _f64(800.0)
+_NEG_700 = _f64(-700.0)
+_POS_700 = _f64(700.0)
 _POS_1E150 = _f64(1e150)
 _POS_1E300 = _f64(1e300)
 
@@ -913,9 +915,16 @@ def _sigmoid_2z(x: F64) -> tuple[F64, F64, F64]:
     """
     xc = _clip(x, _NEG_50, _POS_50)  # sigma(2z) is 0 or 1 to every digit beyond
     hi, lo = _gelu_tanh_2z(xc)
-    s = special.expit(hi)
+    # e = e^{-H}, s = 1/(1 + e), sm = e s: one exp instead of two expit calls (~10x
+    # dearer each). |H| <= 700 keeps e finite; beyond, s and sm are 1 and 0 or x < -20,
+    # which _gelu_tanh_deep redoes.
+    _clip(hi, _NEG_700, _POS_700, out=hi)
     np.negative(hi, out=hi)
-    sm = special.expit(hi, out=hi)
+    e = np.exp(hi, out=hi)
+    s = e + _ONE
+    np.divide(_ONE, s, out=s)
+    sm = e
+    sm *= s
     lo *= s
     lo *= sm
     s += lo
