@@ -1337,6 +1337,16 @@ def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
     With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
     :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
     """
+    a = np.abs(x)
+    if b < 1e280 and not np.fmax.reduce(a) > 1e150:  # also all-nan; else x^2 may overflow
+        np.multiply(a, a, out=o)
+        o += b
+        np.sqrt(o, out=o)
+        o += a  # 2s
+        alt = np.divide(0.5 * b, o)
+        o *= _HALF
+        _blend(o, alt, np.less, x, _ZERO, a)
+        return
     h = np.empty_like(o)
     _sqrt_x2_plus_b(x, h, b)
     _squareplus_from_h(x, h, o, b)
