@@ -69,8 +69,46 @@ _F64 = np.dtype(np.float64)
 Kernel = Callable[..., None]
 
 
+def _f64(v: float) -> F64:
+    """A 0-d float64 array constant."""
+    return np.array(v, dtype=np.float64)
+
+
+# 0-d float64 operands for the float64 kernels: NumPy takes a 0-d array ~0.3 us faster
+# per ufunc call than a Python float (and faster than a NumPy scalar), which is most of
+# a 16-element call. Never in native kernels: there a float64 array promotes float32.
+_NEG_1E300 = _f64(-1e300)
+_NEG_800 = _f64(-800.0)
+_NEG_50 = _f64(-50.0)
+_NEG_40 = _f64(-40.0)
+_NEG_FOUR = _f64(-4.0)
+_NEG_THREE = _f64(-3.0)
+_NEG_TWO = _f64(-2.0)
+_NEG_ONE = _f64(-1.0)
+_NEG_HALF = _f64(-0.5)
+_ZERO = _f64(0.0)
+_HALF = _f64(0.5)
+_ONE = _f64(1.0)
+_TWO = _f64(2.0)
+_THREE = _f64(3.0)
+_FOUR = _f64(4.0)
+_FIVE = _f64(5.0)
+_SIX = _f64(6.0)
+_POS_40 = _f64(40.0)
+_POS_50 = _f64(50.0)
+_POS_400 = _f64(400.0)
+_POS_800 = _f64(800.0)
+_NEG_700 = _f64(-700.0)
+_POS_700 = _f64(700.0)
+_POS_1E150 = _f64(1e150)
+_POS_1E300 = _f64(1e300)
+
+
 def _elementwise(
-    *, native: bool = False, overflow_ok: bool = False
+    *,
+    native: bool = False,
+    overflow_ok: bool = False,
+    native_if: Callable[..., bool] | None = None,
 ) -> Callable[[Kernel], Callable[..., FArray]]:
     """Turn ``kernel(x, out, *params)`` (1-D float64 blocks) into an array function.
 
@@ -80,6 +118,8 @@ def _elementwise(
     ``native`` kernels are exact in any float dtype (comparisons, max/min, clip) and run
     once on the whole array in its own dtype. ``overflow_ok`` kernels overflow only
     where inf is the right intermediate (``1/(1 + inf) = 0``), so that is not warned.
+    ``native_if(dtype, *params)`` makes a kernel native only when its parameters allow
+    it in that dtype (say, when they are exactly representable there).
     """
 
     def wrap(kernel: Kernel) -> Callable[..., FArray]:
@@ -94,11 +134,14 @@ def _elementwise(
                 return out
             xf = arr.reshape(-1)
             of = out.reshape(-1)
+            nat = native or (
+                native_if is not None and arr.dtype != _F64 and native_if(arr.dtype, *params)
+            )
             if overflow_ok:
                 with np.errstate(over="ignore"):
-                    _run(kernel, xf, of, params, native)
+                    _run(kernel, xf, of, params, nat)
             else:
-                _run(kernel, xf, of, params, native)
+                _run(kernel, xf, of, params, nat)
             return out
 
         return fn
@@ -126,10 +169,27 @@ def _run(kernel: Kernel, xf: FArray, of: FArray, params: tuple[float, ...], nati
                 np.copyto(of[i : i + k], ok, casting="same_kind")
 
 
-def _clip(x: FArray, lo: float, hi: float, out: FArray | None = None) -> FArray:
+def _clip(x: FArray, lo: float | F64, hi: float | F64, out: FArray | None = None) -> FArray:
     """``min(max(x, lo), hi)``, nan kept: np.clip's Python wrapper costs ~4 us a call."""
     y = np.maximum(x, lo, out=out)
     return np.minimum(y, hi, out=y)
+
+
+def _blend(o: F64, alt: F64, cmp: np.ufunc, x: F64, c: F64, buf: F64) -> None:
+    """``o = alt`` where ``cmp(x, c)``, kept elsewhere (``alt`` and ``buf`` overwritten).
+
+    Both must be finite (or nan where ``x`` is). Large blocks blend with 0/1 weights
+    (exact, and faster than a per-element branch); small ones take one masked copy
+    instead of the blend's five calls. Same values either way.
+    """
+    if o.size <= 1024:
+        np.copyto(o, alt, where=cmp(x, c))
+        return
+    w = cmp(x, c, out=buf)
+    alt *= w
+    np.subtract(_ONE, w, out=w)
+    o *= w
+    o += alt
 
 
 def _restore_nan(x: FArray, out: FArray) -> None:
@@ -149,7 +209,7 @@ def _fix(
 
 
 # ------------------------------------------------------------- compensated arithmetic
-_SPLITTER = 134217729.0  # 2**27 + 1, Dekker's splitting constant for float64
+_SPLITTER = _f64(134217729.0)  # 2**27 + 1, Dekker's splitting constant for float64
 
 
 def _split(a: F64) -> tuple[F64, F64]:
@@ -166,13 +226,6 @@ def _two_prod(a: F64, b: F64 | float) -> tuple[F64, F64]:
     bh, bl = _split(np.asarray(b, dtype=np.float64))
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, e
-
-
-def _two_sum(a: F64, b: F64) -> tuple[F64, F64]:
-    """``a + b = s + e`` exactly (Knuth)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
 
 
 def _dd(value: mpmath.mpf) -> tuple[float, float]:
@@ -206,15 +259,15 @@ def _sigmoid_of_neg(o: F64) -> None:
             np.exp(o, out=o)
     else:
         np.exp(o, out=o)
-    o += 1.0
-    np.divide(1.0, o, out=o)
+    o += _ONE
+    np.divide(_ONE, o, out=o)
 
 
 def _logistic_density(x: F64, o: F64) -> None:
     r"""``o`` :math:`\leftarrow \sigma(x)\sigma(-x) = e/(1+e)^2`, :math:`e = e^{-|x|}`."""
-    np.copysign(x, -1.0, out=o)
+    np.copysign(x, _NEG_ONE, out=o)
     np.exp(o, out=o)
-    d = o + 1.0
+    d = o + _ONE
     d *= d
     np.divide(o, d, out=o)
 
@@ -237,10 +290,10 @@ def sigmoid_grad(x: F64, o: F64) -> None:
 def log_sigmoid(x: F64, o: F64) -> None:
     r""":math:`\log\sigma(x) = \min(x, 0) - \operatorname{log1p}(e^{-|x|})`: two terms of
     one sign, no cancellation."""
-    np.copysign(x, -1.0, out=o)
+    np.copysign(x, _NEG_ONE, out=o)
     np.exp(o, out=o)
     np.log1p(o, out=o)
-    np.subtract(np.minimum(x, 0.0), o, out=o)
+    np.subtract(np.minimum(x, _ZERO), o, out=o)
 
 
 @_elementwise()
@@ -252,10 +305,10 @@ def log_sigmoid_grad(x: F64, o: F64) -> None:
 
 def _softplus_unit(x: F64, o: F64) -> None:
     # max(x, 0) + log1p(e^-|x|): two non-negative terms
-    np.copysign(x, -1.0, out=o)
+    np.copysign(x, _NEG_ONE, out=o)
     np.exp(o, out=o)
     np.log1p(o, out=o)
-    o += np.maximum(x, 0.0)
+    o += np.maximum(x, _ZERO)
 
 
 @_elementwise(overflow_ok=True)
@@ -302,7 +355,7 @@ def silu(x: F64, o: F64) -> None:
     if deep:
         np.minimum(o, -_DEEP, out=o)
     np.exp(o, out=o)
-    o += 1.0
+    o += _ONE
     np.divide(x, o, out=o)
     if deep:
         _fix(x, o, x < _DEEP, _x_exp_x)
@@ -314,21 +367,22 @@ _DEEP = -600.0
 
 def _x_exp_x(x: F64) -> F64:
     """:math:`x e^x` as :math:`(x e^{x/2}) e^{x/2}`: never a subnormal intermediate."""
-    xm = np.maximum(x, -1e300)  # -inf * 0
-    e = np.exp(0.5 * xm)
+    xm = np.maximum(x, _NEG_1E300)  # -inf * 0
+    e = np.exp(_HALF * xm)
     return (xm * e) * e
 
 
 def _one_plus_x_exp_x(x: F64) -> F64:
     """:math:`(1 + x) e^x`, the far-left form of silu' and mish'."""
-    xm = np.maximum(x, -1e300)  # -inf * 0
-    e = np.exp(0.5 * xm)
-    return ((1.0 + xm) * e) * e
+    xm = np.maximum(x, _NEG_1E300)  # -inf * 0
+    e = np.exp(_HALF * xm)
+    return ((_ONE + xm) * e) * e
 
 
 # silu'(x) = sigma(x) sigma(-x) (1 + x + e^x); the last factor vanishes at x0
 _SILU_X0 = _root(lambda v: 1 + v + mpmath.exp(v), -1.28)
 _SILU_T0 = -(1.0 + _SILU_X0[0]) - _SILU_X0[1]  # e^x0
+_SILU_X0_HI, _SILU_X0_LO, _SILU_T0_A = map(_f64, (*_SILU_X0, _SILU_T0))
 
 
 @_elementwise(overflow_ok=True)
@@ -340,25 +394,23 @@ def silu_grad(x: F64, o: F64) -> None:
     it is :math:`d + e^{x_0}\operatorname{expm1}(d)`: two terms of the same sign; used
     left of -0.5. Right of it, :math:`\sigma(x) + x\,\sigma(x)\sigma(-x)`.
     """
-    xc = _clip(x, -800.0, 800.0)
+    xc = _clip(x, _NEG_800, _POS_800)
     _logistic_density(xc, o)  # p = s(x) s(-x), from e = e^-|x|
     s = np.negative(xc)
-    _sigmoid_of_neg(s)
-    d = xc - _SILU_X0[0]
-    d -= _SILU_X0[1]
-    left = np.minimum(d, 2.0)  # used for x < -0.5 only: d < 0.8
+    np.exp(s, out=s)  # may overflow to inf (allowed here): s = 1/(1 + inf) = 0
+    s += _ONE
+    np.divide(_ONE, s, out=s)
+    d = xc - _SILU_X0_HI
+    d -= _SILU_X0_LO
+    left = np.minimum(d, _TWO)  # used for x < -0.5 only: d < 0.8
     np.expm1(left, out=left)
-    left *= _SILU_T0
+    left *= _SILU_T0_A
     left += d
     left *= o
-    # right = s + x p; blend with 0/1 weights (both finite: exact either way)
+    # right = s + x p
     np.multiply(xc, o, out=o)
     o += s
-    w = np.less(xc, -0.5, out=d)
-    left *= w
-    np.subtract(1.0, w, out=w)
-    o *= w
-    o += left
+    _blend(o, left, np.less, xc, _NEG_HALF, d)
     if np.fmin.reduce(x) < _DEEP:
         _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
 
@@ -376,12 +428,12 @@ def tanh_grad(x: F64, o: F64) -> None:
     np.abs(x, out=o)
     big = np.fmax.reduce(o) > 300.0
     if big:
-        np.minimum(o, 400.0, out=o)  # -2|x| would overflow
-    o *= -2.0
+        np.minimum(o, _POS_400, out=o)  # -2|x| would overflow
+    o *= _NEG_TWO
     np.exp(o, out=o)
-    d = o + 1.0
+    d = o + _ONE
     d *= d
-    o *= 4.0
+    o *= _FOUR
     o /= d
     if big:
         _fix(np.abs(x), o, np.abs(x) > 300.0, _four_exp_minus_2x)
@@ -458,7 +510,7 @@ def mish(x: F64, o: F64) -> None:
     np.negative(o, out=o)
     np.exp(o, out=o)
     a = o + o
-    a += 1.0
+    a += _ONE
     o *= o
     o += o
     o += a
@@ -496,6 +548,7 @@ _MISH_A1 = 3.0 * _MISH_C3 + _MISH_C2
 _MISH_A0 = 3.0 * _MISH_C3 + 2.0 * _MISH_C2 + _MISH_C1
 _MISH_B0 = 4.0 + 4.0 * _MISH_T0
 _MISH_B1 = 4.0 * _MISH_T0
+_MISH_K = tuple(map(_f64, (*_MISH_X0, _MISH_A2, _MISH_A1, _MISH_A0, _MISH_B0, _MISH_B1)))
 
 
 @_elementwise()
@@ -510,55 +563,53 @@ def mish_grad(x: F64, o: F64) -> None:
     with the sign of :math:`d`. For :math:`x > 0` the same derivative in :math:`u = e^{-x}`:
     :math:`(1+2u)/m + 4xu^2(1+u)/m^2`, :math:`m = 1 + 2u + 2u^2`.
     """
-    xc = _clip(x, -800.0, 800.0)
-    e = np.copysign(xc, -1.0)
+    xc = _clip(x, _NEG_800, _POS_800)
+    e = np.copysign(xc, _NEG_ONE)
     np.exp(e, out=e)  # e^-|x|
     # x <= 0: e h / (e (e + 2) + 2)^2
-    d = xc - _MISH_X0[0]
-    d -= _MISH_X0[1]
-    m = np.minimum(d, 5.0)
+    x0_hi, x0_lo, a2, a1, a0, b0, b1 = _MISH_K
+    d = xc - x0_hi
+    d -= x0_lo
+    m = np.minimum(d, _FIVE)
     np.expm1(m, out=m)
-    h = m * _MISH_A2
-    h += _MISH_A1
+    h = m * a2
+    h += a1
     h *= m
-    h += _MISH_A0
+    h += a0
     h *= m
-    m *= _MISH_B1
-    m += _MISH_B0
+    m *= b1
+    m += b0
     m *= d
     h += m
-    n2 = e + 2.0
+    n2 = e + _TWO
     n2 *= e
-    n2 += 2.0
+    n2 += _TWO
     n2 *= n2
     h *= e
     h /= n2
     # x > 0: (1 + 2e)/mm + 4 x e^2 (1 + e)/mm^2, mm = 1 + 2e(1 + e)
-    np.add(e, 1.0, out=n2)
+    np.add(e, _ONE, out=n2)
     n2 *= e  # e(1 + e)
     np.multiply(e, n2, out=o)
     o *= xc
-    o *= 4.0
+    o *= _FOUR
     n2 += n2
-    n2 += 1.0  # mm
+    n2 += _ONE  # mm
     o /= n2
     np.add(e, e, out=d)
-    d += 1.0
+    d += _ONE
     o += d
     o /= n2
-    # blend with 0/1 weights (both finite: exact either way)
-    w = np.less_equal(xc, 0.0, out=d)
-    h *= w
-    np.subtract(1.0, w, out=w)
-    o *= w
-    o += h
+    _blend(o, h, np.less_equal, xc, _ZERO, d)
     if np.fmin.reduce(x) < _DEEP:
         _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
 
 
 # ----------------------------------------------------------------------- erf-based GELU
-_SQRT_PI_2 = 1.2533141373155003  # sqrt(pi/2)
-_GELU_TAIL = -0.7  # below, Phi(x) = erfcx(t) e^{-x^2/2} / 2 with the square split
+_SQRT_PI_2 = _f64(1.2533141373155003)  # sqrt(pi/2)
+_NEG_SQRT1_2 = _f64(-_SQRT1_2)
+_INV_SQRT_2PI_A = _f64(_INV_SQRT_2PI)
+_GELU_TAIL = _f64(-0.7)  # below, Phi(x) = erfcx(t) e^{-x^2/2} / 2 with the square split
 # up to this many elements a kernel evaluates every branch on the whole block and
 # selects: cheaper than gathering subsets (~2 us of fixed cost per region)
 _SMALL = 256
@@ -574,10 +625,10 @@ def _exp_neg_half_square(x: F64) -> F64:
     h -= h - x
     lo = x - h
     lo *= x + h
-    lo *= -0.5
+    lo *= _NEG_HALF
     np.exp(lo, out=lo)
     h *= h
-    h *= -0.5
+    h *= _NEG_HALF
     np.exp(h, out=h)
     h *= lo
     return h
@@ -585,19 +636,19 @@ def _exp_neg_half_square(x: F64) -> F64:
 
 def _gelu_head(x: F64, o: F64) -> None:
     # x >= -0.7, nan or +inf: x/2 erfc(-x/sqrt2) (erfc is exactly 2 beyond x = 9)
-    np.multiply(x, -_SQRT1_2, out=o)
+    np.multiply(x, _NEG_SQRT1_2, out=o)
     special.erfc(o, out=o)
-    o *= 0.5  # first: 2 x overflows at the largest x
+    o *= _HALF  # first: 2 x overflows at the largest x
     o *= x
 
 
 def _gelu_tail(x: F64, o: F64) -> None:
     # -inf <= x < -0.7: x/2 erfcx(t) e^{-x^2/2}; gelu(-40) already underflows to 0
-    xc = np.maximum(x, -40.0)
-    np.multiply(xc, -_SQRT1_2, out=o)
+    xc = np.maximum(x, _NEG_40)
+    np.multiply(xc, _NEG_SQRT1_2, out=o)
     special.erfcx(o, out=o)
     o *= xc
-    o *= 0.5
+    o *= _HALF
     o *= _exp_neg_half_square(xc)
 
 
@@ -639,27 +690,27 @@ def gelu(x: F64, o: F64) -> None:
 
 def _gelu_grad_head(x: F64, o: F64) -> None:
     # x >= -0.7: Phi(x) + x phi(x); x^2/2 < 800 here costs the small x phi term little
-    xc = np.minimum(x, 40.0)  # inf * 0
-    np.multiply(xc, -_SQRT1_2, out=o)
+    xc = np.minimum(x, _POS_40)  # inf * 0
+    np.multiply(xc, _NEG_SQRT1_2, out=o)
     special.erfc(o, out=o)
-    o *= 0.5
+    o *= _HALF
     p = xc * xc
-    p *= -0.5
+    p *= _NEG_HALF
     np.exp(p, out=p)
-    p *= _INV_SQRT_2PI
+    p *= _INV_SQRT_2PI_A
     p *= xc
     o += p
 
 
 def _gelu_grad_tail(x: F64, o: F64) -> None:
     # x < -0.7: phi(x) (sqrt(pi/2) erfcx(t) + x), the square split
-    xc = np.maximum(x, -40.0)
-    np.multiply(xc, -_SQRT1_2, out=o)
+    xc = np.maximum(x, _NEG_40)
+    np.multiply(xc, _NEG_SQRT1_2, out=o)
     special.erfcx(o, out=o)
     o *= _SQRT_PI_2
     o += xc
     o *= _exp_neg_half_square(xc)
-    o *= _INV_SQRT_2PI
+    o *= _INV_SQRT_2PI_A
 
 
 @_elementwise()
@@ -743,36 +794,69 @@ def _gelu_grad_near_zero(x: F64) -> F64:
         acc += c
     acc *= d
     e = x * x
-    e *= -0.5
+    e *= _NEG_HALF
     np.exp(e, out=e)
-    e *= _INV_SQRT_2PI
+    e *= _INV_SQRT_2PI_A
     acc *= e
     return acc
 
 
-# gelu_tanh: 2z = K (x + c x^3), K = 2 sqrt(2/pi), c = 0.044715 (exactly, as in the
-# SymPy expression); both constants as double-doubles
+# gelu_tanh: 2z = A x + B x^3, A = 2 sqrt(2/pi), B = A c, c = 0.044715 (exactly, as in
+# the SymPy expression). x is split into a 13-bit head h and a tail l, so h^3 (39 bits)
+# is exact; A and B are split into a 40-bit and a 14-bit head, so A1 h and B1 h^3 are
+# exact too, and everything else is 2^-13 of the result or less.
+def _bits(v: float, n: int) -> float:
+    """``v`` rounded to ``n`` significant bits."""
+    m, e = math.frexp(v)
+    return math.ldexp(round(m * 2**n), e - n)
+
+
 with mpmath.workdps(40):
-    _K = _dd(2 * mpmath.sqrt(2 / mpmath.pi))
-    _C = _dd(mpmath.mpf(44715) / 10**6)
     _S = float(mpmath.sqrt(2 / mpmath.pi))
+    _C0 = mpmath.mpf(44715) / 10**6
+    _A = 2 * mpmath.sqrt(2 / mpmath.pi)
+    _B = _A * _C0
+    _A1 = _bits(float(_A), 40)
+    _B1 = _bits(float(_B), 14)
+    _GT_K = tuple(
+        map(_f64, (2.0**40 + 1.0, _A1, float(_A - _A1), _B1, float(_B - _B1), float(_B)))
+    )
 
 
 def _gelu_tanh_2z(x: F64) -> tuple[F64, F64]:
-    """``2z = K (x + c x^3)`` as a double-double ``hi + lo`` (|x| <= 50).
+    """``2z = A x + B x^3`` as a double-double ``hi + lo`` (|x| <= 50), to ~2^-63.
 
     Far left the result is :math:`x e^{2z}`: a rounded :math:`2z` would cost
     :math:`|2z|` ULP, up to 700.
     """
-    p, q = _two_prod(x, x)
-    r, s = _two_prod(p, x)
-    cube_lo = s + q * x
-    a, b = _two_prod(r, _C[0])
-    lo = b + _C[0] * cube_lo + _C[1] * r
-    w, e = _two_sum(x, a)
-    w_lo = e + lo
-    hi, h = _two_prod(w, _K[0])
-    return hi, h + _K[0] * w_lo + _K[1] * w
+    split, a1, a2, b1, b2, b = _GT_K
+    h = x * split
+    h -= h - x  # the 13-bit head (Veltkamp)
+    lo = x - h
+    h3 = h * h
+    t = x * x
+    t += x * h
+    t += h3
+    t *= lo  # x^3 - h^3 = l (x^2 + x h + h^2)
+    h3 *= h
+    t *= b
+    t += a2 * x
+    t += h3 * b2
+    lo *= a1
+    t += lo  # the small terms: l A1 + x A2 + h^3 B2 + (x^3 - h^3) B
+    h *= a1  # exact
+    h3 *= b1  # exact
+    hi = h + h3  # two-sum: hi + e = A1 h + B1 h^3 exactly
+    bb = hi - h
+    h -= hi - bb
+    h3 -= bb
+    h += h3
+    h += t
+    # renormalise: sigma(hi + lo) is corrected to first order in lo, so lo must be tiny
+    s = hi + h
+    hi -= s
+    h += hi
+    return s, h
 
 
 def _gelu_tanh_h(v: Any) -> Any:
@@ -784,20 +868,67 @@ def _gelu_tanh_h(v: Any) -> Any:
 _GELU_TANH_X0 = _root(_gelu_tanh_h, -0.75)
 with mpmath.workdps(40):
     _x0 = mpmath.mpf(_GELU_TANH_X0[0]) + _GELU_TANH_X0[1]
-    _GELU_TANH_E0 = float(mpmath.exp(2 * _S * (_x0 + _C[0] * _x0**3)))
+    _GELU_TANH_E0 = float(mpmath.exp(2 * _S * (_x0 + _C0 * _x0**3)))
 _GELU_TANH_2S = 2.0 * _S
+_GT_G = tuple(
+    map(
+        _f64,
+        (
+            *_GELU_TANH_X0,
+            _GELU_TANH_X0[0] ** 2,
+            _GELU_TANH_E0,
+            _GELU_TANH_2S,
+            _GELU_TANH_C,
+            3.0 * _GELU_TANH_C,
+        ),
+    )
+)
 
 
-def _gelu_tanh_v1(x: F64) -> F64:
-    r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`.
+# below, sigma(2z) = e^{2z} (1 + e^{2z} rounds to 1) and is subnormal from x = -21.07,
+# while x sigma(2z) and the derivative are still normal: there e^{2z} is taken in halves
+_GELU_TANH_DEEP = -20.0
 
-    :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
-    order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
-    """
-    xc = _clip(x, -50.0, 50.0)  # sigma(2z) is 0 or 1 to every digit beyond
+
+def _gelu_tanh_deep(x: F64, grad: bool) -> F64:
+    r""":math:`x e^{2z}` or :math:`(1 + 2xz') e^{2z}` as :math:`((\cdot)(1 + L) e^{H/2}) e^{H/2}`:
+    no subnormal intermediate (the first-order :math:`\sigma(H + L)` would have one)."""
+    xc = np.maximum(x, _NEG_50)
     hi, lo = _gelu_tanh_2z(xc)
-    s = special.expit(hi)
-    return np.maximum(x, -50.0) * (s + s * lo * special.expit(-hi))
+    hi *= _HALF
+    np.exp(hi, out=hi)
+    lo += _ONE
+    if grad:
+        _, _, _, _, two_s, _, c3 = _GT_G
+        lo *= _ONE + two_s * xc * (_ONE + c3 * xc * xc)
+    else:
+        lo *= xc
+    lo *= hi
+    lo *= hi
+    return lo
+
+
+def _sigmoid_2z(x: F64) -> tuple[F64, F64, F64]:
+    r"""``(s, sm, xc)``: :math:`\sigma(2z)`, :math:`\sigma(-2z)` and ``x`` clipped to ±50.
+
+    :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))` to first order.
+    """
+    xc = _clip(x, _NEG_50, _POS_50)  # sigma(2z) is 0 or 1 to every digit beyond
+    hi, lo = _gelu_tanh_2z(xc)
+    # e = e^{-H}, s = 1/(1 + e), sm = e s: one exp instead of two expit calls (~10x
+    # dearer each). |H| <= 700 keeps e finite; beyond, s and sm are 1 and 0 or x < -20,
+    # which _gelu_tanh_deep redoes.
+    _clip(hi, _NEG_700, _POS_700, out=hi)
+    np.negative(hi, out=hi)
+    e = np.exp(hi, out=hi)
+    s = e + _ONE
+    np.divide(_ONE, s, out=s)
+    sm = e
+    sm *= s
+    lo *= s
+    lo *= sm
+    s += lo
+    return s, sm, xc
 
 
 @_elementwise()
@@ -807,32 +938,11 @@ def gelu_tanh(x: F64, o: F64) -> None:
     :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
     order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
     """
-    np.copyto(o, _gelu_tanh_v1(x))
-
-
-def _gelu_tanh_grad_v1(x: F64) -> F64:
-    r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`.
-
-    Equal to :math:`\sigma(2z)\sigma(-2z)\,h` with :math:`h = 1 + e^{2z} + 2xz'`, which
-    vanishes at :math:`x_0 \approx -0.7517`. For :math:`x < 0` :math:`h` is written around
-    :math:`x_0` (:math:`d = x - x_0`, :math:`q = x^2 + x x_0 + x_0^2`) as
-    :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
-    two terms of the sign of :math:`d`: no cancellation.
-    """
-    xc = _clip(x, -50.0, 50.0)
-    hi, lo = _gelu_tanh_2z(xc)
-    sm = special.expit(-hi)
-    s = special.expit(hi)
-    s = s + s * lo * sm
-    d = (xc - _GELU_TANH_X0[0]) - _GELU_TANH_X0[1]
-    q = xc * xc + xc * _GELU_TANH_X0[0] + _GELU_TANH_X0[0] * _GELU_TANH_X0[0]
-    arg = _GELU_TANH_2S * d * (1.0 + _GELU_TANH_C * q)
-    h = _GELU_TANH_E0 * np.expm1(np.minimum(arg, 2.0)) + _GELU_TANH_2S * d * (
-        1.0 + 3.0 * _GELU_TANH_C * q
-    )
-    left = s * sm * h
-    right = s + _GELU_TANH_2S * xc * (1.0 + 3.0 * _GELU_TANH_C * xc * xc) * s * sm
-    return np.where(xc < 0, left, right)
+    s, _, _ = _sigmoid_2z(x)
+    np.maximum(x, _NEG_50, out=o)
+    o *= s
+    if np.fmin.reduce(x) < _GELU_TANH_DEEP:
+        _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, False))
 
 
 @_elementwise()
@@ -845,7 +955,38 @@ def gelu_tanh_grad(x: F64, o: F64) -> None:
     :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
     two terms of the sign of :math:`d`: no cancellation.
     """
-    np.copyto(o, _gelu_tanh_grad_v1(x))
+    x0_hi, x0_lo, x0_sq, e0, two_s, c, c3 = _GT_G
+    s, sm, xc = _sigmoid_2z(x)
+    sm *= s  # sigma(2z) sigma(-2z)
+    # left: sm h, with h around x0
+    d = xc - x0_hi
+    d -= x0_lo
+    d *= two_s  # 2S d
+    q = xc + x0_hi
+    q *= xc
+    q += x0_sq  # x^2 + x x0 + x0^2
+    arg = q * c
+    q *= c3
+    q += _ONE
+    q *= d  # 2S d (1 + 3cq)
+    arg += _ONE
+    arg *= d
+    np.minimum(arg, _TWO, out=arg)
+    np.expm1(arg, out=arg)
+    arg *= e0
+    arg += q
+    arg *= sm
+    # right: s + 2S x (1 + 3c x^2) s sm
+    np.multiply(xc, xc, out=o)
+    o *= c3
+    o += _ONE
+    o *= xc
+    o *= two_s
+    o *= sm
+    o += s
+    _blend(o, arg, np.less, xc, _ZERO, d)
+    if np.fmin.reduce(x) < _GELU_TANH_DEEP:
+        _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, True))
 
 
 # ------------------------------------------------------------------ exponential linear
@@ -853,30 +994,30 @@ def gelu_tanh_grad(x: F64, o: F64) -> None:
 def elu(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`x` for :math:`x > 0`, :math:`\alpha(e^x - 1)` otherwise."""
     # alpha expm1(min(x, 0)) is 0 for x >= 0, so adding max(x, 0) selects exactly
-    np.minimum(x, 0.0, out=o)
+    np.minimum(x, _ZERO, out=o)
     np.expm1(o, out=o)
     if alpha != 1.0:
         o *= alpha
-    o += np.maximum(x, 0.0)
+    o += np.maximum(x, _ZERO)
 
 
 @_elementwise()
 def elu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`1` for :math:`x > 0`, :math:`\alpha e^x` otherwise (so elu'(0) = alpha)."""
     if alpha == 1.0:
-        np.exp(np.minimum(x, 0.0, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
+        np.exp(np.minimum(x, _ZERO, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
         return
     _one_or_scaled_exp(x, o, alpha, 1.0)
 
 
 def _one_or_scaled_exp(x: F64, o: F64, scale: float, one: float) -> None:
     """``o = one`` where x > 0, ``scale * e^x`` elsewhere (nan stays nan)."""
-    np.minimum(x, 0.0, out=o)
+    np.minimum(x, _ZERO, out=o)
     np.exp(o, out=o)
     o *= scale
     # blend with 0/1 weights: both sides finite, so exact either way
-    w = np.greater(x, 0.0, out=np.empty_like(o))
-    o *= 1.0 - w
+    w = np.greater(x, _ZERO, out=np.empty_like(o))
+    o *= _ONE - w
     w *= one
     o += w
 
@@ -894,10 +1035,10 @@ _SELU_SA = SELU_SCALE * SELU_ALPHA
 @_elementwise()
 def selu(x: F64, o: F64) -> None:
     r""":math:`\lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise."""
-    np.minimum(x, 0.0, out=o)
+    np.minimum(x, _ZERO, out=o)
     np.expm1(o, out=o)
     o *= _SELU_SA_EXACT
-    pos = np.maximum(x, 0.0)
+    pos = np.maximum(x, _ZERO)
     if np.fmax.reduce(pos) > _MAX / SELU_SCALE:
         with np.errstate(over="ignore"):  # lambda * x > max is inf, the rounded true value
             pos *= SELU_SCALE
@@ -915,13 +1056,13 @@ def selu_grad(x: F64, o: F64) -> None:
 @_elementwise()
 def celu(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))`."""
-    np.minimum(x, 0.0, out=o)
+    np.minimum(x, _ZERO, out=o)
     if alpha != 1.0:
         o /= alpha
     np.expm1(o, out=o)
     if alpha != 1.0:
         o *= alpha
-    o += np.maximum(x, 0.0)
+    o += np.maximum(x, _ZERO)
 
 
 @_elementwise()
@@ -933,18 +1074,18 @@ def celu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     cost :math:`|x/\alpha|` ULP far left.
     """
     if alpha == 1.0:
-        np.exp(np.minimum(x, 0.0, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
+        np.exp(np.minimum(x, _ZERO, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
         return
-    xn = np.minimum(x, 0.0)
+    xn = np.minimum(x, _ZERO)
     np.maximum(xn, -1e300 * min(alpha, 1.0), out=xn)
     q = xn / alpha
     p, e = _two_prod(q, alpha)
     r = ((xn - p) - e) / alpha
     np.exp(q, out=o)
-    r += 1.0
+    r += _ONE
     o *= r
-    w = np.greater(x, 0.0, out=r)
-    o *= 1.0 - w
+    w = np.greater(x, _ZERO, out=r)
+    o *= _ONE - w
     o += w
 
 
@@ -975,11 +1116,30 @@ def relu_grad(x: FArray, o: FArray) -> None:
     _restore_nan(x, o)
 
 
-@_elementwise()
-def leaky_relu(x: F64, o: F64, negative_slope: float = 0.01) -> None:
+def _exact_in(dt: np.dtype[Any], *values: float) -> bool:
+    """Whether every value is exactly representable in the float dtype ``dt``."""
+    return all(float(dt.type(v)) == v for v in values)
+
+
+def _slope_native(dt: np.dtype[Any], a: float = 0.01) -> bool:
+    r"""Whether ``fl(fl(a) x)`` in ``dt`` is within 1 ULP of :math:`a x` (0 <= a <= 1).
+
+    The product is rounded once (1/2 ULP); rounding ``a`` to ``dt`` adds
+    :math:`|a - fl(a)|/|a| \cdot 2^p` ULP at most (p bits of precision), kept <= 1/2.
+    0.01 adds 0.37 ULP in float32, 0.44 in float16. ``a > 1`` could overflow.
+    """
+    if not 0.0 <= a <= 1.0:
+        return False
+    err = abs(float(dt.type(a)) - a)
+    return err <= a * 2.0 ** -(np.finfo(dt).nmant + 2)
+
+
+@_elementwise(native_if=_slope_native)
+def leaky_relu(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
     r""":math:`x` for :math:`x > 0`, :math:`a x` otherwise.
 
     As :math:`\max(x, a x)` for :math:`a \le 1` (:math:`\min` above): no branch.
+    Native in float16/32 when that is within 1 ULP (:func:`_slope_native`).
     """
     if negative_slope == 0.0:
         np.maximum(x, 0.0, out=o)
@@ -1035,9 +1195,9 @@ def hardtanh_grad(x: F64, o: F64, min_val: float = -1.0, max_val: float = 1.0) -
 @_elementwise()
 def hardsigmoid(x: F64, o: F64) -> None:
     r""":math:`\min(\max(0, x + 3), 6) / 6`."""
-    np.add(x, 3.0, out=o)
-    _clip(o, 0.0, 6.0, out=o)
-    o /= 6.0
+    np.add(x, _THREE, out=o)
+    _clip(o, _ZERO, _SIX, out=o)
+    o /= _SIX
 
 
 @_elementwise(native=True)
@@ -1049,51 +1209,56 @@ def hardsigmoid_grad(x: FArray, o: FArray) -> None:
 @_elementwise()
 def hardswish(x: F64, o: F64) -> None:
     r""":math:`x \min(\max(0, x + 3), 6) / 6`."""
-    xc = np.maximum(x, -4.0)  # -inf * 0
-    np.add(xc, 3.0, out=o)
-    _clip(o, 0.0, 6.0, out=o)
-    o /= 6.0  # x * 6 would overflow first
+    xc = np.maximum(x, _NEG_FOUR)  # -inf * 0
+    np.add(xc, _THREE, out=o)
+    _clip(o, _ZERO, _SIX, out=o)
+    o /= _SIX  # x * 6 would overflow first
     o *= xc
 
 
 @_elementwise()
 def hardswish_grad(x: F64, o: F64) -> None:
     r""":math:`(2x + 3)/6` on :math:`(-3, 3)`, 0 below, 1 above (PyTorch: 0 at -3, 1 at 3)."""
-    _clip(x, -3.0, 3.0, out=o)
-    o *= 2.0
-    o += 3.0
-    o /= 6.0
+    _clip(x, _NEG_THREE, _THREE, out=o)
+    o *= _TWO
+    o += _THREE
+    o /= _SIX
     o *= (x > -3.0) & (x < 3.0)
     o += x >= 3.0  # the two weights are never both 1: exact
     _restore_nan(x, o)
 
 
-@_elementwise()
-def softshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
+def _lambd_native(dt: np.dtype[Any], lambd: float = 0.5) -> bool:
+    """The shrinks are exact (or rounded once) in any dtype that holds ``lambd``."""
+    return _exact_in(dt, lambd)
+
+
+@_elementwise(native_if=_lambd_native)
+def softshrink(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below :math:`-\lambda`, else 0."""
-    # x - clip(x, -l, l) is exactly that (Sterbenz: no rounding near the kinks)
+    # x - clip(x, -l, l) is exactly that, rounded once (Sterbenz: exact near the kinks)
     _clip(x, -lambd, lambd, out=o)
     np.subtract(x, o, out=o)  # +-inf minus a finite clip stays +-inf; nan stays nan
 
 
-@_elementwise()
-def softshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
+@_elementwise(native_if=_lambd_native)
+def softshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the kinks)."""
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
     _restore_nan(x, o)
 
 
-@_elementwise()
-def hardshrink(x: F64, o: F64, lambd: float = 0.5) -> None:
+@_elementwise(native_if=_lambd_native)
+def hardshrink(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`x` where :math:`|x| > \lambda`, else 0."""
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
     o *= x  # the weight is 1 at +-inf, 0 only for finite x; nan stays nan
 
 
-@_elementwise()
-def hardshrink_grad(x: F64, o: F64, lambd: float = 0.5) -> None:
+@_elementwise(native_if=_lambd_native)
+def hardshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the jumps)."""
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
@@ -1106,7 +1271,7 @@ def softsign(x: F64, o: F64) -> None:
     r""":math:`x / (1 + |x|)`."""
     xc = _clip(x, -_MAX, _MAX)  # inf / inf
     np.abs(xc, out=o)
-    o += 1.0
+    o += _ONE
     np.divide(xc, o, out=o)
 
 
@@ -1114,8 +1279,8 @@ def softsign(x: F64, o: F64) -> None:
 def softsign_grad(x: F64, o: F64) -> None:
     r""":math:`1 / (1 + |x|)^2`, squared after the division so it cannot overflow."""
     np.abs(x, out=o)
-    o += 1.0
-    np.divide(1.0, o, out=o)
+    o += _ONE
+    np.divide(_ONE, o, out=o)
     o *= o
 
 
@@ -1130,7 +1295,7 @@ def _sqrt_x2_plus_b(x: F64, o: F64, b: float) -> None:
     ax = np.abs(x)
     huge = np.fmax.reduce(ax) > 1e150
     if huge:
-        np.minimum(ax, 1e150, out=ax)  # beyond, sqrt(x^2 + b) = |x| in float64
+        np.minimum(ax, _POS_1E150, out=ax)  # beyond, sqrt(x^2 + b) = |x| in float64
     np.multiply(ax, ax, out=o)
     o += b
     np.sqrt(o, out=o)
@@ -1156,13 +1321,13 @@ def _squareplus_from_h(x: F64, h: F64, o: F64, b: float) -> None:
     # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s.
     # h is halved in place.
     np.abs(x, out=o)
-    o *= 0.5
-    h *= 0.5
+    o *= _HALF
+    h *= _HALF
     o += h
     alt = np.divide(0.25 * b, o)  # 0 at -inf
     if o.size > 1024 and np.fmin.reduce(x) == -math.inf:
         o[x == -math.inf] = 0.0  # its weight is 0 in the blend: inf * 0 would be nan
-    _select(o, alt, np.less(x, 0.0))
+    _select(o, alt, np.less(x, _ZERO))
 
 
 @_elementwise()
@@ -1172,6 +1337,16 @@ def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
     With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
     :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
     """
+    a = np.abs(x)
+    if b < 1e280 and not np.fmax.reduce(a) > 1e150:  # also all-nan; else x^2 may overflow
+        np.multiply(a, a, out=o)
+        o += b
+        np.sqrt(o, out=o)
+        o += a  # 2s
+        alt = np.divide(0.5 * b, o)
+        o *= _HALF
+        _blend(o, alt, np.less, x, _ZERO, a)
+        return
     h = np.empty_like(o)
     _sqrt_x2_plus_b(x, h, b)
     _squareplus_from_h(x, h, o, b)
@@ -1179,16 +1354,36 @@ def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
 
 @_elementwise()
 def squareplus_grad(x: F64, o: F64, b: float = 4.0) -> None:
-    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`."""
-    xc = _clip(x, -1e300, 1e300)  # inf / inf
+    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`.
+
+    Both sides in one pass where :math:`|x| \le 10^{150}` (and :math:`b < 10^{280}`):
+    with :math:`g = (b/2)/(h(h + |x|))`, which is :math:`1/2 - |x|/(2h)` and at most
+    :math:`1/2`, the derivative is :math:`g` for :math:`x < 0` and :math:`1 - g` for
+    :math:`x \ge 0`, computed as :math:`1 - [\operatorname{signbit} x] - \operatorname{copysign}(g, x)`: one
+    rounding, no cancellation.
+    """
+    a = np.abs(x)
+    if b < 1e280 and not np.fmax.reduce(a) > 1e150:  # also all-nan
+        h = np.multiply(a, a, out=o)
+        h += b
+        np.sqrt(h, out=h)
+        a += h
+        a *= h
+        np.divide(0.5 * b, a, out=a)  # g
+        np.copysign(a, x, out=a)
+        np.signbit(x, out=o)  # not x >= 0: at x = -0.0 that would give 1 + 1/2
+        np.subtract(_ONE, o, out=o)
+        o -= a
+        return
+    xc = _clip(x, _NEG_1E300, _POS_1E300)  # inf / inf
     h = np.empty_like(o)
     _sqrt_x2_plus_b(xc, h, b)
     s = np.abs(xc)
-    s *= 0.5
+    s *= _HALF
     s += 0.5 * h
     left = np.divide(0.25 * b, h)
     left /= s
     np.divide(xc, h, out=o)  # x >= 0: 1/2 + x/(2h)
-    o *= 0.5
-    o += 0.5
-    _select(o, left, np.less(xc, 0.0))
+    o *= _HALF
+    o += _HALF
+    _select(o, left, np.less(xc, _ZERO))
