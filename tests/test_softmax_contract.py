@@ -202,16 +202,13 @@ def test_jacobian_of_a_row_of_minus_infinity_is_nan_and_silent() -> None:
     assert np.isnan(actref.softmax_jacobian([-INF, -INF])).all()
 
 
-@pytest.mark.skipif(
-    np.finfo(np.longdouble).nmant <= 52, reason="sums in extended precision need x87"
-)
-def test_softmax_within_2_ulp_with_extended_sums() -> None:
-    """Sums and the quotient in x87 extended precision leave exp's own error and one
-    rounding: measured at most 2 ULP on these rows (float64 sums reach 4)."""
+def test_softmax_within_its_4_ulp_budget_on_random_rows() -> None:
+    """exp's error, a float64 pairwise sum and one quotient: measured at most 3-4 ULP
+    on these rows (extended-precision sums would give 2, at ten times the cost)."""
     rng = np.random.default_rng(1)
     for _ in range(200):
         row = rng.normal(0, rng.choice([1.0, 5.0, 30.0, 300.0]), rng.integers(2, 9)).tolist()
         want = _truth(row)["softmax"]
         got = actref.softmax(row)
         err = oracle.contract_ulp_error(got, want).max()
-        assert err <= 2, f"softmax(x={row}) = {got.tolist()}, expected {want} ({err} ULP)"
+        assert err <= 4, f"softmax(x={row}) = {got.tolist()}, expected {want} ({err} ULP)"
