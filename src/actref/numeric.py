@@ -677,15 +677,23 @@ def gelu(x: F64, o: F64) -> None:
     again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
     :math:`x^2` split exactly. Each form runs only on its own elements.
     """
-    if not np.fmin.reduce(x) < _GELU_TAIL:  # also all-nan
-        _gelu_head(x, o)
+    _gelu_regions(x, o, np.fmin.reduce(x), _gelu_tail, _gelu_head)
+
+
+def _gelu_regions(
+    x: F64, o: F64, lo: float, tail: Callable[[F64, F64], None], head: Callable[[F64, F64], None]
+) -> None:
+    """``head`` right of -0.7, ``tail`` left of it (``lo`` is the block's minimum):
+    small blocks compute both and pick, large ones split the elements."""
+    if not lo < _GELU_TAIL:  # also all-nan
+        head(x, o)
     elif x.size <= _SMALL:
-        _gelu_head(np.maximum(x, _GELU_TAIL), o)
-        tail = np.empty_like(o)
-        _gelu_tail(np.minimum(x, _GELU_TAIL), tail)
-        np.copyto(o, tail, where=x < _GELU_TAIL)
+        head(np.maximum(x, _GELU_TAIL), o)
+        t = np.empty_like(o)
+        tail(np.minimum(x, _GELU_TAIL), t)
+        np.copyto(o, t, where=x < _GELU_TAIL)
     else:
-        _split_regions(x, o, x < _GELU_TAIL, _gelu_tail, _gelu_head)
+        _split_regions(x, o, x < _GELU_TAIL, tail, head)
 
 
 def _gelu_grad_head(x: F64, o: F64) -> None:
@@ -722,15 +730,7 @@ def gelu_grad(x: F64, o: F64) -> None:
     Taylor series of :math:`N = G/\varphi` (:func:`_gelu_grad_coefficients`).
     """
     lo = np.fmin.reduce(x)
-    if not lo < _GELU_TAIL:  # also all-nan
-        _gelu_grad_head(x, o)
-    elif x.size <= _SMALL:
-        _gelu_grad_head(np.maximum(x, _GELU_TAIL), o)
-        tail = np.empty_like(o)
-        _gelu_grad_tail(np.minimum(x, _GELU_TAIL), tail)
-        np.copyto(o, tail, where=x < _GELU_TAIL)
-    else:
-        _split_regions(x, o, x < _GELU_TAIL, _gelu_grad_tail, _gelu_grad_head)
+    _gelu_regions(x, o, lo, _gelu_grad_tail, _gelu_grad_head)
     if not lo < _GELU_GRAD_HI:
         return
     if x.size <= 32:  # a Python scan is cheaper than three ufuncs and flatnonzero
