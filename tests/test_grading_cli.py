@@ -274,7 +274,13 @@ def test_interrupted_batch_keeps_what_it_graded(tmp_path: Path) -> None:
     out = tmp_path / "partial.json"
     hang = str(CORPUS / "hostile_hang_on_import.py")
     cmd = [sys.executable, "-m", "actref", "grade", STABLE, hang, "--format", "json"]
-    proc = subprocess.Popen([*cmd, "--output", str(out)], stderr=subprocess.PIPE, text=True)
+    # a background shell (or mutmut) runs us with SIGINT ignored, which a child inherits
+    # and Python then keeps: while starting it, take the handler a terminal user has
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([*cmd, "--output", str(out)], stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         deadline = time.monotonic() + 60
         while not out.exists() and time.monotonic() < deadline:
