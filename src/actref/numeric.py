@@ -493,14 +493,24 @@ def tanhshrink(x: F64, o: F64) -> None:
     """
     np.tanh(x, out=o)
     np.subtract(x, o, out=o)
-    if x.size <= 32:  # a Python scan and loop beat ~30 ufunc calls on a tiny array
+    if x.size <= 32:
+        # a Python scan and loop beat ~30 ufunc calls on a tiny array: the same IEEE
+        # operations in the same order as _tanhshrink_series, and NumPy's cosh (not
+        # math.cosh, which differs in the last bit: values must not depend on the size)
+        near: list[int] = []
+        num: list[float] = []
         for i, v in enumerate(x.tolist()):
             if -_TANHSHRINK_SWITCH < v < _TANHSHRINK_SWITCH:
                 y = v * v
                 acc = _TANHSHRINK_SERIES[-1]
                 for c in _TANHSHRINK_SERIES[-2::-1]:
                     acc = acc * y + c
-                o[i] = (v * y) * acc / math.cosh(v)
+                near.append(i)
+                num.append((acc * y) * v)
+        if near:
+            r = np.array(num)
+            r /= np.cosh(x[near])
+            o[near] = r
         return
     idx = np.flatnonzero(np.abs(x) < _TANHSHRINK_SWITCH)
     if idx.size:
@@ -815,7 +825,8 @@ def _gelu_grad_near_zero(x: F64) -> F64:
 
     In the window :math:`x^2/2 < 1`, so the plain :math:`e^{-x^2/2}` is within 1 ULP.
     A few elements are summed in Python floats (the same IEEE operations): 24 ufunc
-    calls on a tiny array cost more than the loop.
+    calls on a tiny array cost more than the loop. The exponential is NumPy's either
+    way (math.exp differs in the last bit: values must not depend on the size).
     """
     if x.size <= 4:
         vals = []
@@ -824,8 +835,13 @@ def _gelu_grad_near_zero(x: F64) -> F64:
             av = _GELU_GRAD_N[-1]
             for c in _GELU_GRAD_N[-2::-1]:
                 av = av * dv + c
-            vals.append((_INV_SQRT_2PI * math.exp(-0.5 * (v * v))) * (av * dv))
-        return np.array(vals)
+            vals.append(av * dv)
+        e = x * x
+        e *= _NEG_HALF
+        np.exp(e, out=e)
+        e *= _INV_SQRT_2PI_A
+        e *= np.array(vals)
+        return e
     d = x - _GELU_X0[0]
     d -= _GELU_X0[1]
     acc = np.full_like(d, _GELU_GRAD_N[-1])
