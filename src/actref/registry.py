@@ -133,11 +133,15 @@ class Activation:
     # ------------------------------------------------------------- numerics
     def __call__(self, x: ArrayLike) -> NDArray[np.floating]:
         """The activation, elementwise; same shape, float dtype kept."""
+        if type(x) is np.ndarray and x.dtype is num._F64:  # nothing to convert (~0.4 us)
+            return self.forward_fn(x, *self.param_values)
         arr, dtype = num.as_float_array(x)
         return self.forward_fn(arr, *self.param_values).astype(dtype, copy=False)
 
     def grad(self, x: ArrayLike) -> NDArray[np.floating]:
         """The derivative in closed form, elementwise; PyTorch's value at kinks."""
+        if type(x) is np.ndarray and x.dtype is num._F64:
+            return self.grad_fn(x, *self.param_values)
         arr, dtype = num.as_float_array(x)
         return self.grad_fn(arr, *self.param_values).astype(dtype, copy=False)
 
