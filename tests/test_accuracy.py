@@ -27,9 +27,11 @@ PARTS = ["value", "derivative"]
 
 
 @functools.cache
-def _truth(name: str, part: str, dtype_name: str) -> tuple[np.ndarray, np.ndarray]:
+def _truth(
+    name: str, params: tuple[tuple[str, float], ...], part: str, dtype_name: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Hard inputs and their correctly rounded true values, once per session."""
-    act = actref.get(name)
+    act = actref.get(name).with_params(**dict(params))
     dtype = np.dtype(dtype_name)
     xs = hard_inputs(dtype, [k.at for k in act.kinks])
     expr = act.expr if part == "value" else act.dexpr
@@ -51,7 +53,7 @@ def _region(x: float) -> str:
 
 
 def _measure(act: actref.Activation, part: str, dtype: Any) -> tuple[np.ndarray, ...]:
-    xs, truth = _truth(act.name, part, np.dtype(dtype).name)
+    xs, truth = _truth(act.name, tuple(act.params.items()), part, np.dtype(dtype).name)
     # the registry's final cast warns when a float32 result overflows to inf (selu at
     # the largest float32): right here, and checked separately in test_numeric
     with np.errstate(over="ignore"):
@@ -87,12 +89,64 @@ def test_ulp_error_against_oracle(
             budget,
         )
     )
+    _assert_within(act, part, xs, truth, got, err, budget)
+
+
+def _assert_within(
+    act: actref.Activation,
+    part: str,
+    xs: np.ndarray,
+    truth: np.ndarray,
+    got: np.ndarray,
+    err: np.ndarray,
+    budget: float,
+) -> None:
+    params = "".join(f", {k}={v!r}" for k, v in act.params.items())
     label = act.name if part == "value" else f"{act.name}'"
     bad = np.flatnonzero(err > budget)
     assert bad.size == 0, "; ".join(
-        f"{label}(x={xs[j]!r}) = {got[j]!r}, expected {truth[j]!r} (error {err[j]:.3g} ULP)"
+        f"{label}(x={xs[j]!r}{params}) = {got[j]!r}, expected {truth[j]!r} "
+        f"(error {err[j]:.3g} ULP)"
         for j in bad[:5]
     )
+
+
+# Non-default parameters take other code paths: beta*x split exactly (softplus, celu),
+# slopes and thresholds not exact in float32 (computed in float64 there), b so large
+# that x^2 + b overflows (squareplus through hypot).
+PARAM_CASES = [
+    ("softplus", {"beta": 2.0}),
+    ("softplus", {"beta": 0.3}),
+    ("elu", {"alpha": 0.5}),
+    ("celu", {"alpha": 0.3}),
+    ("celu", {"alpha": 3.0}),
+    ("leaky_relu", {"negative_slope": 0.2}),
+    ("leaky_relu", {"negative_slope": 1.7}),
+    ("hardtanh", {"min_val": -2.0, "max_val": 0.3}),
+    ("softshrink", {"lambd": 0.3}),
+    ("hardshrink", {"lambd": 2.0}),
+    ("squareplus", {"b": 0.01}),
+    ("squareplus", {"b": 1e290}),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        pytest.param(n, p, id=n + "(" + ",".join(f"{k}={v}" for k, v in p.items()) + ")")
+        for n, p in PARAM_CASES
+    ],
+)
+def test_ulp_error_with_parameters(
+    name: str, params: dict[str, float], dtype: Any, part: str
+) -> None:
+    act = actref.get(name).with_params(**params)
+    xs, truth, got, err = _measure(act, part, dtype)
+    budget = act.ulp_budget[part != "value"] if dtype is np.float64 else 1.0
+    _assert_within(act, part, xs, truth, got, err, budget)
 
 
 # ---------------------------------------------------------------------------- softmax

@@ -19,18 +19,7 @@ import actref
 from actref import numeric as num
 from actref.hard_inputs import hard_inputs
 
-# squareplus' takes its one-pass form only on blocks without |x| > 1e150; the other
-# form differs by 1 ULP at some points, so a value depends on its block's neighbours
-_KNOWN = {
-    "squareplus": pytest.mark.xfail(
-        strict=True, reason="squareplus' one-pass and two-pass forms differ by 1 ULP"
-    )
-}
 ALL = [pytest.param(act, id=act.name) for act in actref.all_activations()]
-ALL_KNOWN = [
-    pytest.param(act, id=act.name, marks=[_KNOWN[act.name]] if act.name in _KNOWN else [])
-    for act in actref.all_activations()
-]
 
 CHUNKS = (1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 32, 33, 255, 256, 257, 1023, 1024, 1025)
 
@@ -67,7 +56,7 @@ def _check_chunked(name: str, fn: Any, x: NDArray[Any], sizes: tuple[int, ...]) 
             )
 
 
-@pytest.mark.parametrize("act", ALL_KNOWN)
+@pytest.mark.parametrize("act", ALL)
 def test_value_does_not_depend_on_the_array_length_float64(act: actref.Activation) -> None:
     if act.name in ("softmax", "log_softmax", "logsumexp"):
         pytest.skip("not elementwise")

@@ -41,14 +41,25 @@ def test_leaky_relu_binds_its_slope() -> None:
     act = actref.get("leaky_relu", negative_slope=0.1)
     assert act.params == {"negative_slope": 0.1}
     np.testing.assert_array_equal(act([-2.0, 0.0, 3.0]), [-0.2, 0.0, 3.0])
-    assert act.expr == sympy.Piecewise((x, x > 0), (x / 10, True))
+    # the truth uses the float's binary value, which is what NumPy multiplies by; the
+    # displayed formula the decimal as typed
+    assert act.expr == sympy.Piecewise((x, x > 0), (sympy.Rational(0.1) * x, True))
+    assert sympy.Rational(0.1) != sympy.Rational(1, 10)
+    assert act.display_expr == sympy.Piecewise((x, x > 0), (x / 10, True))
+
+
+def test_truth_at_a_float_threshold_keeps_the_kink() -> None:
+    # with max_val read as 3/10, fl(0.3) < 3/10 would be inside and hardtanh' = 1 there
+    act = actref.get("hardtanh", max_val=0.3)
+    assert float(act.dexpr.subs(x, sympy.Rational(0.3))) == act.grad(0.3) == 0.0
 
 
 @pytest.mark.parametrize(
     ("name", "params", "message"),
     [
         ("elu", {"alpha": -1.0}, r"alpha=-1.0 is not accepted; alpha must be a finite number > 0"),
-        ("softplus", {"beta": 0}, "beta must be a finite number > 0"),
+        ("softplus", {"beta": 0}, "beta must be a number between 1e-100 and 1e100"),
+        ("softplus", {"beta": 1e101}, r"beta=1e\+101 is not accepted; beta must be a number"),
         ("softshrink", {"lambd": -0.5}, "lambd must be a finite number >= 0"),
         ("leaky_relu", {"negative_slope": math.nan}, "negative_slope must be a finite"),
         ("leaky_relu", {"negative_slope": "0.1"}, "negative_slope='0.1' is not accepted"),

@@ -18,6 +18,7 @@ from pathlib import Path
 import sympy
 
 from actref import registry
+from actref import symbolic as sym
 from actref.registry import Activation
 
 
@@ -84,9 +85,11 @@ def _run_show(args: argparse.Namespace) -> int:
     if act.params:
         print("parameters: " + ", ".join(f"{k}={v:g}" for k, v in act.params.items()))
     print("\nf(x) =")
-    print(render(act.expr))
+    shown = act.display_expr  # parameters as typed (0.01), not their binary fractions
+    print(render(shown))
     print("\nf'(x) =  (sympy.diff)")
-    print(render(sympy.simplify(act.dexpr) if not act.kinks else act.dexpr))
+    dshown = sym.derivative(shown)
+    print(render(sympy.simplify(dshown) if not act.kinks else dshown))
     print(f"\nkinks: {_format_kinks(act)}")
     return 0
 

@@ -339,17 +339,22 @@ def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
     Exact (no PyTorch threshold). For :math:`\beta \ne 1` the product :math:`\beta x`
     is split into ``hi + lo`` and corrected to first order, since far left the result
     is :math:`e^{\beta x}` and would inherit the rounding of :math:`\beta x` times
-    :math:`|\beta x|`.
+    :math:`|\beta x|`. Beyond :math:`|\beta x| = 1000` the result is :math:`x` or 0
+    to every digit (for the :math:`10^{-100} \le \beta \le 10^{100}` the registry
+    accepts); ``x`` is clipped there, which keeps the split finite.
     """
     if beta == 1.0:
         _softplus_unit(x, o)
         return
-    hi, lo = _two_prod(_clip(x, -1e300 / beta, 1e300 / beta), beta)
+    far = 1000.0 / beta
+    hi, lo = _two_prod(_clip(x, -far, far), beta)
     _softplus_unit(hi, o)
     s = np.negative(hi)
     _sigmoid_of_neg(s)
     o += lo * s
     o /= beta
+    if np.fmax.reduce(x) > far:
+        np.copyto(o, x, where=x > far)
 
 
 @_elementwise(overflow_ok=True)
@@ -359,7 +364,8 @@ def softplus_grad(x: F64, o: F64, beta: float = 1.0) -> None:
         np.negative(x, out=o)
         _sigmoid_of_neg(o)
         return
-    hi, lo = _two_prod(_clip(x, -1e300 / beta, 1e300 / beta), beta)
+    far = 1000.0 / beta  # sigma(beta x) is 0 or 1 to every digit beyond
+    hi, lo = _two_prod(_clip(x, -far, far), beta)
     np.negative(hi, out=o)
     _sigmoid_of_neg(o)
     sm = hi.copy()
@@ -1114,6 +1120,7 @@ def celu(x: F64, o: F64, alpha: float = 1.0) -> None:
     r""":math:`\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))`."""
     np.minimum(x, _ZERO, out=o)
     if alpha != 1.0:
+        np.maximum(o, -800.0 * alpha, out=o)  # expm1 is -1 long before; x/alpha overflows
         o /= alpha
     np.expm1(o, out=o)
     if alpha != 1.0:
@@ -1373,10 +1380,12 @@ def _select(o: F64, alt: F64, mask: NDArray[np.bool_]) -> None:
     o += alt
 
 
-def _squareplus_from_h(x: F64, h: F64, o: F64, b: float) -> None:
-    # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s.
-    # h is halved in place.
-    np.abs(x, out=o)
+def _squareplus_wide(x: F64, b: float) -> F64:
+    """squareplus where :math:`x^2 + b` may overflow (:math:`|x| > 10^{150}` or huge b)."""
+    h = np.empty_like(x)
+    _sqrt_x2_plus_b(x, h, b)
+    # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s
+    o = np.abs(x)
     o *= _HALF
     h *= _HALF
     o += h
@@ -1384,6 +1393,57 @@ def _squareplus_from_h(x: F64, h: F64, o: F64, b: float) -> None:
     if o.size > 1024 and np.fmin.reduce(x) == -math.inf:
         o[x == -math.inf] = 0.0  # its weight is 0 in the blend: inf * 0 would be nan
     _select(o, alt, np.less(x, _ZERO))
+    return o
+
+
+def _squareplus_grad_wide(x: F64, b: float) -> F64:
+    """squareplus' where :math:`x^2 + b` may overflow: :math:`1/2 + x/(2h)` right,
+    :math:`(b/4)/(h s)` left."""
+    xc = _clip(x, -_MAX, _MAX)  # inf / inf; the largest x still gives (b/4)/x^2 -> 0
+    h = np.empty_like(xc)
+    _sqrt_x2_plus_b(xc, h, b)
+    s = np.abs(xc)
+    s *= _HALF
+    s += 0.5 * h
+    left = np.divide(0.25 * b, h)
+    left /= s
+    o = np.divide(xc, h)
+    o *= _HALF
+    o += _HALF
+    _select(o, left, np.less(xc, _ZERO))
+    return o
+
+
+_SQUAREPLUS_ONE_PASS = 1e150  # |x| up to here (and b < 1e280): x^2 + b is finite
+
+
+def _squareplus_regions(
+    x: F64, o: F64, b: float, one_pass: Callable[[F64, F64, F64, float], None],
+    wide: Callable[[F64, float], F64],
+) -> None:  # fmt: skip
+    """``one_pass(x, |x|, o, b)`` where it cannot overflow, ``wide`` on the rest: each
+    element's value depends on it alone, not on its neighbours."""
+    if b >= 1e280:
+        o[...] = wide(x, b)
+        return
+    a = np.abs(x)
+    if not np.fmax.reduce(a) > _SQUAREPLUS_ONE_PASS:  # also all-nan
+        one_pass(x, a, o, b)
+        return
+    huge = a > _SQUAREPLUS_ONE_PASS
+    xs = _clip(x, -_SQUAREPLUS_ONE_PASS, _SQUAREPLUS_ONE_PASS)
+    one_pass(xs, np.abs(xs), o, b)
+    _fix(x, o, huge, lambda v: wide(v, b))
+
+
+def _squareplus_one_pass(x: F64, a: F64, o: F64, b: float) -> None:
+    np.multiply(a, a, out=o)
+    o += b
+    np.sqrt(o, out=o)
+    o += a  # 2s
+    alt = np.divide(0.5 * b, o)
+    o *= _HALF
+    _blend(o, alt, np.less, x, _ZERO, a)
 
 
 @_elementwise()
@@ -1393,53 +1453,30 @@ def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
     With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
     :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
     """
-    a = np.abs(x)
-    if b < 1e280 and not np.fmax.reduce(a) > 1e150:  # also all-nan; else x^2 may overflow
-        np.multiply(a, a, out=o)
-        o += b
-        np.sqrt(o, out=o)
-        o += a  # 2s
-        alt = np.divide(0.5 * b, o)
-        o *= _HALF
-        _blend(o, alt, np.less, x, _ZERO, a)
-        return
-    h = np.empty_like(o)
-    _sqrt_x2_plus_b(x, h, b)
-    _squareplus_from_h(x, h, o, b)
+    _squareplus_regions(x, o, b, _squareplus_one_pass, _squareplus_wide)
+
+
+def _squareplus_grad_one_pass(x: F64, a: F64, o: F64, b: float) -> None:
+    h = np.multiply(a, a, out=o)
+    h += b
+    np.sqrt(h, out=h)
+    a += h
+    a *= h
+    np.divide(0.5 * b, a, out=a)  # g
+    np.copysign(a, x, out=a)
+    np.signbit(x, out=o)  # not x >= 0: at x = -0.0 that would give 1 + 1/2
+    np.subtract(_ONE, o, out=o)
+    o -= a
 
 
 @_elementwise()
 def squareplus_grad(x: F64, o: F64, b: float = 4.0) -> None:
     r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`.
 
-    Both sides in one pass where :math:`|x| \le 10^{150}` (and :math:`b < 10^{280}`):
+    In one pass where :math:`|x| \le 10^{150}` (and :math:`b < 10^{280}`):
     with :math:`g = (b/2)/(h(h + |x|))`, which is :math:`1/2 - |x|/(2h)` and at most
     :math:`1/2`, the derivative is :math:`g` for :math:`x < 0` and :math:`1 - g` for
     :math:`x \ge 0`, computed as :math:`1 - [\operatorname{signbit} x] - \operatorname{copysign}(g, x)`: one
     rounding, no cancellation.
     """
-    a = np.abs(x)
-    if b < 1e280 and not np.fmax.reduce(a) > 1e150:  # also all-nan
-        h = np.multiply(a, a, out=o)
-        h += b
-        np.sqrt(h, out=h)
-        a += h
-        a *= h
-        np.divide(0.5 * b, a, out=a)  # g
-        np.copysign(a, x, out=a)
-        np.signbit(x, out=o)  # not x >= 0: at x = -0.0 that would give 1 + 1/2
-        np.subtract(_ONE, o, out=o)
-        o -= a
-        return
-    xc = _clip(x, _NEG_1E300, _POS_1E300)  # inf / inf
-    h = np.empty_like(o)
-    _sqrt_x2_plus_b(xc, h, b)
-    s = np.abs(xc)
-    s *= _HALF
-    s += 0.5 * h
-    left = np.divide(0.25 * b, h)
-    left /= s
-    np.divide(xc, h, out=o)  # x >= 0: 1/2 + x/(2h)
-    o *= _HALF
-    o += _HALF
-    _select(o, left, np.less(xc, _ZERO))
+    _squareplus_regions(x, o, b, _squareplus_grad_one_pass, _squareplus_grad_wide)

@@ -194,7 +194,7 @@ def formula(act: Activation | str) -> str:
     >>> formula("sigmoid")
     '$f(x) = \\dfrac{1}{1 + e^{- x}}$'
     """
-    return _formula(_activation(act).expr)[0]
+    return _formula(_activation(act).display_expr)[0]
 
 
 # ------------------------------------------------------------------------------ curves

@@ -68,6 +68,14 @@ def _nonnegative(v: float) -> bool:
 
 
 _POSITIVE = "a finite number > 0"
+
+
+def _moderate(v: float) -> bool:
+    return 1e-100 <= v <= 1e100
+
+
+# softplus: beyond |beta x| = 1000 the result is x or 0 to every digit only for these
+_MODERATE = "a number between 1e-100 and 1e100"
 _NONNEGATIVE = "a finite number >= 0"
 
 
@@ -152,6 +160,12 @@ class Activation:
         return _bound_expr(self.generic_expr, self._subs_key())
 
     @property
+    def display_expr(self) -> sympy.Expr:
+        """:attr:`expr` with each parameter as the decimal it was typed as (0.01, not
+        the binary fraction nearest it): for formulas shown to people."""
+        return _bound_expr(self.generic_expr, self._subs_key(), readable=True)
+
+    @property
     def dexpr(self) -> sympy.Expr:
         """``sympy.diff(expr, x)``."""
         return _bound_dexpr(self.generic_expr, self._subs_key())
@@ -192,8 +206,11 @@ def _as_param_float(raw: Any) -> float | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _bound_expr(generic: sympy.Expr, subs: tuple[tuple[sympy.Symbol, float], ...]) -> sympy.Expr:
-    return generic.subs({s: sym.exact(v) for s, v in subs})
+def _bound_expr(
+    generic: sympy.Expr, subs: tuple[tuple[sympy.Symbol, float], ...], readable: bool = False
+) -> sympy.Expr:
+    value = sym.readable if readable else sym.exact
+    return generic.subs({s: value(v) for s, v in subs})
 
 
 @functools.lru_cache(maxsize=512)
@@ -578,7 +595,7 @@ _TABLE: tuple[Activation, ...] = (
                 uses=("log_sigmoid",),
             ),
         ),
-        param_specs=(Param("beta", 1.0, be_, _positive, _POSITIVE),),
+        param_specs=(Param("beta", 1.0, be_, _moderate, _MODERATE),),
         param_values=(1.0,),
         bounds=(0.0, math.inf),
         increasing=True,
@@ -830,6 +847,9 @@ _TABLE: tuple[Activation, ...] = (
         (x + sympy.sqrt(x**2 + b_)) / 2,
         num.squareplus,
         num.squareplus_grad,
+        # the derivative's one pass (b/2)/(h (h + |x|)) uses h = sqrt(x^2 + b) twice:
+        # 5 ULP measured on dense grids (x = -0.0556)
+        ulp_budget=(4, 5),
         laws=(
             _minus_mirror_is_x("squareplus"),
             Law(

@@ -31,11 +31,20 @@ SELU_SCALE = sympy.Rational("1.0507009873554804934193349852946")
 
 
 def exact(value: float) -> sympy.Rational:
-    """The shortest decimal that reads back as ``value``, as an exact rational.
+    """The binary value of the float ``value`` as an exact rational.
 
-    ``exact(0.1) == 1/10``: formulas read as the user typed them. The difference from
-    the binary value is below half a float64 ULP, so it never moves a rounded result
-    by more than one ULP.
+    This, not the decimal the user typed, is the parameter NumPy (and PyTorch) compute
+    with, so the truth is defined with it: with ``lambd = 3/10`` instead of
+    ``fl(0.3)`` softshrink near its kink is off by 1e-17 absolute (thousands of ULPs
+    of a tiny result), and hardtanh' at ``x = max_val`` leaves its kink.
+    """
+    return sympy.Rational(float(value))
+
+
+def readable(value: float) -> sympy.Rational:
+    """The shortest decimal that reads back as ``value``: ``readable(0.1) == 1/10``.
+
+    For formulas shown to people only, never for values (see :func:`exact`).
     """
     return sympy.Rational(repr(float(value)))
 
