@@ -201,9 +201,14 @@ _server: _ForkServer | None = None
 _server_lock = threading.Lock()
 
 
-def _fork_server() -> _ForkServer:
+def _fork_server(replace: _ForkServer | None = None) -> _ForkServer:
+    """The running fork server; a new one if it died or if it is ``replace`` (one that
+    closed its connection: it may still be exiting, so ``alive()`` cannot tell)."""
     global _server
     with _server_lock:
+        if _server is not None and _server is replace:
+            _server.close()
+            _server = None
         if _server is None or not _server.alive():
             _server = _ForkServer()
             atexit.register(_server.close)
@@ -309,10 +314,11 @@ def _session(
         "workdir": workdir,
         "limits": lim,
     }
+    server = _fork_server()
     try:
-        pid, fd, status_fd = _fork_server().spawn(args)
-    except OSError:  # the server died: start a new one, once
-        pid, fd, status_fd = _fork_server().spawn(args)
+        pid, fd, status_fd = server.spawn(args)
+    except ConnectionError:  # the server died (a student can kill it): a new one, once
+        pid, fd, status_fd = _fork_server(replace=server).spawn(args)
     buf = b""
     ready = bool(run.found)
     current: tuple[int, int | None] | None = None
