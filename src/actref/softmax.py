@@ -47,7 +47,9 @@ def _shift(arr: F64, axis: int) -> tuple[F64, F64, F64]:
         np.subtract(arr, lo, out=lo)
         bb += finite_m
         lo -= bb
-        # the rare rows with inf, nan or an overflowing spread: checked, not computed
+        # the rare rows with inf, nan or an overflowing spread: checked, not computed.
+        # lo is nan or inf only at an infinite x or x - max: 0 there (exp(hi) is 0 or
+        # the row is nan; in a +inf row the finite entries have lo = 0 already)
         bad = ~np.isfinite(lo)
         if bad.any():
             lo[bad] = 0.0
@@ -55,7 +57,6 @@ def _shift(arr: F64, axis: int) -> tuple[F64, F64, F64]:
             pos_inf_row = np.isposinf(m)
             if pos_inf_row.any():
                 hi = np.where(pos_inf_row, np.where(np.isposinf(arr), 0.0, -np.inf), hi)
-                lo = np.where(pos_inf_row, 0.0, lo)
             hi = np.where(np.isnan(m), np.nan, hi)  # a nan anywhere makes the row nan
     return hi, lo, m
 
@@ -92,11 +93,10 @@ def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> NDArray[n
     r""":math:`\log\sum_i e^{x_i}` along ``axis``, without overflow."""
     arr, dtype, axis = _prepare(x, axis)
     hi, lo, m = _shift(arr, axis)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = _log_total(hi, lo, axis)
-        out = np.where(np.isposinf(m), np.inf, out + np.where(np.isfinite(m), m, 0.0))
-        out = np.where(np.isneginf(m), -np.inf, out)
-        out = np.where(np.isnan(m), np.nan, out)
+    # a row of -inf has a total of 0 (log: -inf) and a nan row a nan total: only +inf
+    # rows, whose entries were shifted to 0, need their m back as the answer
+    out = _log_total(hi, lo, axis)
+    out = np.where(np.isposinf(m), np.inf, out + np.where(np.isfinite(m), m, 0.0))
     if not keepdims:
         out = np.squeeze(out, axis=axis)
     return out.astype(dtype, copy=False)
@@ -121,8 +121,8 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     r""":math:`x_i - \log\sum_j e^{x_j}` along ``axis``."""
     arr, dtype, axis = _prepare(x, axis)
     hi, lo, _ = _shift(arr, axis)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lse = _log_total(hi, lo, axis)
+    lse = _log_total(hi, lo, axis)
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) in a row of -inf: nan, undefined
         out: F64 = (hi - lse) + lo
     return out.astype(dtype, copy=False)
 
