@@ -47,8 +47,9 @@ def arrays(
 
 
 def points_near_kinks(act: Activation, spread: float = 50.0) -> st.SearchStrategy[np.ndarray]:
-    """Arrays mixing ordinary points, the kinks themselves, and points just beside them."""
-    kinks = [k.at for k in act.kinks]
+    """Arrays mixing ordinary points, the breakpoints (kinks and smooth joins)
+    themselves, and points just beside them."""
+    kinks = list(act.breakpoints)
     near = (
         st.sampled_from(kinks).flatmap(
             lambda k: (

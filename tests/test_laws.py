@@ -163,7 +163,7 @@ def test_limits_at_infinity(act: Activation) -> None:
 @given(data=st.data())
 def test_derivative_matches_finite_differences(act: Activation, data: st.DataObject) -> None:
     xs = data.draw(st_.points_near_kinks(act))
-    check = fd.check_derivative(act, act.grad, xs, kinks=act.kinks)
+    check = fd.check_derivative(act, act.grad, xs, kinks=act.breakpoints)
     assert check.ok, check.worst.describe(act.name)
 
 

@@ -149,3 +149,22 @@ def test_public_api_names_of_design_md_resolve_after_import_actref() -> None:
     assert actref.hard_inputs.hard_inputs(np.float32).dtype == np.float32
     for name in actref.__all__:
         assert hasattr(actref, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "expected"),
+    [
+        ("sigmoid", {}, ()),
+        ("celu", {}, (0.0,)),  # a smooth join, not a kink
+        ("softsign", {}, (0.0,)),  # |x|
+        ("relu6", {}, (0.0, 6.0)),
+        ("hardtanh", {"min_val": -2.0, "max_val": 0.3}, (-2.0, 0.3)),
+        ("softshrink", {"lambd": 0.25}, (-0.25, 0.25)),
+    ],
+)
+def test_breakpoints_are_where_the_formula_changes(
+    name: str, params: dict[str, float], expected: tuple[float, ...]
+) -> None:
+    act = actref.get(name, **params)
+    assert act.breakpoints == expected
+    assert {k.at for k in act.kinks} <= set(act.breakpoints)

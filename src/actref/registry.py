@@ -175,6 +175,12 @@ class Activation:
         """Where the function is not differentiable, with the derivative used there."""
         return self.kinks_of(**self.params)
 
+    @property
+    def breakpoints(self) -> tuple[float, ...]:
+        """Where the formula changes: the kinks and the smooth joins (celu, elu and
+        softsign at 0). Finite-difference checks treat them all as kinks."""
+        return sym.breakpoints(self.expr)
+
     def sympy_numpy(self) -> Callable[[Any], Any]:
         """The lambdified exact expression (cached): an independent NumPy forward."""
         return sym.lambdify_numpy(self.expr)

@@ -49,6 +49,27 @@ def readable(value: float) -> sympy.Rational:
     return sympy.Rational(repr(float(value)))
 
 
+@functools.lru_cache(maxsize=512)
+def breakpoints(expr: sympy.Expr) -> tuple[float, ...]:
+    """Every real ``x`` where ``expr`` changes formula: the boundaries of its
+    ``Piecewise`` conditions and the zeros of its ``Abs``, ``Max`` and ``Min``
+    arguments. A kink is one; so is a smooth join (celu at 0: f' continuous, f'' not),
+    where finite differences straddling it lose their order just the same.
+    """
+    roots: set[float] = set()
+    edges: list[sympy.Expr] = [a.args[0] for a in expr.atoms(sympy.Abs)]
+    edges += [m.args[0] - m.args[1] for m in expr.atoms(sympy.Max, sympy.Min)]
+    for pw in expr.atoms(sympy.Piecewise):
+        for _, cond in pw.args:
+            if isinstance(cond, sympy.Basic):
+                edges += [r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational)]
+    for edge in edges:
+        for r in sympy.solve(edge, x):
+            if r.is_real and r.is_finite:
+                roots.add(float(r))
+    return tuple(sorted(roots))
+
+
 def derivative(expr: sympy.Expr) -> sympy.Expr:
     """d expr / dx by :func:`sympy.diff`, lightly simplified for display."""
     return sympy.diff(expr, x)

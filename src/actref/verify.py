@@ -163,7 +163,7 @@ def verify_one(act: Activation) -> Report:
     with np.errstate(all="ignore"):
         for dtype in (np.float64, np.float32):
             check = finite_diff.check_derivative(
-                act, act.grad, grid.astype(dtype), kinks=act.kinks
+                act, act.grad, grid.astype(dtype), kinks=act.breakpoints
             )
             if check.max_error >= fd_max:
                 fd_max, fd_worst = check.max_error, check.worst_x
@@ -174,7 +174,7 @@ def verify_one(act: Activation) -> Report:
                     f"derivative vs finite differences ({np.dtype(dtype).name}): "
                     + bad.describe(act.name)
                 )
-        taylor = finite_diff.taylor_test(act, act.grad, grid, kinks=act.kinks)
+        taylor = finite_diff.taylor_test(act, act.grad, grid, kinks=act.breakpoints)
     orders = taylor.order[np.isfinite(taylor.order)]
     min_order = float(orders.min()) if orders.size else math.nan
     if not taylor.ok:
