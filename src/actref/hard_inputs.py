@@ -71,6 +71,9 @@ def hard_inputs(
     # the tails, every 0.2: where an intermediate (sigma(2z), e^(-x^2/2)) is subnormal
     # while the result is still normal (gelu_tanh' was 0 at -21.2, true -2.3e-307)
     positive += list(np.linspace(8.0, 45.0, 186))
+    # the far tails, every 5: where a result is still a normal float but e^(-x) or
+    # e^(-2x) is not (tanh' beyond |x| = 300, sigmoid' to -745)
+    positive += list(np.linspace(50.0, 750.0, 141))
     values: NDArray[np.float64] = np.array(
         [0.0] + positive + [-v for v in positive] + _neighbours(kinks, dt, 3), dtype=np.float64
     )

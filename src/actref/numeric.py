@@ -261,15 +261,6 @@ def _root(f: Any, guess: float) -> tuple[float, float]:
         return _dd(mpmath.findroot(f, guess))
 
 
-def _patch(out: F64, mask: NDArray[np.bool_], fn: Callable[[F64], F64], x: F64) -> F64:
-    """``out`` with ``fn(x)`` where ``mask``: for narrow regions, so that the full array
-    does not pay for a formula only a few elements need."""
-    if mask.any():
-        out = np.array(out, copy=True)
-        out[mask] = fn(x[mask])
-    return out
-
-
 # --------------------------------------------------------------------- sigmoid family
 def _sigmoid_of_neg(o: F64) -> None:
     r"""``o`` :math:`\leftarrow 1/(1 + e^{o})` in place: :math:`\sigma(-o)`, to 2.5 ULP
@@ -1347,25 +1338,6 @@ def softsign_grad(x: F64, o: F64) -> None:
     o *= o
 
 
-def _sqrt_x2_plus_b(x: F64, o: F64, b: float) -> None:
-    """``o = sqrt(x^2 + b)`` without overflow (NumPy's hypot is a slow scalar loop).
-
-    x^2 and the sum are each rounded once and the root halves their relative error:
-    within 1 ULP, as hypot."""
-    if b > 1e280:  # x^2 + b could overflow below |x| = 1e150
-        np.hypot(x, math.sqrt(b), out=o)
-        return
-    ax = np.abs(x)
-    huge = np.fmax.reduce(ax) > 1e150
-    if huge:
-        np.minimum(ax, _POS_1E150, out=ax)  # beyond, sqrt(x^2 + b) = |x| in float64
-    np.multiply(ax, ax, out=o)
-    o += b
-    np.sqrt(o, out=o)
-    if huge:
-        _fix(x, o, np.abs(x) > 1e150, np.abs)
-
-
 def _select(o: F64, alt: F64, mask: NDArray[np.bool_]) -> None:
     """``o = alt`` where ``mask``, kept elsewhere (``alt`` is overwritten).
 
@@ -1382,8 +1354,7 @@ def _select(o: F64, alt: F64, mask: NDArray[np.bool_]) -> None:
 
 def _squareplus_wide(x: F64, b: float) -> F64:
     """squareplus where :math:`x^2 + b` may overflow (:math:`|x| > 10^{150}` or huge b)."""
-    h = np.empty_like(x)
-    _sqrt_x2_plus_b(x, h, b)
+    h = np.hypot(x, math.sqrt(b))  # a slow scalar loop, but only for these rare cases
     # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s
     o = np.abs(x)
     o *= _HALF
@@ -1400,8 +1371,7 @@ def _squareplus_grad_wide(x: F64, b: float) -> F64:
     """squareplus' where :math:`x^2 + b` may overflow: :math:`1/2 + x/(2h)` right,
     :math:`(b/4)/(h s)` left."""
     xc = _clip(x, -_MAX, _MAX)  # inf / inf; the largest x still gives (b/4)/x^2 -> 0
-    h = np.empty_like(xc)
-    _sqrt_x2_plus_b(xc, h, b)
+    h = np.hypot(xc, math.sqrt(b))
     s = np.abs(xc)
     s *= _HALF
     s += 0.5 * h
