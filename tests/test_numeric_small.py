@@ -22,6 +22,7 @@ from actref.hard_inputs import hard_inputs
 ALL = [pytest.param(act, id=act.name) for act in actref.all_activations()]
 
 CHUNKS = (1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 32, 33, 255, 256, 257, 1023, 1024, 1025)
+SORTED_CHUNKS = (300, 1100)
 
 
 def _mixed_input(act: Any, dtype: type[np.floating[Any]]) -> NDArray[Any]:
@@ -64,6 +65,34 @@ def test_value_does_not_depend_on_the_array_length_float64(act: actref.Activatio
     assert x.size > 1025
     _check_chunked(act.name, act, x, CHUNKS)
     _check_chunked(f"{act.name}'", act.grad, x, CHUNKS)
+    # sorted, a long block holds one region only (all in gelu's tail, say)
+    _check_chunked(act.name, act, np.sort(x), SORTED_CHUNKS)
+    _check_chunked(f"{act.name}'", act.grad, np.sort(x), SORTED_CHUNKS)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("softplus", {"beta": 0.3}),
+        ("celu", {"alpha": 0.3}),
+        ("elu", {"alpha": 2.5}),
+        ("squareplus", {"b": 1e290}),
+        ("squareplus", {"b": 0.01}),
+        ("leaky_relu", {"negative_slope": 1.7}),
+        ("hardtanh", {"min_val": -2.0, "max_val": 0.3}),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_value_does_not_depend_on_the_array_length_with_parameters(
+    name: str, params: dict[str, float], dtype: type[np.floating[Any]]
+) -> None:
+    act = actref.get(name, **params)
+    x = _mixed_input(act, dtype)
+    for xs, sizes in ((x, CHUNKS), (np.sort(x), SORTED_CHUNKS)):
+        with np.errstate(over="ignore"):  # float32 results beyond its range are inf
+            _check_chunked(str(act), act, xs, sizes)
+            _check_chunked(f"{act}'", act.grad, xs, sizes)
 
 
 @pytest.mark.parametrize("act", ALL)
