@@ -571,3 +571,12 @@ def test_rounding_terms_of_complex_step_and_central_jacobian() -> None:
     assert jac.error[0, 0] == pytest.approx(
         2 * EPS * (1e6 + 3 * (2 + 2 * h)) / h, rel=1e-12, abs=0
     )
+
+
+def test_describe_at_a_kink_prints_no_negative_zero() -> None:
+    # a one-sided derivative of -0.0 (a flat piece approached from the left) reads 0
+    point = fd.PointCheck(
+        x=0.0, claimed=2.0, expected=0.0, left=-0.0, right=-0.0, error=2.0,
+        tolerance=1e-9, kind="kink", ok=False,
+    )  # fmt: skip
+    assert "expected between 0 and 0 (one-sided derivatives)" in point.describe("g")
