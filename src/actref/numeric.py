@@ -696,13 +696,11 @@ def _gelu_tail(x: F64, o: F64) -> None:
 
 
 def _split_regions(x: F64, o: F64, below: NDArray[np.bool_], lo_fn: Kernel, hi_fn: Kernel) -> None:
-    """``o = lo_fn(x)`` where ``below``, ``hi_fn(x)`` elsewhere, each on its subset only."""
+    """``o = lo_fn(x)`` where ``below``, ``hi_fn(x)`` elsewhere, each on its subset only
+    (the caller has seen an element below)."""
     idx = np.flatnonzero(below)
     if idx.size == x.size:
         lo_fn(x, o)
-        return
-    if idx.size == 0:
-        hi_fn(x, o)
         return
     for fn, where in ((lo_fn, idx), (hi_fn, np.flatnonzero(~below))):
         xs = x[where]
