@@ -580,3 +580,13 @@ def test_describe_at_a_kink_prints_no_negative_zero() -> None:
         tolerance=1e-9, kind="kink", ok=False,
     )  # fmt: skip
     assert "expected between 0 and 0 (one-sided derivatives)" in point.describe("g")
+
+
+def test_float32_checks_the_float32_derivative() -> None:
+    # the claimed derivative is evaluated on float32 input, as the user's code would be
+    def df(v: np.ndarray) -> np.ndarray:
+        return np.cos(v) * (1.01 if v.dtype == np.float32 else 1.0)
+
+    x = np.array([0.5, 1.0], dtype=np.float32)
+    assert not fd.check_derivative(np.sin, df, x).ok
+    assert fd.check_derivative(np.sin, df, x.astype(np.float64)).ok

@@ -554,9 +554,7 @@ def check_derivative(
         above = np.where(
             idx < kink_at.size, kink_at[np.minimum(idx, kink_at.size - 1)] - flat, np.inf
         )
-        at_kink = np.isin(flat, kink_at)
-        # a kink exactly at x counts as "above" after searchsorted: treat it separately
-        below = np.where(at_kink, 0.0, below)
+        at_kink = np.isin(flat, kink_at)  # those are treated on their own below
         near = ~at_kink & (np.minimum(below, above) <= h)
         if at_kink.any():
             # at a kink: both one-sided derivatives, each from a stencil (3 steps wide)
