@@ -109,10 +109,12 @@ def test_value_does_not_depend_on_the_array_length_float32(act: actref.Activatio
 @pytest.mark.parametrize(
     "name", ["gelu", "gelu_tanh", "mish", "silu", "tanhshrink", "squareplus", "softplus"]
 )
-def test_value_does_not_depend_on_the_block_split(name: str) -> None:
-    # float32 beyond one block is evaluated in float64 blocks of _BLOCK elements
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_value_does_not_depend_on_the_block_split(name: str, dtype: type) -> None:
+    # beyond one block, arrays are evaluated in blocks of _BLOCK elements (float32
+    # widened to float64 block by block)
     act = actref.get(name)
-    base = _mixed_input(act, np.float32)
+    base = _mixed_input(act, dtype)
     x = np.resize(base, num._BLOCK + 7)
     _check_chunked(name, act, x, (num._BLOCK, 5000))
     _check_chunked(f"{name}'", act.grad, x, (num._BLOCK, 5000))

@@ -615,10 +615,9 @@ def check_derivative(
     )
     if not points:
         raise ValueError("`x` must contain at least one point.")
-    ratio = [
-        p.error / p.tolerance if p.tolerance > 0 else math.inf * (p.error > 0) for p in points
-    ]
-    worst = points[int(np.nanargmax(np.nan_to_num(ratio, nan=0.0, posinf=1e308)))]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero tolerance: inf unless exact
+        ratio = np.where(error == 0, 0.0, error / tol)
+    worst = points[int(np.argmax(ratio))]
     return DerivativeCheck(
         ok=bool(ok.all()),
         max_error=float(error.max()),
