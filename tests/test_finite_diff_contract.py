@@ -590,3 +590,21 @@ def test_float32_checks_the_float32_derivative() -> None:
     x = np.array([0.5, 1.0], dtype=np.float32)
     assert not fd.check_derivative(np.sin, df, x).ok
     assert fd.check_derivative(np.sin, df, x.astype(np.float64)).ok
+
+
+def test_an_infinite_function_value_fails_the_point_without_a_warning() -> None:
+    # f = inf on both sides of x: the difference quotient is nan, reported as a failed
+    # point (pytest turns any NumPy warning into an error here)
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.where(v > 700.0, np.inf, v)
+
+    for method in ("central", "richardson"):
+        d = fd.derivative(f, [800.0, 1.0], method=method)
+        assert np.isnan(d.df[0])
+        assert d.df[1] == pytest.approx(1.0)
+    check = fd.check_derivative(f, np.ones_like, [800.0, 1.0])
+    assert [p.ok for p in check.points] == [False, True]
+    assert check.worst_x == 800.0
+    at_edge = fd.check_derivative(f, np.ones_like, [700.0], kinks=[700.0])
+    assert not at_edge.ok
+    assert at_edge.points[0].kind == "kink"
