@@ -323,6 +323,15 @@ def _softplus_unit(x: F64, o: F64) -> None:
     o += np.maximum(x, _ZERO)
 
 
+def _beta_x(x: F64, beta: float) -> tuple[F64, F64, float]:
+    """:math:`\beta x` as ``hi + lo`` exactly, with ``x`` clipped at ``far`` where
+    :math:`|\beta x| = 1000`: beyond, softplus is x or 0 and its derivative 1 or 0 to
+    every digit, and the split stays finite."""
+    far = 1000.0 / beta
+    hi, lo = _two_prod(_clip(x, -far, far), beta)
+    return hi, lo, far
+
+
 @_elementwise(overflow_ok=True)
 def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
     r""":math:`\frac{1}{\beta}\log(1 + e^{\beta x}) = \max(x,0) + \frac{1}{\beta}\operatorname{log1p}(e^{-\beta|x|})`.
@@ -337,8 +346,7 @@ def softplus(x: F64, o: F64, beta: float = 1.0) -> None:
     if beta == 1.0:
         _softplus_unit(x, o)
         return
-    far = 1000.0 / beta
-    hi, lo = _two_prod(_clip(x, -far, far), beta)
+    hi, lo, far = _beta_x(x, beta)
     _softplus_unit(hi, o)
     s = np.negative(hi)
     _sigmoid_of_neg(s)
@@ -355,8 +363,7 @@ def softplus_grad(x: F64, o: F64, beta: float = 1.0) -> None:
         np.negative(x, out=o)
         _sigmoid_of_neg(o)
         return
-    far = 1000.0 / beta  # sigma(beta x) is 0 or 1 to every digit beyond
-    hi, lo = _two_prod(_clip(x, -far, far), beta)
+    hi, lo, _ = _beta_x(x, beta)
     np.negative(hi, out=o)
     _sigmoid_of_neg(o)
     sm = hi.copy()

@@ -67,16 +67,14 @@ def _nonnegative(v: float) -> bool:
     return math.isfinite(v) and v >= 0
 
 
-_POSITIVE = "a finite number > 0"
-
-
 def _moderate(v: float) -> bool:
     return 1e-100 <= v <= 1e100
 
 
+_POSITIVE = "a finite number > 0"
+_NONNEGATIVE = "a finite number >= 0"
 # softplus: beyond |beta x| = 1000 the result is x or 0 to every digit only for these
 _MODERATE = "a number between 1e-100 and 1e100"
-_NONNEGATIVE = "a finite number >= 0"
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,7 @@ def breakpoints(expr: sympy.Expr) -> tuple[float, ...]:
     edges += [m.args[0] - m.args[1] for m in expr.atoms(sympy.Max, sympy.Min)]
     for pw in expr.atoms(sympy.Piecewise):
         for _, cond in pw.args:
-            if isinstance(cond, sympy.Basic):
-                edges += [r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational)]
+            edges += [r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational)]
     for edge in edges:
         for r in sympy.solve(edge, x):
             if r.is_real and r.is_finite:
