@@ -16,7 +16,7 @@ import pytest
 
 from actref.grading import PARTS, STATUSES, SubmissionResult, grade_files, load_rubric
 from actref.grading.rubric import Limits, Rubric
-from actref.grading.sandbox import Plan, _Malformed, _parse_message, build_plan
+from actref.grading.sandbox import Plan, _Malformed, _parse_reply, _strict_loads, build_plan
 
 CORPUS = Path(__file__).parent / "grading"
 FUNCTIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
@@ -193,23 +193,26 @@ def plan() -> Plan:
     [
         b"not json",
         b"[1, 2]",
-        b'{"type": "score", "score": 20}',
-        b'{"type": "result", "task": 999, "data": {"style": "numpy"}}',
-        (
-            b'{"type": "result", "task": 0, "data": {"style": "numpy", "vector": '
-            b'{"values": [1.0, 2.0], "shape": [3]}, "points": null}}'
-        ),
-        (
-            b'{"type": "result", "task": 0, "data": {"style": "numpy", "vector": '
-            b'{"values": ["0.5"], "shape": [1]}, "points": null}}'
-        ),
-        b'{"type": "tick", "task": true, "point": null}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"style": "numpy", "call": {"values": [1' + b"0" * 400 + b'], "shape": [1]}}',
+        b'{"style": "sympy", "call": {"values": [0.5], "shape": [1]}}',
+        b'{"style": "numpy"}',
+        b'{"style": "numpy", "call": {"values": [1.0, 2.0], "shape": [3]}}',
+        b'{"style": "numpy", "call": {"values": ["0.5"], "shape": [1]}}',
+        b'{"style": "numpy", "call": {"values": [0.5], "shape": [true]}}',
+        b'{"style": "numpy", "call": {"values": [0.5], "shape": [1]}, "score": 20}',
     ],
-    ids=["text", "list", "forged-score", "bad-task", "shape-lie", "string-number", "bool-task"],
-)
-def test_worker_messages_are_validated_not_trusted(line: bytes, plan: Plan) -> None:
+    ids=[
+        "text", "list", "nested", "huge-int", "style-lie", "no-call", "shape-lie",
+        "string-number", "bool-shape", "extra-key",
+    ],
+)  # fmt: skip
+def test_worker_replies_are_validated_not_trusted(line: bytes) -> None:
+    def validate() -> None:
+        _parse_reply(_strict_loads(line), 29, 4 * 29)
+
     with pytest.raises(_Malformed):
-        _parse_message(line, plan)
+        validate()
 
 
 def test_parent_never_unpickles_or_evaluates() -> None:

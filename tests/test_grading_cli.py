@@ -72,7 +72,11 @@ reference = "relu"
         ("[tolerance]\nrtol = -1\n" + GOOD, "tolerance.rtol: must be a finite number >= 0"),
         ('[points]\nvalue = "one"\n' + GOOD, "points.value: must be a number, got a string"),
         ("[points]\nstyle = 1\n" + GOOD, "points.style: unknown key (accepted: value,"),
-        ("[limits]\nmemory_mb = 1\n" + GOOD, "limits.memory_mb: must be an integer >= 64"),
+        ("[limits]\nmemory_mb = 1\n" + GOOD, "limits.memory_mb: must be an integer from 64 to"),
+        (
+            "[limits]\nsubmission_timeout = 1e300\n" + GOOD,
+            "limits.submission_timeout: must be at most 3600 seconds, got 1e+300",
+        ),
         (
             "[limits]\ncall_timeout = 0\n" + GOOD,
             "limits.call_timeout: must be a finite number > 0",
@@ -112,6 +116,7 @@ reference = "relu"
         "string-points",
         "unknown-part",
         "tiny-memory",
+        "endless-timeout",
         "zero-timeout",
         "no-function",
         "unknown-reference",
@@ -200,7 +205,10 @@ def json_report(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, obje
 def test_json_matches_the_documented_schema(json_report: list[dict[str, object]]) -> None:
     assert [d["submission"] for d in json_report] == ["classic_sympy.py", "numpy_stable.py"]
     for doc in json_report:
-        assert list(doc) == ["submission", "score", "max_score", "results"]
+        assert list(doc) == [
+            "submission", "score", "max_score", "results", "missing_protections", "sha256",
+            "rubric",
+        ]  # fmt: skip
         results = doc["results"]
         assert isinstance(results, list)
         assert len(results) == 5 * len(PARTS)
@@ -222,7 +230,8 @@ def test_csv_is_one_row_per_student(capsys: pytest.CaptureFixture[str]) -> None:
     assert captured.err == ""  # no progress bar when stderr is not a terminal
     rows = list(csv.reader(io.StringIO(captured.out)))
     assert rows[0][:3] == ["submission", "score", "max_score"]
-    assert len(rows[0]) == 3 + 5 * len(PARTS)
+    assert len(rows[0]) == 3 + 5 * len(PARTS) + 1
+    assert rows[0][-1] == "missing_protections"
     assert sorted(r[:3] for r in rows[1:]) == [
         ["classic_sympy.py", "19", "20"],
         ["numpy_stable.py", "20", "20"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -96,124 +95,31 @@ def _run_show(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ grade
 def _add_grade(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from actref.grading.command import add_arguments
+
     p = sub.add_parser(
         "grade",
         help="judge students' activation functions against the reference (sandboxed)",
-        description="Run each submission in a sandboxed worker and judge every part "
+        description="Run each submission in a contained worker and judge every part "
         "(value, derivative, stability, vectorized, input-unchanged) against the reference.",
     )
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="a student's .py file")
-    p.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: the classic homework)")
-    p.add_argument(
-        "--format",
-        default="text",
-        metavar="FMT",
-        help="text (default), json, csv, junit or gradescope",
-    )
-    p.add_argument(
-        "--output",
-        metavar="FILE",
-        help="write the report here (rewritten as each submission finishes)",
-    )
-    p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
-    p.add_argument("--timeout", metavar="S", help="wall-clock limit per call, seconds")
+    add_arguments(p)
     p.set_defaults(run=_run_grade)
-
-
-def _grade_options(args: argparse.Namespace) -> tuple[int, float | None]:
-    from actref.grading.report import FORMATS
-
-    if args.format not in FORMATS:
-        raise UsageError(f"--format {args.format!r} is not known; accepted: {', '.join(FORMATS)}")
-    try:
-        jobs = int(args.jobs)
-    except ValueError:
-        jobs = 0
-    if not 1 <= jobs <= 256:
-        raise UsageError(f"--jobs {args.jobs!r} is not accepted; give an integer from 1 to 256")
-    timeout = None
-    if args.timeout is not None:
-        try:
-            timeout = float(args.timeout)
-        except ValueError:
-            timeout = math.nan
-        if not 0 < timeout <= 3600:
-            raise UsageError(
-                f"--timeout {args.timeout!r} is not accepted; give seconds, > 0 and <= 3600"
-            )
-    for path in args.submissions:
-        if not os.path.isfile(path) or not os.access(path, os.R_OK):
-            what = "is a directory" if os.path.isdir(path) else "is not a readable file"
-            raise UsageError(f"submission {path!r} {what}")
-    if args.format == "gradescope" and len(args.submissions) != 1:
-        raise UsageError(
-            "--format gradescope takes exactly one submission (Gradescope grades one at a time)"
-        )
-    if args.output is not None:
-        folder = os.path.dirname(os.path.abspath(args.output))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise UsageError(f"--output {args.output!r}: folder {folder!r} is not writable")
-    return jobs, timeout
-
-
-def _write_atomically(path: str, text: str) -> None:
-    tmp = f"{path}.partial"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _run_grade(args: argparse.Namespace) -> int:
     from actref.grading import RubricError, grade_files, load_rubric
-    from actref.grading import report as rep
-    from actref.grading.judge import SubmissionResult
+    from actref.grading.command import GradeUsageError, check_options, run
+    from actref.grading.sandbox import IsolationError
 
-    jobs, timeout = _grade_options(args)
     try:
+        _, timeout, _ = check_options(args)
         rubric = load_rubric(args.rubric)
-    except RubricError as exc:
+        if timeout is not None:
+            rubric = rubric.with_call_timeout(timeout)
+        return run(args, rubric, grade_files)
+    except (GradeUsageError, RubricError, IsolationError) as exc:
         raise UsageError(str(exc)) from None
-    if timeout is not None:
-        rubric = rubric.with_call_timeout(timeout)
-
-    paths: list[str] = list(args.submissions)
-    done: list[SubmissionResult | None] = [None] * len(paths)
-    progress = sys.stderr.isatty()
-    streaming = args.output is None and args.format in ("text", "csv")
-
-    def finished() -> list[SubmissionResult]:
-        return [r for r in done if r is not None]
-
-    def on_result(i: int, result: SubmissionResult) -> None:
-        first = not finished()
-        done[i] = result
-        if progress:
-            n = len(finished())
-            bar = "#" * (30 * n // len(paths))
-            print(f"\r[{bar:<30}] {n}/{len(paths)} graded", end="", file=sys.stderr, flush=True)
-            if n == len(paths):
-                print(file=sys.stderr)
-        if args.output is not None:
-            _write_atomically(args.output, rep.render(args.format, finished()))
-        elif args.format == "text":
-            if progress:
-                print("\r" + " " * 50 + "\r", end="", file=sys.stderr, flush=True)
-            print(rep.text_one(result), flush=True)
-        elif args.format == "csv":
-            lines = rep.as_csv([result]).splitlines()
-            print("\n".join(lines if first else lines[1:]), flush=True)
-
-    try:
-        grade_files(paths, rubric, jobs, on_result)
-    except KeyboardInterrupt:
-        n = len(finished())
-        if not streaming and args.output is None and n:
-            print(rep.render(args.format, finished()), end="")
-        print(f"\nactref grade: interrupted; {n} of {len(paths)} graded", file=sys.stderr)
-        return 130
-    if not streaming and args.output is None:
-        print(rep.render(args.format, finished()), end="")
-    return 0
 
 
 # ------------------------------------------------------------------------------ plot

@@ -1,38 +1,86 @@
 """A batch: grade many submissions, ``jobs`` at a time, reporting each as it finishes.
 
-Each submission gets its own worker process(es) (see :mod:`actref.grading.sandbox`);
-a thread per running submission only waits on its worker's pipe, so ``jobs`` is the
-number of student processes running at once.
+Each submission gets its own contained worker process(es) (see
+:mod:`actref.grading.sandbox`); a thread per running submission only waits on its
+worker's pipe, so ``jobs`` is the number of student processes running at once.
+Nothing one submission does costs another: any failure while grading it -- of any
+kind, in the grader's own code too -- becomes that submission's ``error``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from actref.grading.judge import SubmissionResult, judge
+from actref.grading import contain
+from actref.grading.judge import PartResult, SubmissionResult, judge
 from actref.grading.probes import Expected, expectations
-from actref.grading.rubric import Rubric
-from actref.grading.sandbox import Plan, build_plan, run_submission, warm_up
+from actref.grading.rubric import PARTS, Rubric
+from actref.grading.sandbox import (
+    ISOLATION,
+    NOBODY,
+    Interrupted,
+    IsolationError,
+    Plan,
+    SandboxUser,
+    build_plan,
+    probe_protections,
+    run_submission,
+    warm_up,
+)
 
 
 class Grader:
-    """A rubric made ready: tasks planned and reference values computed once."""
+    """A rubric made ready: tasks planned, reference values computed once, and the
+    sandbox probed (which protections this host gives a worker).
 
-    def __init__(self, rubric: Rubric) -> None:
+    ``isolation="strict"`` raises :class:`IsolationError` when any is missing;
+    ``"auto"`` grades anyway and every result names what is missing.
+    """
+
+    def __init__(
+        self, rubric: Rubric, isolation: str = "auto", user: SandboxUser = NOBODY
+    ) -> None:
+        if isolation not in ISOLATION:
+            raise ValueError(f"isolation {isolation!r}: accepted: {', '.join(ISOLATION)}")
+        contain.set_not_dumpable()  # no student process may read this one's memory
         warm_up()  # the forkserver imports NumPy/SymPy while we compute references
         self.rubric = rubric
+        self.isolation = isolation
+        self.user = user
         self.plan: Plan = build_plan(rubric)
         self.expected: dict[tuple[str, str], Expected] = expectations(rubric)
+        self.missing_protections = probe_protections(user)
+        if self.missing_protections and isolation == "strict":
+            raise IsolationError(
+                "--isolation strict: this host cannot give workers "
+                + ", ".join(self.missing_protections)
+            )
 
     def grade(
         self, path: str, name: str | None = None, stop: threading.Event | None = None
     ) -> SubmissionResult:
-        """Grade one submission file."""
-        run = run_submission(path, self.rubric, self.plan, stop)
-        return judge(run, self.rubric, self.plan, self.expected, name or os.path.basename(path))
+        """Grade one submission file; never raises for anything the submission does."""
+        shown = name or os.path.basename(path)
+        try:
+            run = run_submission(path, self.rubric, self.plan, stop, self.user, self.isolation)
+            return judge(run, self.rubric, self.plan, self.expected, shown)
+        except Interrupted:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one submission's failure is its own
+            return self.failed(path, shown, f"the grader failed on it ({type(exc).__name__})")
+
+    def failed(self, path: str, name: str, why: str) -> SubmissionResult:
+        """Every part ``error`` with ``why``: a submission that could not be graded."""
+        results = tuple(
+            PartResult(f.reference, part, "error", 0.0, f.max_points(part), why, None)
+            for f in self.rubric.functions
+            for part in PARTS
+        )
+        return SubmissionResult(name, path, results, 0.0, self.missing_protections)
 
 
 def display_names(paths: Sequence[str]) -> list[str]:
@@ -46,28 +94,53 @@ def grade_files(
     rubric: Rubric,
     jobs: int = 1,
     on_result: Callable[[int, SubmissionResult], None] | None = None,
+    *,
+    isolation: str = "auto",
+    user: SandboxUser = NOBODY,
+    skip: Callable[[int], SubmissionResult | None] | None = None,
 ) -> list[SubmissionResult | None]:
     """Grade every file, ``jobs`` at a time; ``on_result(index, result)`` is called as
-    each finishes (in the calling thread). On KeyboardInterrupt the running workers
-    are killed and the interrupt propagates; finished results were already reported.
+    each finishes (in the calling thread). ``skip(index)`` may hand back a result kept
+    from an earlier run (``--resume``): that file is not graded again. On
+    KeyboardInterrupt the running workers are killed and the interrupt propagates;
+    finished results were already reported.
     """
-    grader = Grader(rubric)
+    grader = Grader(rubric, isolation, user)
+    if grader.missing_protections:
+        print(
+            "actref grade: warning: workers run without "
+            + ", ".join(grader.missing_protections)
+            + " (see the README's Security model; --isolation strict refuses)",
+            file=sys.stderr,
+        )
     names = display_names(paths)
     results: list[SubmissionResult | None] = [None] * len(paths)
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="actref-grade")
     try:
-        pending: dict[Future[SubmissionResult], int] = {
-            pool.submit(grader.grade, p, n, stop): i
-            for i, (p, n) in enumerate(zip(paths, names, strict=True))
-        }
+        pending: dict[Future[SubmissionResult], int] = {}
+        for i, (p, n) in enumerate(zip(paths, names, strict=True)):
+            kept = skip(i) if skip is not None else None
+            if kept is not None:
+                results[i] = kept
+                if on_result is not None:
+                    on_result(i, kept)
+                continue
+            pending[pool.submit(grader.grade, p, n, stop)] = i
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 i = pending.pop(fut)
-                results[i] = fut.result()
+                try:
+                    result = fut.result()
+                except Interrupted:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - never lose the rest of the class
+                    why = f"the grader failed on it ({type(exc).__name__})"
+                    result = grader.failed(paths[i], names[i], why)
+                results[i] = result
                 if on_result is not None:
-                    on_result(i, results[i])  # type: ignore[arg-type]
+                    on_result(i, result)
     except BaseException:
         stop.set()
         raise

@@ -54,6 +54,9 @@ class SubmissionResult:
     path: str
     results: tuple[PartResult, ...]
     seconds: float = 0.0
+    missing_protections: tuple[str, ...] = ()  # sandbox walls this host could not build
+    sha256: str = ""  # the submission's contents, and
+    rubric: str = ""  # the rubric's fingerprint: what ``--resume`` matches on
 
     @property
     def score(self) -> float:
@@ -66,13 +69,46 @@ class SubmissionResult:
         return round(sum(r.max_points for r in self.results), 6)
 
     def as_dict(self) -> dict[str, Any]:
-        """``{"submission", "score", "max_score", "results"}``, as documented."""
+        """``{"submission", "score", "max_score", "results", "missing_protections"}``."""
         return {
             "submission": self.submission,
             "score": self.score,
             "max_score": self.max_score,
             "results": [r.as_dict() for r in self.results],
+            "missing_protections": list(self.missing_protections),
+            "sha256": self.sha256,
+            "rubric": self.rubric,
         }
+
+    @classmethod
+    def from_dict(cls, doc: Any) -> SubmissionResult | None:
+        """A result read back from a JSON report (``--resume``); None if it is not one."""
+        try:
+            results = tuple(
+                PartResult(
+                    str(r["function"]),
+                    str(r["part"]),
+                    str(r["status"]),
+                    float(r["points"]),
+                    float(r["max_points"]),
+                    str(r["message"]),
+                    r["counterexample"],
+                )
+                for r in doc["results"]
+            )
+            if any(r.part not in PARTS or r.status not in STATUSES for r in results):
+                return None
+            return cls(
+                str(doc["submission"]),
+                "",
+                results,
+                0.0,
+                tuple(str(m) for m in doc["missing_protections"]),
+                str(doc["sha256"]),
+                str(doc["rubric"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -255,8 +291,8 @@ class _FunctionJudge:
             outcome = outcomes[i]
             if task.failure is not None and task.failure_point == i:
                 return _Problem(task.failure_status, _raised(call, task.failure), {"input": x})
-            if outcome is None:
-                continue  # lost when a later point hung or crashed: judged by that point
+            if outcome is None:  # every input needs a value received: never a pass
+                return _Problem("error", f"{call}: no value was received", {"input": x})
             if isinstance(outcome, str):
                 return _Problem("error", _raised(call, outcome), {"input": x, "error": outcome})
             lo, hi = float(lows[i]), float(highs[i])
@@ -294,6 +330,10 @@ class _FunctionJudge:
         for i, vec in enumerate(exp.inputs):
             x = list(vec)
             call = f"{name}(x={_fmt(x)})"
+            if i >= len(task.calls):  # stopped at this input, or nothing received for it
+                if task.failure is not None:
+                    return _Problem(task.failure_status, _raised(call, task.failure), {"input": x})
+                return _Problem("error", f"{call}: no value was received", {"input": x})
             c = task.calls[i]
             if c.error is not None:
                 return _Problem("error", _raised(call, c.error), {"input": x, "error": c.error})
@@ -342,7 +382,10 @@ class _FunctionJudge:
     def _vectorized(self) -> _Problem | None:
         if self.forward.style == "sympy":
             return self._symbolic_passes("an expression is elementwise by construction")
-        for role, group, task, inputs in self._array_tasks():
+        array_tasks = self._array_tasks()
+        if not any(r == "forward" for r, *_ in array_tasks):
+            return self._not_checked(f"no call of {self.name('forward')} with an array was made")
+        for role, group, task, inputs in array_tasks:
             name = self.name(role)
             if task.failure is not None and task.failure_point is None:
                 return _Problem(
@@ -418,11 +461,20 @@ class _FunctionJudge:
                 f"not checked: {self.name('forward')} {first_failure.failure}",
                 None,
             )
+        if not checked:  # no call handed its input array back: nothing shows it unchanged
+            return self._not_checked(f"no call of {self.name('forward')} returned its input")
         return None
 
+    def _not_checked(self, why: str) -> _Problem:
+        return _Problem("error", f"not checked: {why}", None)
+
     def _symbolic_passes(self, why: str) -> _Problem | None:
+        """A SymPy answer passes an array part only when the grader holds its expression
+        (rebuilt and evaluated on the grader's side, see :mod:`expression`)."""
         task = self.task("forward", "ordinary")
-        if task is not None and task.failure is not None:
+        if task is None or (task.failure is None and task.expr is None):
+            return self._not_checked(f"no expression was received from {self.name('forward')}()")
+        if task.failure is not None:
             return _Problem(
                 task.failure_status, _raised(f"{self.name('forward')}()", task.failure), None
             )
@@ -454,20 +506,18 @@ def _changed(name: str, sent: list[float], after: Sequence[float]) -> _Problem |
 
 
 def _elementwise_outcomes(task: TaskResult, n: int) -> list[float | str | None]:
-    """Per input: the value, an error text, or None (unknown)."""
+    """Per input: the value, an error text, or None (nothing received)."""
     v = task.vector
     if v is not None and v.values is not None and v.shape == (n,):
         return list(v.values)
-    if task.points is None:
-        return [None] * n
-    out: list[float | str | None] = []
-    for p in task.points:
+    out: list[float | str | None] = [None] * n
+    for i, p in enumerate((task.points or ())[:n]):
         if p.error is not None:
-            out.append(p.error)
+            out[i] = p.error
         elif p.values is not None and len(p.values) == 1:
-            out.append(p.values[0])
+            out[i] = p.values[0]
         else:
-            out.append(f"returned {len(p.values or ())} values (shape {p.shape}) for one number")
+            out[i] = f"returned {len(p.values or ())} values (shape {p.shape}) for one number"
     return out
 
 
@@ -482,4 +532,6 @@ def judge(
     results: list[PartResult] = []
     for fn in rubric.functions:
         results += _FunctionJudge(fn, run, plan, expected, rubric.tolerance).parts()
-    return SubmissionResult(submission, run.path, tuple(results), run.seconds)
+    return SubmissionResult(
+        submission, run.path, tuple(results), run.seconds, run.missing_protections
+    )

@@ -22,6 +22,15 @@ FORMATS = ("text", "json", "csv", "junit", "gradescope")
 
 # characters XML 1.0 cannot carry; student error texts may contain them
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# what must not reach a terminal or a line-based report verbatim: control characters
+# (newlines and ANSI escapes would let a student's error text forge report lines),
+# DEL, C1 controls, and the Unicode line separators and bidirectional overrides
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, every control character shown as an escape (``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 def _pts(v: float) -> str:
@@ -44,7 +53,9 @@ def text_one(result: SubmissionResult) -> str:
         for f in functions
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [f"{result.submission}: {_pts(result.score)} / {_pts(result.max_score)}"]
+    lines = [f"{printable(result.submission)}: {_pts(result.score)} / {_pts(result.max_score)}"]
+    if result.missing_protections:
+        lines.append("  (graded without " + ", ".join(result.missing_protections) + ")")
     for row in rows:
         lines.append(
             "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
@@ -64,7 +75,7 @@ def text_one(result: SubmissionResult) -> str:
                 if len(parts) == 1
                 else ("all parts" if len(parts) == len(PARTS) else ", ".join(parts))
             )
-            lines.append(f"  - {r.function} {what} [{r.status}]: {r.message}")
+            lines.append(f"  - {r.function} {what} [{r.status}]: {printable(r.message)}")
             said.add(key)
     return "\n".join(lines) + "\n"
 
@@ -84,7 +95,7 @@ def csv_header(results: Sequence[SubmissionResult]) -> list[str]:
     cols = ["submission", "score", "max_score"]
     if results:
         cols += [f"{r.function}:{r.part}" for r in results[0].results]
-    return cols
+    return [*cols, "missing_protections"]
 
 
 def csv_row(result: SubmissionResult) -> list[str]:
@@ -94,6 +105,7 @@ def csv_row(result: SubmissionResult) -> list[str]:
         _pts(result.score),
         _pts(result.max_score),
         *(_pts(r.points) for r in result.results),
+        " ".join(result.missing_protections),
     ]
 
 
@@ -127,6 +139,14 @@ def as_junit(results: Sequence[SubmissionResult]) -> str:
             errors=str(errors),
             time=f"{res.seconds:.3f}",
         )
+        if res.missing_protections:
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(
+                props,
+                "property",
+                name="missing_protections",
+                value=" ".join(res.missing_protections),
+            )
         for r in res.results:
             case = ET.SubElement(
                 suite,
@@ -165,7 +185,12 @@ def as_gradescope(result: SubmissionResult) -> str:
     body = {
         "score": result.score,
         "execution_time": round(result.seconds, 3),
-        "output": f"{result.submission}: {_pts(result.score)} / {_pts(result.max_score)}",
+        "output": f"{result.submission}: {_pts(result.score)} / {_pts(result.max_score)}"
+        + (
+            f" (graded without {', '.join(result.missing_protections)})"
+            if result.missing_protections
+            else ""
+        ),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

@@ -30,6 +30,9 @@ _DEFAULT_POINTS = {
     "vectorized": 0.5,
     "input-unchanged": 0.5,
 }
+# upper bounds: a rubric cannot make one submission hold the batch for days
+MAX_SECONDS = {"call_timeout": 600.0, "import_timeout": 600.0, "submission_timeout": 3600.0}
+MAX_MEMORY_MB = 16384
 _DEFAULT_PATTERNS = ("{name}_derivative", "{name}_grad", "{name}_prime", "d_{name}")
 
 
@@ -217,11 +220,17 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
     lim: dict[str, Any] = {}
     for k, v in lim_table.items():
         if k == "memory_mb":
-            if isinstance(v, bool) or not isinstance(v, int) or not 64 <= v <= 1 << 20:
-                raise _KeyProblem("limits.memory_mb", f"must be an integer >= 64, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, int) or not 64 <= v <= MAX_MEMORY_MB:
+                raise _KeyProblem(
+                    "limits.memory_mb", f"must be an integer from 64 to {MAX_MEMORY_MB}, got {v!r}"
+                )
             lim[k] = v
         else:
             lim[k] = _number(v, f"limits.{k}", minimum=0.0, strict=True)
+            if lim[k] > MAX_SECONDS[k]:
+                raise _KeyProblem(
+                    f"limits.{k}", f"must be at most {MAX_SECONDS[k]:g} seconds, got {v!r}"
+                )
     limits = Limits(**lim)
 
     base_points = _points(data.get("points", {}), "points", _DEFAULT_POINTS)

@@ -1,15 +1,20 @@
-"""The parent side of a worker: start it, watch the clock, collect its raw outputs.
+"""The parent side of a worker: build its folder, drive it call by call, keep the
+clocks, collect its raw outputs.
 
 Workers are forked by :mod:`actref.grading.server`, a process that preloaded
 :mod:`actref.grading.worker` (so NumPy and SymPy are imported once, not once per
-submission) and holds nothing of the grader's: no other student's results, no other
-worker's pipe.
+submission) and holds nothing of the grader's; each is contained
+(:mod:`actref.grading.contain`) before the student's code runs, in a private folder
+holding only a copy of its submission.
 
-The pipe is read with ``select`` and ``os.read`` and parsed as newline-delimited JSON:
-never ``pickle`` (unpickling runs code), never a blocking read (a worker that writes
-half a message and hangs must not hang the grader). Every message is validated; a
-malformed report, a hang past the per-call limit, or a worker that dies costs the
-task in progress, and a fresh worker carries on with the tasks left.
+The parent sends one command per call and waits for exactly one reply, with its own
+clock: the per-call limit starts when the command is sent, and nothing the worker
+writes extends it. Replies are read with ``select`` and ``os.read`` and parsed as
+newline-delimited JSON (never ``pickle``, never a blocking read), validated strictly
+(size, depth, finite sizes, the sequence number, the style found at import); a
+missing, malformed or out-of-order reply, a hang or a death costs the call in
+progress, and a fresh worker carries on with the tasks left. SymPy answers arrive
+as ``srepr`` text, rebuilt and evaluated here (:mod:`actref.grading.expression`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import math
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,14 +36,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from actref.grading import worker
+from actref.grading import contain, expression, worker
 from actref.grading.probes import GROUPS, inputs_for
 from actref.grading.rubric import Rubric
 
-MAX_LINE_BYTES = 4 << 20
+MAX_LINE_BYTES = 1 << 20
 MAX_SPAWNS = 12
+MAX_SUBMISSION_BYTES = 4 << 20
+SERVER_TIMEOUT = 10.0  # any exchange with the fork server
 ROLES = ("forward", "derivative")
 STYLES = ("numpy", "sympy", "missing")
+ISOLATION = ("auto", "strict")
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ class RawRun:
     import_status: str = "error"
     seconds: float = 0.0
     restarts: int = 0
+    missing_protections: tuple[str, ...] = ()
+    exprs: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,8 @@ _SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
 
 
 class _ForkServer:
-    """Client of :mod:`actref.grading.server`: asks it to fork workers."""
+    """Client of :mod:`actref.grading.server`: asks it to fork workers. Every exchange
+    has a timeout: a server that stops answering is replaced, never waited for."""
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair()
@@ -158,35 +170,49 @@ class _ForkServer:
             stderr=subprocess.DEVNULL,
         )
         theirs.close()
+        ours.settimeout(SERVER_TIMEOUT)
         self.sock = ours
         self.lock = threading.Lock()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def spawn(self, args: dict[str, Any]) -> tuple[int, int, int]:
-        """Fork a worker: its pid, the read end of its results and of its status."""
-        result_r, result_w = os.pipe()
+    def spawn(self, args: dict[str, Any]) -> tuple[int, int, int, int]:
+        """Fork a worker: its supervisor's pid, the read end of its replies, the write
+        end of its commands and the read end of its status."""
+        reply_r, reply_w = os.pipe()
+        cmd_r, cmd_w = os.pipe()
         status_r, status_w = os.pipe()
         body = json.dumps(args).encode()
+        ours = (reply_r, cmd_w, status_r)
         try:
-            with self.lock:
-                socket.send_fds(self.sock, [len(body).to_bytes(8, "big")], [result_w, status_w])
+            if not self.lock.acquire(timeout=SERVER_TIMEOUT):
+                raise ConnectionError("the fork server did not answer")
+            try:
+                socket.send_fds(
+                    self.sock, [len(body).to_bytes(8, "big")], [reply_w, cmd_r, status_w]
+                )
                 self.sock.sendall(body)
                 reply = b""
-                while not reply.endswith(b"\n"):
+                while not reply.endswith(b"\n") and len(reply) < 32:
                     more = self.sock.recv(32)
                     if not more:
                         raise ConnectionError("the fork server closed the connection")
                     reply += more
-        except BaseException:
-            for fd in (result_r, status_r):
+            finally:
+                self.lock.release()
+            pid = int(reply) if reply.strip().isdigit() else 0
+            if pid <= 0:
+                raise ConnectionError("the fork server could not start a worker")
+        except (OSError, ConnectionError) as exc:  # socket.timeout is an OSError
+            for fd in ours:
                 os.close(fd)
-            raise
+            raise ConnectionError(str(exc)) from None
         finally:
-            os.close(result_w)
-            os.close(status_w)
-        return int(reply), result_r, status_r
+            for fd in (reply_w, cmd_r, status_w):
+                os.close(fd)
+        os.set_blocking(cmd_w, False)
+        return pid, reply_r, cmd_w, status_r
 
     def close(self) -> None:
         self.sock.close()  # the server kills what is left and exits
@@ -203,7 +229,7 @@ _server_lock = threading.Lock()
 
 def _fork_server(replace: _ForkServer | None = None) -> _ForkServer:
     """The running fork server; a new one if it died or if it is ``replace`` (one that
-    closed its connection: it may still be exiting, so ``alive()`` cannot tell)."""
+    failed an exchange: it may still look alive)."""
     global _server
     with _server_lock:
         if _server is not None and _server is replace:
@@ -220,10 +246,162 @@ def warm_up() -> None:
     _fork_server()
 
 
-def _kill(pid: int) -> None:
-    for kill in (os.killpg, os.kill):  # the worker and anything it started
+# ------------------------------------------------------------------------ the folder
+@dataclass(frozen=True)
+class SandboxUser:
+    """Who student code runs as when the grader is root (``nobody`` by default)."""
+
+    uid: int = 65534
+    gid: int = 65534
+
+
+NOBODY = SandboxUser()
+
+
+def _make_folder(path: str, user: SandboxUser) -> tuple[str, str]:
+    """A private folder (``base``) holding ``home``, the worker's only writable place,
+    with a copy of the submission in it; the jail's mount point; the output files."""
+    base = tempfile.mkdtemp(prefix="actref-grade-")
+    home = os.path.join(base, "home")
+    os.mkdir(home, 0o700)
+    os.mkdir(os.path.join(base, "jail"), 0o700)
+    copy = os.path.join(home, os.path.basename(path))
+    with open(path, "rb") as src:  # the CLI made sure it is a regular file
+        data = src.read(MAX_SUBMISSION_BYTES + 1)
+    if len(data) > MAX_SUBMISSION_BYTES:
+        remove_tree(base)
+        raise _Unreadable(f"is larger than {MAX_SUBMISSION_BYTES >> 20} MiB")
+    with open(copy, "wb") as dst:
+        dst.write(data)
+    if os.getuid() == 0:
+        for p in (home, copy):
+            os.chown(p, user.uid, user.gid)
+    return base, copy
+
+
+def remove_tree(path: str) -> None:
+    """Remove a worker's folder whatever it holds: any depth (``rm`` does not recurse on
+    the stack), folders the student made unreadable, no symlink followed."""
+    if not os.path.lexists(path):
+        return
+    for argv in (["chmod", "-R", "u+rwX", path], ["rm", "-rf", "--one-file-system", path]):
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=60,
+                check=False,
+            )
+    if os.path.lexists(path):  # no coreutils: the best Python can do
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------ the worker
+class _Malformed(Exception):
+    pass
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Died(Exception):
+    pass
+
+
+class Interrupted(Exception):
+    """Grading was stopped from outside (``stop`` was set)."""
+
+
+class IsolationError(RuntimeError):
+    """``--isolation strict`` and the host cannot build every wall."""
+
+
+def _strict_loads(line: bytes) -> Any:
+    """JSON with no huge integers, no nesting bombs: any problem is malformed."""
+
+    def small_int(text: str) -> int:
+        if len(text) > 20:
+            raise ValueError("integer too long")
+        return int(text)
+
+    try:
+        return json.loads(line, parse_int=small_int)
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        raise _Malformed("not JSON") from None
+
+
+class _Worker:
+    """The parent's handle on one worker: its pipes, and the parent's clocks."""
+
+    def __init__(self, server: _ForkServer, args: dict[str, Any]) -> None:
+        self.pid, self.fd, self.cmd_fd, self.status_fd = server.spawn(args)
+        self.buf = b""
+        self.seq = 0
+
+    def message(self, deadline: float, stop: threading.Event | None) -> Any:
+        """The next line, parsed; :class:`_Timeout` at ``deadline``."""
+        while b"\n" not in self.buf:
+            if len(self.buf) > MAX_LINE_BYTES:
+                raise _Malformed(f"a message longer than {MAX_LINE_BYTES >> 20} MiB")
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise _Timeout
+            if stop is not None:
+                if stop.is_set():
+                    raise Interrupted
+                wait = min(wait, 0.2)
+            readable, _, _ = select.select([self.fd], [], [], wait)
+            if not readable:
+                continue
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                raise _Died(_exit_text(_exit_code(self.status_fd, 2.0)))
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        msg = _strict_loads(line)
+        if not isinstance(msg, dict):
+            raise _Malformed("not an object")
+        return msg
+
+    def call(
+        self,
+        task: int,
+        point: int | None,
+        timeout: float,
+        deadline: float,
+        stop: threading.Event | None,
+    ) -> Any:
+        """Send one command; its reply's data, within ``timeout`` of now."""
+        self.seq += 1
+        data = (json.dumps({"seq": self.seq, "task": task, "point": point}) + "\n").encode()
+        try:
+            os.write(self.cmd_fd, data)
+        except BlockingIOError:
+            raise _Malformed("the worker stopped reading commands") from None
+        except OSError:
+            raise _Died(_exit_text(_exit_code(self.status_fd, 2.0))) from None
+        msg = self.message(min(time.monotonic() + timeout, deadline), stop)
+        if (
+            msg.get("type") != "reply"
+            or msg.get("seq") != self.seq
+            or set(msg) != {"type", "seq", "data"}
+        ):
+            raise _Malformed("not the reply to the call made")
+        return msg["data"]
+
+    def close(self) -> None:
         with contextlib.suppress(OSError):
-            kill(pid, signal.SIGKILL)
+            os.kill(self.pid, signal.SIGTERM)  # the supervisor kills the whole namespace
+        for fd in (self.fd, self.cmd_fd, self.status_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _exit_code(status_fd: int, timeout: float) -> int | None:
@@ -232,7 +410,7 @@ def _exit_code(status_fd: int, timeout: float) -> int | None:
         return None
     try:
         return int(os.read(status_fd, 32).strip() or b"x")
-    except ValueError:
+    except (ValueError, OSError):
         return None
 
 
@@ -248,18 +426,76 @@ def _exit_text(code: int | None) -> str:
     return f"ended the worker process (exit status {code})"
 
 
-class _Malformed(Exception):
-    pass
+def _start(
+    path: str, home_path: str, base: str, plan: Plan, rubric: Rubric, user: SandboxUser
+) -> _Worker:
+    limits = rubric.limits
+    args = {
+        "path": home_path,
+        "plan": plan.payload,
+        "workdir": os.path.dirname(home_path),
+        "limits": {"memory_mb": limits.memory_mb, "submission_timeout": limits.submission_timeout},
+        "jail": {
+            "base": base,
+            "home": os.path.dirname(home_path),
+            "uid": user.uid,
+            "gid": user.gid,
+        },
+    }
+    del path
+    server = _fork_server()
+    try:
+        return _Worker(server, args)
+    except ConnectionError:  # the server died or hung: a new one, once
+        return _Worker(_fork_server(replace=server), args)
 
 
-class Interrupted(Exception):
-    """Grading was stopped from outside (``stop`` was set)."""
+def probe_protections(user: SandboxUser = NOBODY) -> tuple[str, ...]:
+    """The protections this host cannot give a worker, found by containing one."""
+    scratch = tempfile.mkdtemp(prefix="actref-probe-")
+    try:
+        empty = os.path.join(scratch, "probe.py")
+        with open(empty, "w"):
+            pass
+        base, copy = _make_folder(empty, user)
+        try:
+            w = _start(
+                empty,
+                copy,
+                base,
+                Plan((), {"functions": [], "tasks": []}),
+                Rubric("probe", ()),
+                user,
+            )
+            try:
+                msg = w.message(time.monotonic() + SERVER_TIMEOUT, None)
+                return _parse_contained(msg)
+            except (_Malformed, _Timeout, _Died):
+                return contain.PROTECTIONS
+            finally:
+                w.close()
+        finally:
+            remove_tree(base)
+    finally:
+        remove_tree(scratch)
+
+
+def _parse_contained(msg: Any) -> tuple[str, ...]:
+    missing = msg.get("missing") if msg.get("type") == "contained" else None
+    if not isinstance(missing, list) or not all(m in contain.PROTECTIONS for m in missing):
+        raise _Malformed("no containment report")
+    return tuple(dict.fromkeys(missing))
 
 
 def run_submission(
-    path: str, rubric: Rubric, plan: Plan, stop: threading.Event | None = None
+    path: str,
+    rubric: Rubric,
+    plan: Plan,
+    stop: threading.Event | None = None,
+    user: SandboxUser = NOBODY,
+    isolation: str = "auto",
 ) -> RawRun:
-    """Run ``path`` against every task of ``plan`` in sandboxed workers.
+    """Run ``path`` against every task of ``plan`` in contained workers.
 
     Raises :class:`Interrupted` (with the worker killed) once ``stop`` is set.
     """
@@ -269,7 +505,13 @@ def run_submission(
     deadline = start + limits.submission_timeout
     remaining = list(range(len(plan.tasks)))
     spawns = 0
-    with tempfile.TemporaryDirectory(prefix="actref-grade-") as workdir:
+    try:
+        base, copy = _make_folder(path, user)
+    except (OSError, _Unreadable) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        run.import_failure = f"the file could not be read ({reason})"
+        return run
+    try:
         while remaining and run.import_failure is None:
             if time.monotonic() >= deadline:
                 for t in remaining:
@@ -287,8 +529,12 @@ def run_submission(
                     )
                 break
             spawns += 1
-            _session(run, path, plan, remaining, workdir, rubric, deadline, stop)
+            _session(
+                run, path, copy, base, plan, remaining, rubric, deadline, stop, user, isolation
+            )
             remaining = [t for t in remaining if t not in run.tasks]
+    finally:
+        remove_tree(base)
     run.restarts = max(0, spawns - 1)
     run.seconds = time.monotonic() - start
     return run
@@ -297,85 +543,185 @@ def run_submission(
 def _session(
     run: RawRun,
     path: str,
+    copy: str,
+    base: str,
     plan: Plan,
     remaining: list[int],
-    workdir: str,
     rubric: Rubric,
     deadline: float,
     stop: threading.Event | None,
+    user: SandboxUser,
+    isolation: str,
 ) -> None:
     """One worker process: runs tasks until done, a hang, a crash or bad output."""
     limits = rubric.limits
-    lim = {"memory_mb": limits.memory_mb, "submission_timeout": limits.submission_timeout}
-    args = {
-        "path": os.path.abspath(path),
-        "plan": plan.payload,
-        "task_ids": remaining,
-        "workdir": workdir,
-        "limits": lim,
-    }
-    server = _fork_server()
     try:
-        pid, fd, status_fd = server.spawn(args)
-    except ConnectionError:  # the server died (a student can kill it): a new one, once
-        pid, fd, status_fd = _fork_server(replace=server).spawn(args)
-    buf = b""
+        w = _start(path, copy, base, plan, rubric, user)
+    except ConnectionError as exc:
+        run.import_failure = f"the grader could not start a worker ({exc})"
+        return
     ready = bool(run.found)
     current: tuple[int, int | None] | None = None
-    last = time.monotonic()
     try:
-        while True:
-            limit = limits.call_timeout if ready else limits.import_timeout
-            now = time.monotonic()
-            wait = min(last + limit, deadline) - now
-            if wait <= 0:
-                _timed_out(run, ready, current, remaining, limits.call_timeout, limits, deadline)
-                return
-            if stop is not None:
-                if stop.is_set():
-                    raise Interrupted
-                wait = min(wait, 0.2)
-            readable, _, _ = select.select([fd], [], [], wait)
-            if not readable:
+        import_deadline = min(time.monotonic() + limits.import_timeout, deadline)
+        missing = _parse_contained(w.message(import_deadline, stop))
+        run.missing_protections = tuple(dict.fromkeys((*run.missing_protections, *missing)))
+        if missing and isolation == "strict":
+            run.import_failure = "not graded: the sandbox lacks " + ", ".join(missing)
+            return
+        msg = w.message(import_deadline, stop)
+        kind = msg.get("type")
+        if kind == "import_error" and set(msg) == {"type", "error"}:
+            run.import_failure = _text(msg["error"])
+            return
+        if kind != "ready" or set(msg) != {"type", "found"}:
+            raise _Malformed("expected the ready message")
+        found = _parse_found(msg["found"], plan)
+        if not run.found:
+            run.found = found
+        ready = True
+        for t in remaining:
+            if t in run.tasks:
                 continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                _died(run, ready, current, remaining, _exit_text(_exit_code(status_fd, 2.0)))
-                return
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                last = time.monotonic()
-                kind, payload = _parse_message(line, plan)
-                if kind == "import_error":
-                    run.import_failure = payload
-                    return
-                if kind == "ready":
-                    if not run.found:
-                        run.found = payload
-                    ready = True
-                elif kind == "tick":
-                    current = payload
-                elif kind == "result":
-                    index, result = payload
-                    run.tasks.setdefault(index, result)
-                    current = None
-                elif kind == "done":
-                    return
-            if len(buf) > MAX_LINE_BYTES:
-                raise _Malformed("a message longer than 4 MiB")
+            current = (t, None)
+            _drive(w, run, plan, t, limits.call_timeout, deadline, stop)
+            current = None
+    except _Timeout:
+        _timed_out(run, ready, current, remaining, limits.call_timeout, limits, deadline)
+    except _Died as exc:
+        _died(run, ready, current, remaining, str(exc))
     except _Malformed as exc:
-        task = current[0] if current else next((t for t in remaining if t not in run.tasks), None)
-        if not ready:
-            run.import_failure = f"the worker's report was malformed ({exc})"
-        elif task is not None:
-            run.tasks.setdefault(
-                task, TaskResult("numpy", failure=f"the worker's report was malformed ({exc})")
-            )
+        _malformed(run, ready, current, remaining, str(exc))
     finally:
-        _kill(pid)
-        os.close(fd)
-        os.close(status_fd)
+        w.close()
+
+
+class _Partial(Exception):
+    """A task ended part-way: the calls made so far, and where it stopped."""
+
+    def __init__(self, cause: Exception, point: int | None, result: TaskResult) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.point = point
+        self.result = result
+
+
+def _drive(
+    w: _Worker,
+    run: RawRun,
+    plan: Plan,
+    t: int,
+    call_timeout: float,
+    deadline: float,
+    stop: threading.Event | None,
+) -> None:
+    """Every call task ``t`` needs, decided here, one command at a time."""
+    task = plan.tasks[t]
+    info = run.found[task.reference][task.role]
+    inputs = plan.payload["tasks"][t]["inputs"]
+    if info.style == "missing":
+        run.tasks[t] = _derived(run, task, inputs)
+        return
+    if info.style == "sympy":
+        key = (task.reference, task.role)
+        if key not in run.exprs:
+            data = w.call(t, None, call_timeout, deadline, stop)
+            run.exprs[key] = _parse_expression(data)
+        run.tasks[t] = _symbolic(run.exprs[key], inputs)
+        return
+    calls: list[Call] = []
+    vector: Call | None = None
+    point: int | None = None
+    try:
+        if task.vector:
+            for point in range(len(inputs)):
+                data = w.call(t, point, call_timeout, deadline, stop)
+                calls.append(_parse_reply(data, len(inputs[point]), 4 * len(inputs[point]) ** 2))
+            run.tasks[t] = TaskResult("numpy", calls=tuple(calls))
+            return
+        data = w.call(t, None, call_timeout, deadline, stop)
+        vector = _parse_reply(data, len(inputs), 4 * len(inputs))
+        if vector.shape == (len(inputs),):
+            run.tasks[t] = TaskResult("numpy", vector=vector)
+            return
+        for point in range(len(inputs)):  # not vectorised: judged point by point
+            data = w.call(t, point, call_timeout, deadline, stop)
+            calls.append(_parse_reply(data, 1, 4))
+        run.tasks[t] = TaskResult("numpy", vector=vector, points=tuple(calls))
+    except (_Timeout, _Died, _Malformed) as exc:
+        status = "timeout" if isinstance(exc, _Timeout) else "error"
+        text = _failure_text(exc, call_timeout)
+        run.tasks[t] = TaskResult(
+            "numpy",
+            vector=vector,
+            points=tuple(calls) if not task.vector and vector is not None else None,
+            calls=tuple(calls) if task.vector else None,
+            failure=text,
+            failure_status=status,
+            failure_point=point if (task.vector or vector is not None) else None,
+        )
+        raise
+
+
+def _failure_text(exc: Exception, call_timeout: float) -> str:
+    if isinstance(exc, _Timeout):
+        return f"did not return within {call_timeout:g} s"
+    if isinstance(exc, _Died):
+        return str(exc)
+    return f"the worker's report was malformed ({exc})"
+
+
+def _parse_expression(data: Any) -> Any:
+    """The reply to a SymPy function's call: its expression, rebuilt here."""
+    if not isinstance(data, dict) or data.get("style") != "sympy":
+        raise _Malformed("a reply of the wrong style")
+    if "error" in data:
+        return _text(data["error"])
+    try:
+        return expression.parse(data.get("srepr"))
+    except expression.ExpressionError as exc:
+        return f"returned an expression the grader does not accept ({exc})"
+
+
+def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
+    """Values of a SymPy answer, computed here from its expression."""
+    if isinstance(expr, str):  # the call failed: the reason
+        return TaskResult("sympy", failure=expr)
+    points = tuple(
+        Call(error=v) if isinstance(v, str) else Call(values=(v,), shape=())
+        for v in expression.evaluate(expr, inputs)
+    )
+    return TaskResult("sympy", expr=str(expr)[:200], points=points)
+
+
+def _derived(run: RawRun, task: Task, inputs: Any) -> TaskResult:
+    """No derivative function: ``sympy.diff`` of a SymPy forward, else missing."""
+    forward = run.found[task.reference]["forward"]
+    if task.role != "derivative" or forward.style != "sympy" or task.vector:
+        return TaskResult("missing")
+    key = (task.reference, "derivative")
+    if key not in run.exprs:
+        expr = run.exprs.get((task.reference, "forward"))
+        if expr is None:
+            return TaskResult("sympy", failure="not run: the function itself was not run")
+        if isinstance(expr, str):
+            run.exprs[key] = expr
+        else:
+            try:
+                run.exprs[key] = expression.derivative(expr)
+            except Exception as exc:  # noqa: BLE001 - sympy.diff of a whitelisted tree
+                run.exprs[key] = f"could not be differentiated ({type(exc).__name__})"
+    return _symbolic(run.exprs[key], inputs)
+
+
+def _parse_reply(data: Any, n_inputs: int, max_values: int) -> Call:
+    if (
+        not isinstance(data, dict)
+        or data.get("style") != "numpy"
+        or set(data) != {"style", "call"}
+    ):
+        raise _Malformed("a reply of the wrong style")
+    return _parse_call(data["call"], n_inputs, max_values)
 
 
 def _timed_out(
@@ -395,19 +741,12 @@ def _timed_out(
             f"importing the submission took longer than {limits.import_timeout:g} s"
         )
         return
-    if current is None:
-        pending = [t for t in remaining if t not in run.tasks]
-        if not pending:
-            return
-        current = (pending[0], None)
-    task, point = current
-    run.tasks.setdefault(
-        task,
+    _fail_current(
+        run,
+        current,
+        remaining,
         TaskResult(
-            "numpy",
-            failure=f"did not return within {call_timeout:g} s",
-            failure_status="timeout",
-            failure_point=point,
+            "numpy", failure=f"did not return within {call_timeout:g} s", failure_status="timeout"
         ),
     )
 
@@ -422,50 +761,42 @@ def _died(
     if not ready:
         run.import_failure = f"importing the submission {text}"
         return
+    _fail_current(run, current, remaining, TaskResult("numpy", failure=text))
+
+
+def _malformed(
+    run: RawRun,
+    ready: bool,
+    current: tuple[int, int | None] | None,
+    remaining: list[int],
+    text: str,
+) -> None:
+    if not ready:
+        run.import_failure = f"the worker's report was malformed ({text})"
+        return
+    _fail_current(
+        run,
+        current,
+        remaining,
+        TaskResult("numpy", failure=f"the worker's report was malformed ({text})"),
+    )
+
+
+def _fail_current(
+    run: RawRun, current: tuple[int, int | None] | None, remaining: list[int], result: TaskResult
+) -> None:
+    """The task in progress failed (if :func:`_drive` did not record it already)."""
     if current is None:
         pending = [t for t in remaining if t not in run.tasks]
         if not pending:
             return
         current = (pending[0], None)
-    task, point = current
-    run.tasks.setdefault(task, TaskResult("numpy", failure=text, failure_point=point))
+    run.tasks.setdefault(current[0], result)
 
 
 # ------------------------------------------------------------------------ validation
-def _parse_message(line: bytes, plan: Plan) -> tuple[str, Any]:
-    try:
-        msg = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
-        raise _Malformed("not JSON") from None
-    if not isinstance(msg, dict):
-        raise _Malformed("not an object")
-    kind = msg.get("type")
-    if kind == "import_error":
-        return kind, _text(msg.get("error"))
-    if kind == "ready":
-        return kind, _parse_found(msg.get("found"), plan)
-    if kind == "tick":
-        task, point = msg.get("task"), msg.get("point")
-        n = _task_index(task, plan)
-        if point is not None and not _is_int(point):
-            raise _Malformed("bad tick")
-        return kind, (n, point)
-    if kind == "result":
-        n = _task_index(msg.get("task"), plan)
-        return kind, (n, _parse_task(msg.get("data"), plan.tasks[n], plan, n))
-    if kind == "done":
-        return kind, None
-    raise _Malformed(f"unknown message type {str(kind)[:20]!r}")
-
-
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _task_index(v: Any, plan: Plan) -> int:
-    if not _is_int(v) or not 0 <= v < len(plan.tasks):
-        raise _Malformed("bad task index")
-    return int(v)
 
 
 def _text(v: Any, limit: int = worker.MAX_ERROR_CHARS) -> str:
@@ -518,42 +849,13 @@ def _parse_call(v: Any, n_inputs: int, max_values: int) -> Call:
         return Call(error=_text(v["error"]), input_after=input_after)
     values = _floats(v.get("values"), max_values)
     shape_raw = v.get("shape")
-    if not isinstance(shape_raw, list) or not all(_is_int(s) and s >= 0 for s in shape_raw):
+    if (
+        not isinstance(shape_raw, list)
+        or len(shape_raw) > 8
+        or not all(_is_int(s) and 0 <= s <= max_values for s in shape_raw)
+    ):
         raise _Malformed("bad shape")
     shape = tuple(int(s) for s in shape_raw)
     if math.prod(shape) != len(values):
         raise _Malformed("shape does not match the values")
     return Call(values=values, shape=shape, input_after=input_after)
-
-
-def _parse_task(v: Any, task: Task, plan: Plan, index: int) -> TaskResult:
-    if not isinstance(v, dict) or v.get("style") not in STYLES:
-        raise _Malformed("bad result")
-    style = v["style"]
-    if style == "missing":
-        return TaskResult("missing")
-    if "error" in v:
-        return TaskResult(style, failure=_text(v["error"]))
-    inputs = plan.payload["tasks"][index]["inputs"]
-    expr = v.get("expr")
-    expr = None if expr is None else _text(expr, 200)
-    if task.vector:
-        calls = v.get("calls")
-        if not isinstance(calls, list) or len(calls) != len(inputs):
-            raise _Malformed("bad calls")
-        parsed = tuple(
-            _parse_call(c, len(vec), 4 * len(vec) * len(vec))
-            for c, vec in zip(calls, inputs, strict=True)
-        )
-        return TaskResult(style, expr=expr, calls=parsed)
-    vector = v.get("vector")
-    points = v.get("points")
-    vec = None if vector is None else _parse_call(vector, len(inputs), 4 * len(inputs))
-    pts = None
-    if points is not None:
-        if not isinstance(points, list) or len(points) != len(inputs):
-            raise _Malformed("bad points")
-        pts = tuple(_parse_call(p, 1, 4) for p in points)
-    if vec is None and pts is None:
-        raise _Malformed("no outputs")
-    return TaskResult(style, expr=expr, vector=vec, points=pts)

@@ -9,12 +9,18 @@ the grader without an ``if __name__ == "__main__"`` guard. This server knows not
 but the worker module, which it loads by path: the server imports NumPy, SymPy and
 mpmath, not actref (whose registry and SciPy the worker does not need).
 
+Each request forks a *supervisor* that enters new namespaces
+(:func:`~actref.grading.contain.enter_namespaces`) and forks the *worker*, PID 1 of the
+new PID namespace, which builds its walls (:func:`~actref.grading.contain.confine`)
+and only then runs the student's code. The supervisor runs no student code: SIGTERM
+to it kills the worker, whose death ends every process the student started.
+
 Protocol on the control socket (a ``socketpair`` with the grader): a request is an
-8-byte length with two file descriptors attached (the worker's result pipe and a
-status pipe), then that many bytes of JSON (the worker's arguments). The reply is the
-worker's pid and a newline. When the worker ends, its wait status
-(``os.waitstatus_to_exitcode``) is written to the status pipe. When the grader closes
-the socket, every worker still running is killed and the server exits.
+8-byte length with three file descriptors attached (the worker's result pipe, its
+command pipe and a status pipe), then that many bytes of JSON (the worker's
+arguments). The reply is the supervisor's pid and a newline. When it ends, its wait
+status (``os.waitstatus_to_exitcode``) is written to the status pipe. When the grader
+closes the socket, every worker still running is killed and the server exits.
 """
 
 # Student code may raise anything, SystemExit included: catching it all is the point.
@@ -30,6 +36,7 @@ import select
 import signal
 import socket
 import sys
+import time
 import warnings
 from typing import Any
 
@@ -49,8 +56,8 @@ def _reap(status_fds: dict[int, int]) -> None:
             os.close(fd)
 
 
-def _read_request(ctrl: socket.socket) -> tuple[dict[str, object], list[int]] | None:
-    head, fds, _, _ = socket.recv_fds(ctrl, 8, 2)
+def _read_request(ctrl: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
+    head, fds, _, _ = socket.recv_fds(ctrl, 8, 3)
     if not head:
         return None
     while len(head) < 8:
@@ -68,9 +75,11 @@ def _read_request(ctrl: socket.socket) -> tuple[dict[str, object], list[int]] | 
     return json.loads(body), list(fds)
 
 
-def _load_worker() -> Any:
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
-    spec = importlib.util.spec_from_file_location("actref_grading_worker", path)
+def _load(name: str) -> Any:
+    """A sibling module by path (not through the ``actref`` package, whose import
+    would load the whole catalogue and SciPy)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"actref_grading_{name}", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -79,13 +88,50 @@ def _load_worker() -> Any:
     return module
 
 
+def _start_worker(
+    worker: Any, contain: Any, readable: list[str], args: dict[str, Any], fds: list[int]
+) -> None:
+    """In the forked supervisor: namespaces, then the worker as its child. Never returns."""
+    result_fd, cmd_fd, _ = fds
+    root = os.getuid() == 0
+    missing = contain.enter_namespaces(root)
+    child = os.fork()
+    if child == 0:  # the worker
+        code = 0
+        try:
+            jail = args.pop("jail")
+            worker.redirect_output(jail["base"])
+            missing += contain.confine(
+                jail["base"],
+                jail["home"],
+                readable,
+                jail["uid"],
+                jail["gid"],
+                not missing,
+                worker.address_space(int(args["limits"]["memory_mb"])),
+                int(args["limits"]["submission_timeout"]) + 1,
+                worker.MAX_OUTPUT_BYTES,
+            )
+            worker.main(result_fd, cmd_fd, missing=missing, **args)
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+    for fd in (result_fd, cmd_fd):
+        os.close(fd)
+    contain.supervise(child)
+
+
 def serve(fd: int) -> None:
     """Answer fork requests on the control socket ``fd`` until it closes."""
     # OpenBLAS threads would make every fork a fork of a multi-threaded process
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     warnings.simplefilter("ignore")
-    worker = _load_worker()  # the preload: NumPy, SymPy, mpmath
+    contain = _load("contain")
+    contain.set_not_dumpable()
+    worker = _load("worker")  # the preload: NumPy, SymPy, mpmath
+    allowed = contain.readable_paths()
 
     ctrl = socket.socket(fileno=fd)
     status_fds: dict[int, int] = {}
@@ -99,29 +145,34 @@ def serve(fd: int) -> None:
             if request is None:
                 break
             args, fds = request
-            result_fd, status_fd = fds
+            if len(fds) != 3:
+                for unexpected in fds:
+                    os.close(unexpected)
+                ctrl.sendall(b"0\n")
+                continue
+            status_fd = fds[2]
             pid = os.fork()
-            if pid == 0:  # the worker
-                code = 0
+            if pid == 0:  # the supervisor
                 try:
                     ctrl.close()
                     os.close(status_fd)
                     for other in status_fds.values():
                         os.close(other)
-                    worker.main(result_fd, **args)
-                except BaseException:
-                    code = 70
+                    _start_worker(worker, contain, allowed, args, fds)
                 finally:
-                    os._exit(code)
-            os.close(result_fd)
+                    os._exit(70)
+            for worker_end in fds[:2]:
+                os.close(worker_end)
             status_fds[pid] = status_fd
             ctrl.sendall(f"{pid}\n".encode())
     finally:
-        for pid in status_fds:
-            for kill in (os.killpg, os.kill):
-                with contextlib.suppress(OSError):
-                    kill(pid, signal.SIGKILL)
-        _reap(status_fds)
+        for pid in status_fds:  # each supervisor kills its worker's namespace
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 2
+        while status_fds and time.monotonic() < deadline:
+            _reap(status_fds)
+            time.sleep(0.01)
 
 
 def main() -> None:

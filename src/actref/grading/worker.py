@@ -1,29 +1,30 @@
 """The child side: run one submission and report its raw outputs, nothing more.
 
-This module runs inside the sandboxed worker process (forked by
+This module runs inside the contained worker process (forked by
 :mod:`actref.grading.server`, which preloaded it, so NumPy and SymPy are already
-imported). It limits itself
-(address space, file size, its own session and working directory), sends the
-student's stdout/stderr to files, imports the submission, finds the rubric's functions
-and calls them on the inputs the parent chose. What it sends back, one JSON object per
-line on a pipe that is not the student's stdout, is raw data: the numbers returned,
-the shapes, the input array after the call, error texts. It judges nothing: every
-comparison is made in the parent, so whatever the student patches in this process
-(NumPy, ``==``, ``print``) can only change the numbers reported as theirs.
+imported, and walled in by :mod:`actref.grading.contain` before this module's
+:func:`main` runs). It imports the submission, finds the rubric's functions, then
+answers the parent's commands, one call of the student's code per command. What it
+sends back, one JSON object per line on a pipe that is not the student's stdout, is
+raw data: the numbers returned, their shape, the input array after the call, error
+texts; for a SymPy answer, the expression's ``srepr``, which the parent rebuilds
+from a whitelist and evaluates itself (:mod:`actref.grading.expression`).
 
-SymPy answers are evaluated here, at 60 significant digits, and only their values
-(rounded once to float64) and ``str(expr)`` for display cross the pipe. The parent
-never parses an expression: ``sympify``/``parse_expr`` evaluate text, and a
-whitelisting parser of ``srepr`` would be a second interpreter to get right. Numbers
-are all the judge needs.
+It judges nothing and is trusted with nothing: the student's code runs in this very
+process and may rewrite any of it, or write lines of its own on the pipe. The parent
+decides every call, keeps every clock, validates every message and treats anything
+missing, malformed or out of order as that part's error.
 
-Messages (``task`` is the index in the plan's task list):
+Messages (worker to parent):
 
+- ``{"type": "contained", "missing": [str]}``: written by the containment code before
+  any student code ran (the protections the host could not give)
 - ``{"type": "import_error", "error": str}``: importing the submission failed
 - ``{"type": "ready", "found": {reference: {"forward": ..., "derivative": ...}}}``
-- ``{"type": "tick", "task": int, "point": int | null}``: about to call the student
-- ``{"type": "result", "task": int, "data": {...}}``
-- ``{"type": "done"}``
+- ``{"type": "reply", "seq": int, "data": {...}}``: the answer to command ``seq``
+
+Commands (parent to worker): ``{"seq": int, "task": int, "point": int | null}``: call
+the task's function on all of its inputs as one array (``null``) or on input ``point``.
 """
 
 # Student code may raise anything, SystemExit included: catching it all is the point.
@@ -35,17 +36,15 @@ import functools
 import importlib.machinery
 import importlib.util
 import inspect
+import io
 import json
 import os
-import resource
-import signal
 import sys
 import types
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-import mpmath
 import numpy as np
 import sympy
 
@@ -54,12 +53,14 @@ import sympy
 
 MODULE_NAME = "submission"
 MAX_ERROR_CHARS = 300
-MAX_OUTPUT_BYTES = 1 << 20  # student's stdout/stderr files, each
-EVAL_DPS = 60
+MAX_OUTPUT_BYTES = 1 << 20  # student's stdout/stderr, each: beyond it, dropped
+MAX_SREPR_CHARS = 20_000
 
 # Bound now, before student code can rebind them in their modules.
 _dumps = json.dumps
+_loads = json.loads
 _write = os.write
+_read = os.read
 _asarray = np.asarray
 _float64 = np.float64
 
@@ -71,51 +72,84 @@ def normalise(name: str) -> str:
 
 
 class _Channel:
-    """Newline-delimited JSON on a raw file descriptor."""
+    """Newline-delimited JSON on raw file descriptors: replies out, commands in."""
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
+    def __init__(self, out_fd: int, in_fd: int = -1) -> None:
+        self.out_fd = out_fd
+        self.in_fd = in_fd
+        self.buf = b""
 
     def send(self, message: dict[str, Any]) -> None:
         data = (_dumps(message, allow_nan=True) + "\n").encode()
         view = memoryview(data)
         while view:
-            n = _write(self.fd, view)
+            n = _write(self.out_fd, view)
             view = view[n:]
+
+    def receive(self) -> Any:
+        """The next command, or None when the parent closed the pipe."""
+        while b"\n" not in self.buf:
+            chunk = _read(self.in_fd, 1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return _loads(line)
 
 
 # ------------------------------------------------------------------------- sandbox
-def _sandbox(workdir: str, memory_mb: int, cpu_seconds: float) -> None:
-    """Limit this process before any student code runs."""
-    os.setsid()  # its own process group: the parent kills it and its children at once
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a print flood fails a write, no kill
-    # address space: what is mapped now (NumPy, SymPy, OpenBLAS) plus the budget
-    _limit(resource.RLIMIT_AS, _mapped_bytes() + memory_mb * (1 << 20))
-    _limit(resource.RLIMIT_FSIZE, MAX_OUTPUT_BYTES)
-    _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_CPU, int(cpu_seconds) + 1)  # a backstop to the parent's clock
-    os.chdir(workdir)
+class _CappedOutput(io.RawIOBase):
+    """A file descriptor that takes the first ``cap`` bytes and drops the rest: a
+    print flood costs the student their log, never an error in their function."""
+
+    def __init__(self, fd: int, cap: int) -> None:
+        self.fd = fd
+        self.left = cap
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        keep = data[: max(self.left, 0)]
+        self.left -= len(keep)
+        try:
+            while keep:
+                keep = keep[_write(self.fd, keep) :]
+        except OSError:
+            self.left = 0
+        return len(data)
+
+
+def redirect_output(base: str) -> None:
+    """stdin from /dev/null, stdout/stderr to files in ``base`` (outside the jail, so
+    the student reaches them only through these descriptors). Before the walls."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
     for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
-        out = os.open(os.path.join(workdir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        out = os.open(os.path.join(base, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(out, fd)
         os.close(out)
+
+
+def address_space(memory_mb: int) -> int:
+    """What is mapped now (NumPy, SymPy, OpenBLAS) plus the budget."""
+    return _mapped_bytes() + memory_mb * (1 << 20)
+
+
+def _settle() -> None:
+    """Python-level settings for student code (the walls are up already)."""
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file cap fails, no kill
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 -- the process's own fds
-    sys.stdout = open(1, "w", closefd=False, buffering=1)  # noqa: SIM115
-    sys.stderr = open(2, "w", closefd=False, buffering=1)  # noqa: SIM115
+    for fd, attr in ((1, "stdout"), (2, "stderr")):
+        raw = io.BufferedWriter(_CappedOutput(fd, MAX_OUTPUT_BYTES))
+        setattr(sys, attr, io.TextIOWrapper(raw, errors="replace", line_buffering=True))
     sys.dont_write_bytecode = True  # no __pycache__ next to the student's file
     np.seterr(all="ignore")
     warnings.simplefilter("ignore")
-
-
-def _limit(which: int, value: int) -> None:
-    """Lower a limit to ``value`` (never above an existing hard limit)."""
-    _, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(which, (value, hard))
 
 
 def _mapped_bytes() -> int:
@@ -185,24 +219,17 @@ def _find(
 
 
 def _takes_argument(fn: Any) -> bool:
+    """Can it be called with an array? Only a plain function with no positional
+    parameter at all is a zero-argument SymPy function: ``f(x=0.0)``, ``np.vectorize``,
+    ``functools.partial`` and callable objects are array functions."""
+    if not inspect.isfunction(fn):
+        return True
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return True
     return any(
         p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
-    )
-
-
-def _required_positional(fn: Any) -> int | None:
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return None
-    return sum(
-        1
-        for p in sig.parameters.values()
-        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     )
 
 
@@ -245,138 +272,54 @@ def _input_after(arr: Any) -> list[float] | None:
         return None
 
 
-# ------------------------------------------------------------------------- the tasks
-class _Runner:
-    def __init__(self, channel: _Channel, found: dict[str, dict[str, Any]]) -> None:
-        self.channel = channel
-        self.found = found
-
-    def tick(self, task: int, point: int | None) -> None:
-        self.channel.send({"type": "tick", "task": task, "point": point})
-
-    def run(self, index: int, task: dict[str, Any]) -> dict[str, Any]:
-        entry = self.found[task["reference"]]
-        role = task["role"]
-        info = entry[role]
-        if role == "derivative" and info["style"] == "missing":
-            fwd = entry["forward"]
-            if fwd["style"] == "sympy" and not task["vector"]:
-                return self._sympy(index, task, fwd["object"], differentiate=True)
-            return {"style": "missing"}
-        if info["style"] == "missing":
-            return {"style": "missing"}
-        if info["style"] == "sympy":
-            if task["vector"]:
-                return {
-                    "style": "sympy",
-                    "error": f"{info['name']}() takes no argument, but {task['reference']} "
-                    "must be a function of a 1-D array",
-                }
-            return self._sympy(index, task, info["object"], differentiate=False)
-        if task["vector"]:
-            return self._vector_calls(index, task, info["object"])
-        return self._elementwise(index, task, info["object"])
-
-    def _elementwise(self, index: int, task: dict[str, Any], fn: Any) -> dict[str, Any]:
-        xs: list[float] = task["inputs"]
-        arr = np.array(xs, dtype=np.float64)
-        self.tick(index, None)
-        vector = _call(fn, arr, 4 * len(xs))
-        vector["input_after"] = _input_after(arr)
-        points = None
-        if vector.get("shape") != [len(xs)]:
-            # not vectorised: judge its values point by point
-            points = []
-            for i, v in enumerate(xs):
-                self.tick(index, i)
-                points.append(_call(fn, _float64(v), 4))
-        return {"style": "numpy", "vector": vector, "points": points}
-
-    def _vector_calls(self, index: int, task: dict[str, Any], fn: Any) -> dict[str, Any]:
-        calls = []
-        for i, vec in enumerate(task["inputs"]):
-            arr = np.array(vec, dtype=np.float64)
-            self.tick(index, i)
-            result = _call(fn, arr, 4 * len(vec) * len(vec))
-            result["input_after"] = _input_after(arr)
-            calls.append(result)
-        return {"style": "numpy", "calls": calls}
-
-    def _sympy(
-        self, index: int, task: dict[str, Any], fn: Any, *, differentiate: bool
-    ) -> dict[str, Any]:
-        self.tick(index, None)
-        try:
-            expr = fn()
-            if not isinstance(expr, sympy.Basic):
-                if _takes_argument(fn):  # f(x=0.0): a NumPy function with a default
-                    if differentiate:
-                        return {"style": "missing"}
-                    if task["vector"]:
-                        return self._vector_calls(index, task, fn)
-                    return self._elementwise(index, task, fn)
-                if not isinstance(expr, int | float) or isinstance(expr, bool):
-                    return {
-                        "style": "sympy",
-                        "error": f"returned {type(expr).__name__}, not a SymPy expression in x",
-                    }
-                expr = sympy.Float(expr)
-            expr = _in_real_x(expr)
-            if differentiate:
-                expr = sympy.diff(expr, _X)
-        except BaseException as exc:
-            return {"style": "sympy", "error": _describe(exc)}
-        shown = str(expr)
-        out: dict[str, Any] = {"style": "sympy", "expr": shown[:200]}
-        try:
-            compiled = sympy.lambdify(_X, expr, modules="mpmath")
-        except BaseException:
-            compiled = None
-        points = []
-        for i, v in enumerate(task["inputs"]):
-            self.tick(index, i)
-            points.append(_evaluate(expr, compiled, v))
-        out["points"] = points
-        return out
+# ------------------------------------------------------------------------- the calls
+def _answer(found: dict[str, Any], task: dict[str, Any], point: int | None) -> dict[str, Any]:
+    """One command: call the task's function once, as the parent asked."""
+    info = found[task["reference"]][task["role"]]
+    style = info["style"]
+    if style == "missing":
+        return {"style": "missing"}
+    if style == "sympy":
+        return _expression(info)
+    inputs = task["inputs"]
+    if task["vector"]:  # a whole vector per call (softmax)
+        vec = inputs[point]
+        arr = np.array(vec, dtype=np.float64)
+        call = _call(info["object"], arr, 4 * len(vec) * len(vec))
+        call["input_after"] = _input_after(arr)
+    elif point is None:  # every input at once, as one array
+        arr = np.array(inputs, dtype=np.float64)
+        call = _call(info["object"], arr, 4 * len(inputs))
+        call["input_after"] = _input_after(arr)
+    else:  # one input, as a NumPy float64 scalar
+        call = _call(info["object"], _float64(inputs[point]), 4)
+    return {"style": "numpy", "call": call}
 
 
-_X = sympy.Symbol("x", real=True)
-
-
-def _in_real_x(expr: Any) -> Any:
-    """The expression in a real ``x``; any other symbol is an error."""
-    free = expr.free_symbols
-    others = sorted(str(s) for s in free if str(s) != "x")
-    if others:
-        raise ValueError(f"the expression uses {', '.join(others)}; only the symbol x is allowed")
-    return expr.xreplace({s: _X for s in free})
-
-
-def _evaluate(expr: Any, compiled: Callable[..., Any] | None, v: float) -> dict[str, Any]:
-    """``expr`` at ``x = v`` (exactly) to 60 digits, rounded once to float64."""
-    value: Any = None
-    if compiled is not None:
-        try:
-            with mpmath.workdps(EVAL_DPS):
-                value = compiled(mpmath.mpf(v))
-        except BaseException:
-            value = None
-    if value is None or not isinstance(value, mpmath.mpf | mpmath.mpc | int | float):
-        try:
-            value = expr.subs(_X, sympy.Rational(v)).evalf(EVAL_DPS)
-            if value.is_real is False:
-                return {"error": f"is not real at x={v!r}: {str(value)[:60]}"}
-            value = mpmath.mpf(str(value)) if value.is_Float else value
-        except BaseException as exc:
-            return {"error": _describe(exc)}
+def _expression(info: dict[str, Any]) -> dict[str, Any]:
+    """A zero-argument function's SymPy expression, as ``srepr`` text for the parent."""
     try:
-        if isinstance(value, mpmath.mpc):
-            if value.imag != 0:
-                return {"error": f"is not real at x={v!r}: {value}"}
-            value = value.real
-        return {"values": [float(value)], "shape": []}
+        expr = info["object"]()
+        if isinstance(expr, int | float) and not isinstance(expr, bool):
+            expr = sympy.Float(expr)
+        if not isinstance(expr, sympy.Basic):
+            return {
+                "style": "sympy",
+                "error": f"returned {type(expr).__name__[:40]}, not a SymPy expression in x",
+            }
+        others = sorted(str(s) for s in expr.free_symbols if str(s) != "x")
+        if others:
+            return {
+                "style": "sympy",
+                "error": f"the expression uses {', '.join(others)[:80]}; only the symbol x is "
+                "allowed",
+            }
+        text = sympy.srepr(expr)
     except BaseException as exc:
-        return {"error": f"is not a number at x={v!r} ({_describe(exc)})"}
+        return {"style": "sympy", "error": _describe(exc)}
+    if len(text) > MAX_SREPR_CHARS:
+        return {"style": "sympy", "error": "returned an expression too large to grade"}
+    return {"style": "sympy", "srepr": text, "expr": str(expr)[:200]}
 
 
 # ------------------------------------------------------------------------- entry point
@@ -390,7 +333,7 @@ def _discover(module: types.ModuleType, plan: dict[str, Any], path: str) -> dict
             if name is None:
                 entry[role] = {"style": "missing", "name": None, "note": note}
                 continue
-            style = "sympy" if _required_positional(obj) == 0 else "numpy"
+            style = "numpy" if _takes_argument(obj) else "sympy"
             entry[role] = {"style": style, "name": name, "note": "", "object": obj}
         found[fn["reference"]] = entry
     return found
@@ -405,15 +348,19 @@ def _public(found: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def main(
     result_fd: int,
+    cmd_fd: int,
     path: str,
     plan: dict[str, Any],
-    task_ids: list[int],
     workdir: str,
     limits: dict[str, float],
+    missing: list[str],
 ) -> None:
-    """Worker entry point, called in the freshly forked child (see ``server.py``)."""
-    channel = _Channel(result_fd)
-    _sandbox(workdir, int(limits["memory_mb"]), limits["submission_timeout"])
+    """Worker entry point, in the contained child (see ``server.py``): report the
+    containment, import, then answer commands until the parent closes the pipe."""
+    channel = _Channel(result_fd, cmd_fd)
+    channel.send({"type": "contained", "missing": list(missing)})
+    del limits  # enforced by the walls (rlimits) and the parent's clocks
+    _settle()
     try:
         loader = importlib.machinery.SourceFileLoader(MODULE_NAME, path)
         spec = importlib.util.spec_from_loader(MODULE_NAME, loader)
@@ -426,11 +373,13 @@ def main(
         channel.send({"type": "import_error", "error": _describe(exc)})
         return
     channel.send({"type": "ready", "found": _public(found)})
-    runner = _Runner(channel, found)
-    for index in task_ids:
+    tasks = plan["tasks"]
+    while True:
+        command = channel.receive()
+        if command is None:
+            return
         try:
-            data = runner.run(index, plan["tasks"][index])
-        except BaseException as exc:  # a hostile object broke the runner itself
-            data = {"style": "numpy", "error": _describe(exc)}
-        channel.send({"type": "result", "task": index, "data": data})
-    channel.send({"type": "done"})
+            data = _answer(found, tasks[command["task"]], command["point"])
+        except BaseException as exc:  # a hostile object broke the worker itself
+            data = {"style": "numpy", "call": {"error": _describe(exc)}}
+        channel.send({"type": "reply", "seq": command["seq"], "data": data})

@@ -1,0 +1,290 @@
+"""``actref grade``: options checked before anything runs, the batch, and a report
+that no failure, interrupt or rerun can lose or shrink.
+
+The report is written under a private temporary name in the output's folder
+(``mkstemp``: created exclusively, never through a symlink or into a FIFO) and renamed
+over ``--output``. An output that existed before the run is only replaced by a report
+holding at least as many submissions, so a rerun interrupted early never replaces a
+complete report with a partial one; ``--resume`` (JSON) keeps every result of that
+earlier report whose rubric and submission contents are unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import math
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from actref.grading import report as rep
+from actref.grading.judge import SubmissionResult
+from actref.grading.rubric import Rubric
+from actref.grading.sandbox import ISOLATION, SandboxUser
+
+
+class GradeUsageError(Exception):
+    """A mistake in the command line: one line, exit status 2."""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``actref grade``."""
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="a student's .py file")
+    p.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: the classic homework)")
+    p.add_argument(
+        "--format", default="text", metavar="FMT", help=f"{', '.join(rep.FORMATS)} (default text)"
+    )
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report here (rewritten as each submission finishes; an existing "
+        "report is only replaced by one at least as complete)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the results of --output (a JSON report) for submissions whose contents "
+        "and rubric are unchanged; grade the rest",
+    )
+    p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
+    p.add_argument("--timeout", metavar="S", help="wall-clock limit per call, seconds")
+    p.add_argument(
+        "--isolation",
+        default="auto",
+        metavar="MODE",
+        help="auto (default: grade, naming any protection the host lacks) or strict "
+        "(refuse to grade without every protection)",
+    )
+    p.add_argument(
+        "--sandbox-user",
+        default="65534:65534",
+        metavar="UID[:GID]",
+        help="the unprivileged user student code runs as when grading as root "
+        "(default nobody, 65534)",
+    )
+
+
+# ------------------------------------------------------------------------ options
+def _jobs(raw: str) -> int:
+    try:
+        jobs = int(raw)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 256:
+        raise GradeUsageError(f"--jobs {raw!r} is not accepted; give an integer from 1 to 256")
+    return jobs
+
+
+def _timeout(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        timeout = float(raw)
+    except ValueError:
+        timeout = math.nan
+    if not 0 < timeout <= 3600:
+        raise GradeUsageError(f"--timeout {raw!r} is not accepted; give seconds, > 0 and <= 3600")
+    return timeout
+
+
+def _user(raw: str) -> SandboxUser:
+    uid, _, gid = raw.partition(":")
+    try:
+        ids = int(uid), int(gid or uid)
+    except ValueError:
+        ids = (-1, -1)
+    if not all(0 < i < 2**32 - 1 for i in ids):
+        raise GradeUsageError(
+            f"--sandbox-user {raw!r} is not accepted; give a numeric UID[:GID] other than 0"
+        )
+    return SandboxUser(*ids)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_output(output: str, submissions: Sequence[str]) -> None:
+    folder = os.path.dirname(os.path.abspath(output))
+    if os.path.isdir(output):
+        raise GradeUsageError(f"--output {output!r} is a folder; name a file")
+    if os.path.lexists(output):
+        mode = os.lstat(output).st_mode
+        if stat.S_ISLNK(mode):
+            raise GradeUsageError(f"--output {output!r} is a symbolic link; name a regular file")
+        if not stat.S_ISREG(mode):
+            raise GradeUsageError(f"--output {output!r} exists and is not a regular file")
+    for path in submissions:
+        if _same_file(output, path):
+            raise GradeUsageError(f"--output {output!r} is one of the submissions; name another")
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise GradeUsageError(f"--output {output!r}: folder {folder!r} is not writable")
+
+
+def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxUser]:
+    """Every option, before the rubric is read or anything runs."""
+    if args.format not in rep.FORMATS:
+        raise GradeUsageError(
+            f"--format {args.format!r} is not known; accepted: {', '.join(rep.FORMATS)}"
+        )
+    if args.isolation not in ISOLATION:
+        raise GradeUsageError(
+            f"--isolation {args.isolation!r} is not known; accepted: {', '.join(ISOLATION)}"
+        )
+    jobs, timeout, user = _jobs(args.jobs), _timeout(args.timeout), _user(args.sandbox_user)
+    for path in args.submissions:
+        if not os.path.isfile(path) or not os.access(path, os.R_OK):
+            what = "is a directory" if os.path.isdir(path) else "is not a readable file"
+            raise GradeUsageError(f"submission {path!r} {what}")
+    if args.format == "gradescope" and len(args.submissions) != 1:
+        raise GradeUsageError(
+            "--format gradescope takes exactly one submission (Gradescope grades one at a time)"
+        )
+    if args.output is not None:
+        _check_output(args.output, args.submissions)
+    if args.resume and (args.output is None or args.format != "json"):
+        raise GradeUsageError(
+            "--resume needs --output FILE and --format json (the report it reads)"
+        )
+    return jobs, timeout, user
+
+
+# ------------------------------------------------------------------------ the report
+def write_atomically(path: str, text: str) -> None:
+    """``text`` to ``path`` through a private temporary file in the same folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _earlier_size(path: str | None) -> int | None:
+    """How many submissions the report already at ``path`` holds: 0 when there is none,
+    None when it cannot be told (not JSON): such a report is replaced only when complete."""
+    if path is None or not os.path.lexists(path):
+        return 0
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return len(data) if isinstance(data, list) else None
+
+
+def fingerprint(rubric: Rubric) -> str:
+    """What a kept result depends on: the validated rubric (limits included)."""
+    return hashlib.sha256(repr(replace(rubric, source="")).encode()).hexdigest()[:16]
+
+
+def file_digest(path: str) -> str:
+    """The submission's contents."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _kept_results(path: str, rubric_id: str) -> dict[tuple[str, str], SubmissionResult]:
+    """The results of an earlier JSON report, by (submission, sha256), same rubric."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, RecursionError) as exc:
+        raise GradeUsageError(f"--resume: cannot read {path!r} ({exc})") from None
+    if not isinstance(data, list):
+        raise GradeUsageError(f"--resume: {path!r} is not a JSON report of actref grade")
+    kept: dict[tuple[str, str], SubmissionResult] = {}
+    for doc in data:
+        result = SubmissionResult.from_dict(doc)
+        if result is not None and result.rubric == rubric_id:
+            kept[(result.submission, result.sha256)] = result
+    return kept
+
+
+def run(
+    args: argparse.Namespace,
+    rubric: Rubric,
+    grade: Callable[..., list[SubmissionResult | None]],
+) -> int:
+    """Grade, stream or write the report, and never lose work."""
+    jobs, _, user = check_options(args)
+    paths: list[str] = list(args.submissions)
+    rubric_id = fingerprint(rubric)
+    digests = [file_digest(p) for p in paths]
+    earlier = _earlier_size(args.output)
+    kept = _kept_results(args.output, rubric_id) if args.resume else {}
+    done: list[SubmissionResult | None] = [None] * len(paths)
+    progress = sys.stderr.isatty()
+    streaming = args.output is None and args.format in ("text", "csv")
+    from actref.grading.batch import display_names
+
+    names = display_names(paths)
+
+    def finished() -> list[SubmissionResult]:
+        return [r for r in done if r is not None]
+
+    def write_report(final: bool) -> None:
+        n = len(finished())
+        if (final and n == len(paths)) or (earlier is not None and n >= earlier):
+            write_atomically(args.output, rep.render(args.format, finished()))
+
+    def skip(i: int) -> SubmissionResult | None:
+        return kept.get((names[i], digests[i]))
+
+    def on_result(i: int, result: SubmissionResult) -> None:
+        first = not finished()
+        done[i] = replace(result, sha256=digests[i], rubric=rubric_id)
+        if progress:
+            n = len(finished())
+            bar = "#" * (30 * n // len(paths))
+            print(f"\r[{bar:<30}] {n}/{len(paths)} graded", end="", file=sys.stderr, flush=True)
+            if n == len(paths):
+                print(file=sys.stderr)
+        if args.output is not None:
+            write_report(final=False)
+        elif args.format == "text":
+            if progress:
+                print("\r" + " " * 50 + "\r", end="", file=sys.stderr, flush=True)
+            print(rep.text_one(done[i]), flush=True)  # type: ignore[arg-type]
+        elif args.format == "csv":
+            lines = rep.as_csv([done[i]]).splitlines()  # type: ignore[list-item]
+            print("\n".join(lines if first else lines[1:]), flush=True)
+
+    try:
+        grade(paths, rubric, jobs, on_result, isolation=args.isolation, user=user, skip=skip)
+    except KeyboardInterrupt:
+        n = len(finished())
+        if args.output is None and not streaming and n:
+            print(rep.render(args.format, finished()), end="")
+        kept_note = ""
+        if args.output is not None and earlier is not None and n < earlier:
+            kept_note = f"; the earlier report in {args.output} was left as it was"
+        print(
+            f"\nactref grade: interrupted; {n} of {len(paths)} graded{kept_note}", file=sys.stderr
+        )
+        return 130
+    if args.output is not None:
+        write_report(final=True)
+    elif not streaming:
+        print(rep.render(args.format, finished()), end="")
+    return 0

@@ -1,0 +1,320 @@
+"""Containment of a worker: the walls around student code, built before it runs.
+
+Runs in the fork server's children (see :mod:`actref.grading.server`), so it imports
+nothing from actref. Two steps, because a new PID namespace applies to the *children*
+of the process that creates it:
+
+1. :func:`enter_namespaces`, in the supervisor (a child of the server that never runs
+   student code): new PID, network, mount, IPC and UTS namespaces (and a user
+   namespace when the grader is not root).
+2. :func:`confine`, in the worker (the supervisor's child, PID 1 of the new PID
+   namespace, so every process it starts dies with it):
+
+   - a jail: a read-only tmpfs root holding bind mounts of the interpreter's standard
+     library, the allowed scientific packages, the system's shared libraries and the
+     worker's own folder (the only writable place) -- no ``/proc``, no actref, no
+     rubric, no other submission, no report;
+   - hard resource limits (soft = hard, so the student cannot raise them);
+   - an unprivileged uid when the grader is root (capabilities dropped otherwise);
+   - ``PR_SET_NO_NEW_PRIVS`` and a Landlock domain (``landlockpy``): read-only access
+     beneath the jail, writes only in the worker's folder, no TCP bind or connect, no
+     signals to and no abstract UNIX sockets of processes outside the domain.
+
+Every wall that the host cannot build is named in the returned list of missing
+protections; the grader reports them and ``--isolation strict`` refuses to grade.
+ctypes is used for ``unshare``, ``mount`` and ``capset``: Python 3.11 has no
+``os.unshare``, and the PyPI bindings for them are unmaintained; Landlock goes through
+``landlockpy`` (kept, typed, dependency-free, ABI 1-11 with best-effort degradation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import importlib.util
+import os
+import resource
+import signal
+import sys
+import sysconfig
+from typing import Any
+
+PROTECTIONS = (
+    "unprivileged-uid",
+    "pid-namespace",
+    "network-namespace",
+    "ipc-namespace",
+    "filesystem-jail",
+    "landlock-filesystem",
+    "landlock-network",
+    "landlock-signals",
+    "no-new-privs",
+    "rlimits",
+)
+ALLOWED_PACKAGES = ("numpy", "scipy", "sympy", "mpmath")
+# shared libraries an extension module imported later may need (read-only)
+SYSTEM_PATHS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUTS = 0x04000000
+_CLONE_NEWIPC = 0x08000000
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWPID = 0x20000000
+_CLONE_NEWNET = 0x40000000
+_MS_RDONLY = 1
+_MS_NOSUID = 2
+_MS_NODEV = 4
+_MS_REMOUNT = 32
+_MS_BIND = 4096
+_MS_REC = 16384
+_MS_PRIVATE = 1 << 18
+_PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_SET_NO_NEW_PRIVS = 38
+
+_libc: Any = None
+
+
+def _c() -> Any:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    return _libc
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _prctl(option: int, arg: int) -> None:
+    _check(_c().prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl({option})")
+
+
+def set_not_dumpable() -> bool:
+    """No core dumps, no ptrace and no ``/proc/<pid>/mem`` of this process by others of
+    the same uid. Called by the grader and the fork server for themselves."""
+    try:
+        _prctl(_PR_SET_DUMPABLE, 0)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    _check(
+        _c().mount(
+            None if src is None else src.encode(),
+            target.encode(),
+            None if fstype is None else fstype.encode(),
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def readable_paths() -> list[str]:
+    """What a worker may read: the standard library, the allowed packages (and their
+    bundled libraries), the system's shared libraries. Resolved once, in the server."""
+    paths = {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+    for name in ALLOWED_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for where in spec.submodule_search_locations:
+            paths.add(where)
+            libs = os.path.join(os.path.dirname(where), f"{name}.libs")
+            if os.path.isdir(libs):
+                paths.add(libs)
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+# ------------------------------------------------------------------ the supervisor
+def enter_namespaces(root: bool) -> list[str]:
+    """New namespaces for the next child; the protections that could not be had."""
+    flags = _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWUTS
+    if not sys.platform.startswith("linux"):
+        return ["pid-namespace", "network-namespace", "ipc-namespace", "filesystem-jail"]
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        _check(_c().unshare(flags | (0 if root else _CLONE_NEWUSER)), "unshare")
+    except (OSError, AttributeError):
+        return ["pid-namespace", "network-namespace", "ipc-namespace", "filesystem-jail"]
+    if not root:  # ourselves, and nobody else, inside the user namespace
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                           ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(text)
+    return []
+
+
+def supervise(child: int) -> None:
+    """The supervisor's life: wait for the worker; on SIGTERM kill it (as PID 1 of its
+    namespace, its death ends every process it started) and end as it ended."""
+
+    def stop(_signum: int, _frame: Any) -> None:
+        for kill in (os.kill, os.killpg):
+            with contextlib.suppress(OSError):
+                kill(child, signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _, status = os.waitpid(child, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:  # end by the same signal, so the server reports it as such
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
+
+
+# ------------------------------------------------------------------ the worker
+def _jail(base: str, home: str, readable: list[str]) -> None:
+    """A read-only root of bind mounts, chroot into it, cwd = ``home``."""
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    jail = os.path.join(base, "jail")
+    _mount("tmpfs", jail, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=755")
+    sources = [*readable, *SYSTEM_PATHS, *DEVICES]
+    for path in sources:
+        if not os.path.lexists(path):
+            continue
+        target = jail + path
+        if os.path.islink(path) and path in SYSTEM_PATHS:  # /lib -> usr/lib
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.lexists(target):
+                os.symlink(os.readlink(path), target)
+            continue
+        if os.path.isdir(path):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "a"):
+                pass
+        _mount(path, target, None, _MS_BIND | _MS_REC)
+        _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    os.makedirs(jail + home, exist_ok=True)
+    _mount(home, jail + home, None, _MS_BIND | _MS_NOSUID | _MS_NODEV)
+    _mount(None, jail, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    os.chroot(jail)
+    os.chdir(home)
+
+
+def _drop_capabilities() -> None:
+    """In a user namespace we own, the creator holds every capability there: none left."""
+
+    class Header(ctypes.Structure):
+        _fields_ = (("version", ctypes.c_uint32), ("pid", ctypes.c_int))
+
+    class Data(ctypes.Structure):
+        _fields_ = (
+            ("effective", ctypes.c_uint32),
+            ("permitted", ctypes.c_uint32),
+            ("inheritable", ctypes.c_uint32),
+        )
+
+    header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (Data * 2)()
+    _check(_c().capset(ctypes.byref(header), data), "capset")
+
+
+def _limits(address_space: int, cpu_seconds: int, file_bytes: int) -> None:
+    for which, value in (
+        (resource.RLIMIT_AS, address_space),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_FSIZE, file_bytes),
+        (resource.RLIMIT_NPROC, 64),
+        (resource.RLIMIT_NOFILE, 64),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))  # soft = hard: cannot be raised
+
+
+def _landlock(home: str) -> list[str]:
+    try:
+        import landlockpy as ll
+    except ImportError:
+        return ["landlock-filesystem", "landlock-network", "landlock-signals", "no-new-privs"]
+    if not ll.supported():
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+        return ["landlock-filesystem", "landlock-network", "landlock-signals"]
+    fs = ll.AccessFS
+    write = (
+        fs.WRITE_FILE | fs.MAKE_REG | fs.MAKE_DIR | fs.REMOVE_FILE | fs.REMOVE_DIR | fs.TRUNCATE
+    )
+    ruleset = ll.Ruleset(
+        handled_net=ll.AccessNet.BIND_TCP | ll.AccessNet.CONNECT_TCP,
+        scoped=ll.Scope.SIGNAL | ll.Scope.ABSTRACT_UNIX_SOCKET,
+    )
+    with ruleset:
+        ruleset.allow_path("/", fs.READ_FILE | fs.READ_DIR)
+        ruleset.allow_path(home, fs.READ_FILE | fs.READ_DIR | write)
+        ruleset.restrict()  # sets PR_SET_NO_NEW_PRIVS first
+        missing = []
+        if not ruleset.handled_net:
+            missing.append("landlock-network")
+        if not ruleset.scoped & ll.Scope.SIGNAL:
+            missing.append("landlock-signals")
+    return missing
+
+
+def confine(
+    base: str,
+    home: str,
+    readable: list[str],
+    uid: int,
+    gid: int,
+    namespaced: bool,
+    address_space: int,
+    cpu_seconds: int,
+    file_bytes: int,
+) -> list[str]:
+    """Build the walls around this process (the worker) before any student code runs;
+    the protections that could not be had. Failing to build one is never fatal: the
+    grader decides (``--isolation strict``) whether to grade without it."""
+    missing: list[str] = []
+    root = os.getuid() == 0
+    if not namespaced:
+        os.setsid()  # at least its own process group, killed as one
+    try:
+        if not namespaced:
+            raise OSError("no mount namespace")
+        _jail(base, home, readable)
+    except OSError:
+        missing.append("filesystem-jail")
+        os.chdir(home)
+    try:
+        _limits(address_space, cpu_seconds, file_bytes)
+    except (OSError, ValueError):
+        missing.append("rlimits")
+    if root:
+        try:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        except OSError:
+            missing.append("unprivileged-uid")
+    else:
+        if namespaced:
+            try:
+                _drop_capabilities()
+            except (OSError, AttributeError):
+                missing.append("unprivileged-uid")
+        if os.getuid() == 0:
+            missing.append("unprivileged-uid")
+    with contextlib.suppress(OSError, AttributeError):  # after setuid, which clears it
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        missing += _landlock(home)
+    except OSError:
+        missing += ["landlock-filesystem", "landlock-network", "landlock-signals"]
+    try:
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    except (OSError, AttributeError):
+        missing.append("no-new-privs")
+    return missing
