@@ -397,8 +397,12 @@ class _Worker:
         return msg["data"]
 
     def close(self) -> None:
+        """Kill the worker and everything it started; wait (briefly) until they are
+        gone, so its folder is removed after, not during, its last writes."""
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGTERM)  # the supervisor kills the whole namespace
+        with contextlib.suppress(OSError, ValueError):
+            _exit_code(self.status_fd, 5.0)
         for fd in (self.fd, self.cmd_fd, self.status_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
