@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from actref.cli import main
 from actref.grading import PARTS
 from actref.grading.judge import SubmissionResult
 from actref.grading.report import text_one
@@ -275,3 +276,17 @@ def test_every_protection_holds_on_this_machine_kind(batch: Batch) -> None:
 def test_every_part_is_reported(batch: Batch) -> None:
     for result in batch.results.values():
         assert len(result.results) == 5 * len(PARTS)
+
+
+@pytest.mark.skipif(
+    os.environ.get("ACTREF_ALLOW_WEAK_SANDBOX") == "1",
+    reason="a host without every protection (ACTREF_ALLOW_WEAK_SANDBOX=1)",
+)
+def test_strict_isolation_grades_on_this_machine_kind(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    stable = str(CORPUS / "numpy_stable.py")
+    argv = ["grade", stable, "--isolation", "strict", "--format", "json", "--output", str(out)]
+    assert main(argv) == 0
+    (doc,) = json.loads(out.read_text())
+    assert doc["score"] == 20
+    assert doc["missing_protections"] == []
