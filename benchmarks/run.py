@@ -70,6 +70,8 @@ TARGET_VS_FASTEST = 3.0
 TARGET_VS_TEXTBOOK = 2.0
 TARGET_OVERHEAD_US = 10.0
 TARGET_SYMPY_SPEEDUP = 100.0
+TARGET_ISOLATION_RATIO = 1.5  # contained grading / grading without walls, same run
+TARGET_ONE_SUBMISSION_S = 1.5
 
 
 def log(msg: str) -> None:
@@ -766,9 +768,12 @@ def main(argv: Sequence[str] | None = None) -> int:
              ("gelu", {}), ("mish", {})],
             400,
         )  # fmt: skip
+        isolation = run_isolation(20 if args.quick else 100, 2)
         results["e2e"] = [asdict(r) for r in e2e]
         results["curves"] = curves
-        report += ["## End to end\n", _e2e_md(e2e), "", _curves_md(curves)]
+        results["isolation"] = isolation
+        report += ["## End to end\n", _e2e_md(e2e), "", _curves_md(curves),
+                   "## The grader's sandbox\n", _isolation_md(isolation)]  # fmt: skip
 
     text = "\n".join(report)
     (out / "report.md").write_text(text + "\n", encoding="utf-8")
@@ -790,6 +795,47 @@ ACCURACY_LEGEND = (
     "plus rows with ±inf and nan; its derivative is the Jacobian diagonal. The truth is "
     "mpmath, correctly rounded to the dtype.\n"
 )
+
+
+def run_isolation(n: int, jobs: int) -> dict[str, Any]:
+    """What the grader's walls cost: ``n`` copies of the classic homework graded with
+    ``jobs`` workers at once, contained (``isolation="auto"``) and not (``"none"``), in
+    the same run; and one submission alone, contained. Target: ratio ≤ 1.5, one ≤ 1.5 s."""
+    from actref.grading import grade_files, load_rubric
+
+    rubric = load_rubric()
+    tmp = Path(tempfile.mkdtemp(prefix="actref-bench-grade-"))
+    paths = []
+    for i in range(n):
+        p = tmp / f"student{i:03d}.py"
+        p.write_text(HOMEWORK.read_text())
+        paths.append(str(p))
+    out: dict[str, Any] = {"submissions": n, "jobs": jobs}
+    grade_files(paths[:2], rubric, 1, isolation="none")  # the fork server, warm
+    for mode in ("none", "auto"):
+        start = time.perf_counter()
+        results = grade_files(paths, rubric, jobs, isolation=mode)
+        out[f"{mode}_s"] = time.perf_counter() - start
+        out[f"{mode}_missing"] = sorted({m for r in results if r for m in r.missing_protections})
+    start = time.perf_counter()
+    grade_files(paths[:1], rubric, 1, isolation="auto")
+    out["one_s"] = time.perf_counter() - start
+    out["ratio"] = out["auto_s"] / out["none_s"]
+    log(f"isolation: {out['ratio']:.2f}x on {n} submissions, one in {out['one_s']:.2f} s")
+    return out
+
+
+def _isolation_md(iso: dict[str, Any]) -> str:
+    ok = iso["ratio"] <= TARGET_ISOLATION_RATIO and iso["one_s"] <= TARGET_ONE_SUBMISSION_S
+    missing = ", ".join(iso["auto_missing"]) or "none"
+    return (
+        f"Grading {iso['submissions']} copies of the classic homework with --jobs "
+        f"{iso['jobs']}: contained {iso['auto_s']:.2f} s, without walls {iso['none_s']:.2f} s "
+        f"(ratio {iso['ratio']:.2f}, target ≤ {TARGET_ISOLATION_RATIO}); one submission "
+        f"alone, contained, from the Python call: {iso['one_s']:.2f} s (target ≤ "
+        f"{TARGET_ONE_SUBMISSION_S} s). Protections missing on this host: {missing}. "
+        f"{'Both targets met.' if ok else 'TARGET MISSED.'}\n"
+    )
 
 
 def run_e2e(timeout: float) -> list[E2ERow]:

@@ -190,3 +190,41 @@ def test_sandbox_options_are_checked(
 ) -> None:
     assert main(["grade", STABLE, *option]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_watchdog_gives_up_on_a_stuck_submission(
+    monkeypatch: pytest.MonkeyPatch, subs: list[str]
+) -> None:
+    import dataclasses
+    import threading
+    import time
+
+    from actref.grading import batch
+    from actref.grading.rubric import Limits
+
+    release = threading.Event()
+
+    def grade(self: batch.Grader, path: str, name: str, stop: Any = None) -> SubmissionResult:
+        if name == "a.py":
+            release.wait(30)  # stuck in the grader's own code, where no clock reaches
+        return _result(self.rubric, name)
+
+    monkeypatch.setattr(batch.Grader, "grade", grade)
+    monkeypatch.setattr(batch, "WATCHDOG_MARGIN_S", 1.0)
+    monkeypatch.setattr(batch, "abandoned", [])
+    rubric = dataclasses.replace(load_rubric(), limits=Limits(submission_timeout=1.0))
+    start = time.monotonic()
+    try:
+        results = batch.grade_files(subs, rubric, jobs=2)
+    finally:
+        release.set()
+    assert time.monotonic() - start < 10
+    a, b, c = results
+    assert a is not None
+    assert b is not None
+    assert c is not None
+    assert {r.status for r in a.results} == {"error"}
+    assert "longer than the watchdog's 2 s" in a.results[0].message
+    assert b.score == b.max_score
+    assert c.score == c.max_score
+    assert len(batch.abandoned) == 1

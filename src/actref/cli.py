@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -108,7 +109,7 @@ def _add_grade(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_grade(args: argparse.Namespace) -> int:
-    from actref.grading import RubricError, grade_files, load_rubric
+    from actref.grading import RubricError, batch, grade_files, load_rubric
     from actref.grading.command import GradeUsageError, check_options, run
     from actref.grading.sandbox import IsolationError
 
@@ -117,9 +118,14 @@ def _run_grade(args: argparse.Namespace) -> int:
         rubric = load_rubric(args.rubric)
         if timeout is not None:
             rubric = rubric.with_call_timeout(timeout)
-        return run(args, rubric, grade_files)
+        code = run(args, rubric, grade_files)
     except (GradeUsageError, RubricError, IsolationError) as exc:
         raise UsageError(str(exc)) from None
+    if batch.abandoned:  # a grading thread the watchdog gave up on would block exit
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 # ------------------------------------------------------------------------------ plot

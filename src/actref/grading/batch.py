@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -38,13 +39,14 @@ class Grader:
     sandbox probed (which protections this host gives a worker).
 
     ``isolation="strict"`` raises :class:`IsolationError` when any is missing;
-    ``"auto"`` grades anyway and every result names what is missing.
+    ``"auto"`` grades anyway and every result names what is missing; ``"none"`` builds
+    no wall at all and exists only so that ``nox -s bench`` can measure their cost.
     """
 
     def __init__(
         self, rubric: Rubric, isolation: str = "auto", user: SandboxUser = NOBODY
     ) -> None:
-        if isolation not in ISOLATION:
+        if isolation not in (*ISOLATION, "none"):
             raise ValueError(f"isolation {isolation!r}: accepted: {', '.join(ISOLATION)}")
         contain.set_not_dumpable()  # no student process may read this one's memory
         warm_up()  # the forkserver imports NumPy/SymPy while we compute references
@@ -127,8 +129,21 @@ def grade_files(
                     on_result(i, kept)
                 continue
             pending[pool.submit(grader.grade, p, n, stop)] = i
+        started: dict[Future[SubmissionResult], float] = {}  # when its thread took it
+        limit = rubric.limits.submission_timeout + WATCHDOG_MARGIN_S
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            for fut in [f for f in pending if f not in done and f.running()]:
+                started.setdefault(fut, now)
+            overdue = [f for f in pending if f not in done and now - started.get(f, now) > limit]
+            for fut in overdue:  # the watchdog: a stuck grading thread is left behind
+                i = pending.pop(fut)
+                why = f"grading it took longer than the watchdog's {limit:g} s"
+                abandoned.append(fut)
+                results[i] = grader.failed(paths[i], names[i], why)
+                if on_result is not None:
+                    on_result(i, results[i])  # type: ignore[arg-type]
             for fut in done:
                 i = pending.pop(fut)
                 try:
@@ -145,5 +160,11 @@ def grade_files(
         stop.set()
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not abandoned, cancel_futures=True)
     return results
+
+
+# Grading threads the watchdog gave up on. They cannot be killed; a command-line run
+# that has any ends with os._exit once its report is written (see command.py).
+abandoned: list[Future[SubmissionResult]] = []
+WATCHDOG_MARGIN_S = 60.0

@@ -46,7 +46,7 @@ MAX_SUBMISSION_BYTES = 4 << 20
 SERVER_TIMEOUT = 10.0  # any exchange with the fork server
 ROLES = ("forward", "derivative")
 STYLES = ("numpy", "sympy", "missing")
-ISOLATION = ("auto", "strict")
+ISOLATION = ("auto", "strict")  # what a user may choose; "none" exists for benchmarks
 
 
 @dataclass(frozen=True)
@@ -431,7 +431,7 @@ def _exit_text(code: int | None) -> str:
 
 
 def _start(
-    path: str, home_path: str, base: str, plan: Plan, rubric: Rubric, user: SandboxUser
+    home_path: str, base: str, plan: Plan, rubric: Rubric, user: SandboxUser, isolation: str
 ) -> _Worker:
     limits = rubric.limits
     args = {
@@ -444,9 +444,9 @@ def _start(
             "home": os.path.dirname(home_path),
             "uid": user.uid,
             "gid": user.gid,
+            "contain": isolation != "none",
         },
     }
-    del path
     server = _fork_server()
     try:
         return _Worker(server, args)
@@ -463,14 +463,8 @@ def probe_protections(user: SandboxUser = NOBODY) -> tuple[str, ...]:
             pass
         base, copy = _make_folder(empty, user)
         try:
-            w = _start(
-                empty,
-                copy,
-                base,
-                Plan((), {"functions": [], "tasks": []}),
-                Rubric("probe", ()),
-                user,
-            )
+            nothing = Plan((), {"functions": [], "tasks": []})
+            w = _start(copy, base, nothing, Rubric("probe", ()), user, "auto")
             try:
                 msg = w.message(time.monotonic() + SERVER_TIMEOUT, None)
                 return _parse_contained(msg)
@@ -560,7 +554,7 @@ def _session(
     """One worker process: runs tasks until done, a hang, a crash or bad output."""
     limits = rubric.limits
     try:
-        w = _start(path, copy, base, plan, rubric, user)
+        w = _start(copy, base, plan, rubric, user, isolation)
     except ConnectionError as exc:
         run.import_failure = f"the grader could not start a worker ({exc})"
         return
