@@ -50,6 +50,7 @@ from actref import numeric as num
 from actref import oracle
 from actref.hard_inputs import hard_inputs
 from actref.oracle import round_to, true_values, ulp_error
+from actref.progress import Progress
 from actref.symbolic import x as X
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -74,8 +75,16 @@ TARGET_ISOLATION_RATIO = 1.5  # contained grading / grading without walls, same 
 TARGET_ONE_SUBMISSION_S = 1.5
 
 
+QUIET = False  # --quiet: no progress display
+
+
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def stage(name: str, total: int) -> Progress:
+    """Progress of one stage on stderr: a bar on a terminal, a line per step otherwise."""
+    return Progress(f"bench {name}", total, enabled=not QUIET)
 
 
 # ======================================================================== oracle cache
@@ -256,9 +265,11 @@ def measure_accuracy(
 
 def run_accuracy(peers: list[peers_mod.Peer], cache: OracleCache) -> list[AccuracyRow]:
     rows: list[AccuracyRow] = []
+    bar = stage("accuracy", len(DTYPES) * len(FUNCTIONS))
     for dtype in DTYPES:
         sm_rows = softmax_rows(dtype)
         for name in FUNCTIONS:
+            bar.step(f"{np.dtype(dtype).name} {name}")
             if name in peers_mod.SOFTMAX_NAMES:
                 xs = sm_rows
             else:
@@ -273,8 +284,10 @@ def run_accuracy(peers: list[peers_mod.Peer], cache: OracleCache) -> list[Accura
                 for peer in peers:
                     if peer.has(name, direction):
                         rows.append(measure_accuracy(peer, name, direction, xs, truth))
-        log(f"accuracy: {np.dtype(dtype).name} done (oracle cache {cache.hits} hits, "
-            f"{cache.misses} computed)")  # fmt: skip
+        with bar.hidden():
+            log(f"accuracy: {np.dtype(dtype).name} done (oracle cache {cache.hits} hits, "
+                f"{cache.misses} computed)")  # fmt: skip
+    bar.close()
     return rows
 
 
@@ -336,8 +349,10 @@ def run_speed(
     peers: list[peers_mod.Peer], n: int, repeats: int, sample_s: float
 ) -> list[SpeedRow]:
     rows: list[SpeedRow] = []
+    bar = stage(f"speed n={n}", len(DTYPES) * len(FUNCTIONS))
     for dtype in DTYPES:
         for name in FUNCTIONS:
+            bar.step(f"{np.dtype(dtype).name} {name}")
             xs = speed_input(name, dtype, n)
             for direction in DIRECTIONS:
                 for peer in peers:
@@ -353,7 +368,9 @@ def run_speed(
                     except Exception as exc:  # noqa: BLE001 -- reported in the table
                         row.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
                     rows.append(row)
-        log(f"speed n={n}: {np.dtype(dtype).name} done")
+        with bar.hidden():
+            log(f"speed n={n}: {np.dtype(dtype).name} done")
+    bar.close()
     return rows
 
 
@@ -375,7 +392,9 @@ def overhead_breakdown(repeats: int) -> list[dict[str, Any]]:
     rows = []
     base = time_call(np.negative, xs, repeats, 0.01) * 1e6
     conv = time_call(num.as_float_array, xs, repeats, 0.01) * 1e6
+    bar = stage("overhead breakdown", len(ELEMENTWISE))
     for name in ELEMENTWISE:
+        bar.step(name)
         act = actref.get(name)
         p = act.param_values
         total = time_call(act, xs, repeats, 0.01) * 1e6
@@ -393,6 +412,7 @@ def overhead_breakdown(repeats: int) -> list[dict[str, Any]]:
                 "one_ufunc_us": base,
             }
         )
+    bar.close()
     return rows
 
 
@@ -450,7 +470,9 @@ def curve_speedup(
 
     xs = np.linspace(-5.0, 5.0, points)
     out = []
+    bar = stage("curves (SymPy evalf vs lambdify)", len(names))
     for name, params in names:
+        bar.step(name)
         act = actref.get(name, **params)
         expr, dexpr = act.expr, act.dexpr
 
@@ -491,6 +513,7 @@ def curve_speedup(
                 "max_rel_diff": float(rel.max()),
             }
         )
+    bar.close()
     return out
 
 
@@ -667,11 +690,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--out", type=Path, default=OUT, help="output folder")
     p.add_argument("--e2e-timeout", type=float, default=1200.0, help="seconds per CLI command")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display on stderr")
     return p.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global QUIET
     args = parse_args(argv)
+    QUIET = args.quiet
     if args.quick:
         args.size, args.repeats = min(args.size, 10**5), 3
     if args.size < 16 or args.repeats < 1:
@@ -840,16 +866,21 @@ def _isolation_md(iso: dict[str, Any]) -> str:
 
 def run_e2e(timeout: float) -> list[E2ERow]:
     tmp = Path(tempfile.mkdtemp(prefix="actref-bench-"))
-    rows = [
-        time_cli("actref verify (whole catalogue)", ["verify"], timeout, (0, 1)),
-        time_cli(
+    # --quiet: the commands' own progress would be the last stderr line of each row
+    tasks = [
+        ("actref verify (whole catalogue)", ["verify", "--quiet"], (0, 1)),
+        (
             "actref plot --all (gallery)",
-            ["plot", "--all", "--out", str(tmp / "gallery.png")],
-            timeout,
+            ["plot", "--all", "--quiet", "--out", str(tmp / "gallery.png")],
             (0,),
         ),
-        time_cli("actref grade classic_homework.py", ["grade", str(HOMEWORK)], timeout, (0, 1)),
+        ("actref grade classic_homework.py", ["grade", str(HOMEWORK)], (0, 1)),
     ]
+    rows = []
+    with stage("e2e", len(tasks)) as bar:
+        for task, args, ok_codes in tasks:
+            bar.step(task)
+            rows.append(time_cli(task, args, timeout, ok_codes))
     log("e2e done")
     return rows
 

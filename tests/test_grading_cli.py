@@ -227,7 +227,13 @@ def test_json_matches_the_documented_schema(json_report: list[dict[str, object]]
 def test_csv_is_one_row_per_student(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", CLASSIC, STABLE, "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == ""  # no progress bar when stderr is not a terminal
+    # progress on stderr, one plain line per student when it is not a terminal
+    lines = captured.err.splitlines()
+    assert [line.split()[2] for line in lines] == ["1/2", "2/2"]
+    assert {line.split()[3] for line in lines} == {"classic_sympy.py", "numpy_stable.py"}
+    assert "actref grade:" not in captured.out
+    assert main(["grade", CLASSIC, "--format", "csv", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
     rows = list(csv.reader(io.StringIO(captured.out)))
     assert rows[0][:3] == ["submission", "score", "max_score"]
     assert len(rows[0]) == 3 + 5 * len(PARTS) + 1

@@ -156,6 +156,9 @@ def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     if hasattr(p, "_negative_number_matcher"):
         p._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
     p.add_argument("--show", action="store_true", help="open a window (if there is a display)")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress on stderr (several names, --all)"
+    )
     p.set_defaults(run=_run_plot)
 
 
@@ -236,6 +239,7 @@ def _has_display() -> bool:
 
 def _run_plot(args: argparse.Namespace) -> int:
     from actref import plotting
+    from actref.progress import Progress
 
     if args.all and args.names:
         raise UsageError("give NAME... or --all, not both")
@@ -254,20 +258,31 @@ def _run_plot(args: argparse.Namespace) -> int:
     show = args.show and _has_display()
     target = _plot_target(args.out, default) if args.out is not None or not show else None
 
-    if args.all:
-        fig = plotting.gallery_figure(acts, x_range=x_range, points=points, derivative=derivative)
-    elif len(acts) == 1:
-        fig = plotting.activation_figure(
-            acts[0], x_range=x_range, points=points, derivative=derivative
-        )
-    else:
-        fig = plotting.grid_figure(acts, x_range=x_range, points=points, derivative=derivative)
-
+    # a grid or the gallery takes seconds, mostly to render the file: say which stage
+    bar = Progress(
+        "actref plot",
+        1 + (target is not None),
+        enabled=not args.quiet and (args.all or len(acts) > 1),
+    )
+    with bar:
+        bar.step(f"drawing {len(acts)} panels")
+        if args.all:
+            fig = plotting.gallery_figure(
+                acts, x_range=x_range, points=points, derivative=derivative
+            )
+        elif len(acts) == 1:
+            fig = plotting.activation_figure(
+                acts[0], x_range=x_range, points=points, derivative=derivative
+            )
+        else:
+            fig = plotting.grid_figure(acts, x_range=x_range, points=points, derivative=derivative)
+        if target is not None:
+            bar.step(f"writing {target}")
+            try:
+                plotting.save_figure(fig, target)
+            except OSError as exc:
+                raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
     if target is not None:
-        try:
-            plotting.save_figure(fig, target)
-        except OSError as exc:
-            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
         print(target)
     if args.show and not show:
         print("actref plot: no display available; wrote the file instead", file=sys.stderr)
@@ -280,14 +295,63 @@ def _run_plot(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- verify
+# What each column of the table means, for `actref verify --help` (the README says the
+# same in its own words): a student who has never heard of a ULP should understand it.
+VERIFY_COLUMNS = """\
+what the table shows, one row per function:
+  f ULP (budget) @x   how far the NumPy value f(x) is from the exact value, in ULPs, at
+                      the worst input x. A ULP ("unit in the last place") is the gap
+                      between a float64 and the next one: 0 means the correctly rounded
+                      answer, 1 means one float away. The exact value is the SymPy
+                      formula evaluated by mpmath with many more digits. The budget in
+                      brackets is the most this function is allowed; "@x" is missing
+                      when the error is 0 everywhere.
+  f' ULP (budget) @x  the same for the derivative f'(x), against sympy.diff of the formula.
+  FD max err @x       finite differences: the slope measured from f itself,
+                      (f(x+h) - f(x-h)) / 2h, against the derivative code, in float64
+                      and float32 (one-sided next to a kink); the largest absolute
+                      difference and where. A small error is expected (the measured
+                      slope is not exact); each point passes within a tolerance
+                      estimated for that point, and at a kink any value between the
+                      left and right slopes is accepted.
+  Taylor              the Taylor test: the error of f(x+h) ~ f(x) + h*f'(x) should shrink
+                      like h^2 when h shrinks; the column is the lowest observed order.
+                      About 2 means the derivative is right; about 1 means it is wrong.
+                      "linear": f is a straight line wherever it was tested, so the
+                      error is zero and there is no order to measure.
+  laws                the function's properties that held, of those checked: bounds
+                      (sigmoid stays in [0, 1]), monotonicity, continuity and the slopes
+                      at kinks, and identities such as sigmoid(-x) = 1 - sigmoid(x).
+  result              ok when every check passed, FAIL otherwise.
+
+Each failure is then listed with the function and the input, followed by one sentence
+saying what it means, and a last line gives the count and the time taken. Progress
+(function, n of N, elapsed time) goes to stderr: a bar on a terminal, one line per
+function otherwise, nothing with --quiet. With --format json, stdout is the JSON alone:
+the sentences and the last line go to stderr. Exit status: 0 all verified, 1 a check
+failed, 2 a usage error (an unknown name).
+"""
+
+
 def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "verify",
         help="run every check (oracle ULPs, finite differences, laws); exit 1 on failure",
+        description="Prove each function (default: all; about 20 s): its value and derivative\n"
+        "against the exact formula, its derivative against the slope measured from the\n"
+        "function itself, and its laws. One row per function.",
+        epilog=VERIFY_COLUMNS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="functions to verify (default: all)")
     p.add_argument(
         "--format", choices=("text", "json"), default="text", help="table or a JSON list"
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (and, with --format json, no summary there either)",
     )
     p.set_defaults(run=_run_verify)
 
@@ -295,12 +359,17 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def _run_verify(args: argparse.Namespace) -> int:
     import json
 
-    from actref.verify import format_table, verify
+    from actref.progress import Progress
+    from actref.verify import explain, format_table, summary, verify
 
     acts = [resolve(n) for n in args.names] if args.names else registry.all_activations()
-    reports = verify(acts)
+    with Progress("actref verify", len(acts), enabled=not args.quiet) as bar:
+        reports = verify(acts, on_start=lambda act: bar.step(act.name))
     if args.format == "json":
-        print(json.dumps([r.as_json() for r in reports], indent=2))
+        print(json.dumps([r.as_json() for r in reports], indent=2), flush=True)
+        if not args.quiet:  # the sentences and the closing line, never inside the JSON
+            for line in [*explain(reports), summary(reports)]:
+                print(f"actref verify: {line}", file=sys.stderr)
     else:
         print(format_table(reports))
     return 0 if all(r.ok for r in reports) else 1

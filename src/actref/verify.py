@@ -19,14 +19,15 @@ laws
     fixed pseudo-random sample.
 
 Every failure names the function and the input, in the shape
-``gelu(x=-37.5) = 0.0, expected -1.9e-306 (error 1.2e+293 ULP, budget 4)``.
+``gelu(x=-37.5) = 0.0, expected -1.9e-306 (error 1.2e+293 ULP, budget 4)``, and comes
+with one plain sentence saying what went wrong (:attr:`Report.explanations`).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -76,10 +77,14 @@ class Report:
     laws_total: int
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # one plain sentence per failure, in the same order (the text output, not the JSON)
+    explanations: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict (nan and inf become strings, which JSON lacks)."""
-        return _jsonable(asdict(self))  # type: ignore[no-any-return]
+        doc = asdict(self)
+        del doc["explanations"]
+        return _jsonable(doc)  # type: ignore[no-any-return]
 
 
 def _jsonable(obj: Any) -> Any:
@@ -122,6 +127,36 @@ def _ulp_message(act: Activation, fig: UlpFigure, grad: bool) -> str:
     )
 
 
+def _ulp_sentence(act: Activation, fig: UlpFigure, grad: bool) -> str:
+    what = f"The derivative {act.name}'" if grad else f"The value {act.name}"
+    exact = "the exact derivative (sympy.diff of the formula)" if grad else "the exact value"
+    return (
+        f"{what}(x={fig.at!r}) is {fig.actual!r}, but {exact} rounds to {fig.expected!r}: "
+        f"{fig.worst:.3g} floats (ULPs) off, more than the {fig.budget:g} allowed."
+    )
+
+
+def _fd_sentence(act: Activation, p: finite_diff.PointCheck, dtype: str) -> str:
+    if p.kind == "kink":
+        return (
+            f"At the kink x={p.x!r} ({dtype}) the derivative code gives {p.claimed:.6g}, "
+            f"but only a value between the slope on the left ({p.left + 0.0:.6g}) and on "
+            f"the right ({p.right + 0.0:.6g}) is right there."
+        )
+    return (
+        f"At x={p.x!r} ({dtype}) the derivative code says {act.name} has slope "
+        f"{p.claimed:.6g}, but the slope measured from {act.name} itself is "
+        f"{p.expected:.6g}: the derivative does not match the function."
+    )
+
+
+def _law_sentence(r: laws.LawResult) -> str:
+    return (
+        f'{r.function} breaks the law "{r.law}" at x={r.worst_x!r}: one side is '
+        f"{r.observed!r}, the other {r.expected!r} (tolerance {r.tolerance:.2g})."
+    )
+
+
 def fd_grid(act: Activation) -> F64:
     """Where the derivative is held against finite differences."""
     lo, hi = act.plot_range
@@ -149,13 +184,16 @@ def verify_one(act: Activation) -> Report:
     """Run every check on ``act`` and return its row."""
     start = time.perf_counter()
     failures: list[str] = []
+    sentences: list[str] = []
     xs = hard_inputs(np.float64, [k.at for k in act.kinks], dense=HARD_DENSE).astype(np.float64)
     value = _ulp(act, xs, grad=False)
     grad = _ulp(act, xs, grad=True)
     if not value.ok:
         failures.append("value vs SymPy (oracle): " + _ulp_message(act, value, grad=False))
+        sentences.append(_ulp_sentence(act, value, grad=False))
     if not grad.ok:
         failures.append("derivative vs SymPy (oracle): " + _ulp_message(act, grad, grad=True))
+        sentences.append(_ulp_sentence(act, grad, grad=True))
 
     grid = fd_grid(act)
     fd_ok = True
@@ -174,6 +212,7 @@ def verify_one(act: Activation) -> Report:
                     f"derivative vs finite differences ({np.dtype(dtype).name}): "
                     + bad.describe(act.name)
                 )
+                sentences.append(_fd_sentence(act, bad, np.dtype(dtype).name))
         taylor = finite_diff.taylor_test(act, act.grad, grid, kinks=act.breakpoints)
     orders = taylor.order[np.isfinite(taylor.order)]
     min_order = float(orders.min()) if orders.size else math.nan
@@ -183,11 +222,17 @@ def verify_one(act: Activation) -> Report:
             f"Taylor remainder: {act.name}'(x={taylor.worst_x!r}) gives order "
             f"{min_order:.2f} (2 when right, 1 when wrong)"
         )
+        sentences.append(
+            f"Near x={taylor.worst_x!r} the error of f(x+h) ~ f(x) + h*{act.name}'(x) "
+            f"shrinks only like h^{min_order:.2f}, not h^2, as h shrinks: the derivative "
+            "is wrong there."
+        )
 
     results = laws.all_laws(act, law_sample(act))
     for r in results:
         if not r.ok:
             failures.append("law " + r.describe())
+            sentences.append(_law_sentence(r))
     passed = sum(r.ok for r in results)
     return Report(
         function=act.name,
@@ -203,12 +248,20 @@ def verify_one(act: Activation) -> Report:
         laws_total=len(results),
         failures=failures,
         seconds=time.perf_counter() - start,
+        explanations=sentences,
     )
 
 
-def verify(acts: Sequence[Activation]) -> list[Report]:
-    """:func:`verify_one` for each activation, in order."""
-    return [verify_one(act) for act in acts]
+def verify(
+    acts: Sequence[Activation], on_start: Callable[[Activation], None] | None = None
+) -> list[Report]:
+    """:func:`verify_one` for each activation, in order; ``on_start(act)`` before each."""
+    reports = []
+    for act in acts:
+        if on_start is not None:
+            on_start(act)
+        reports.append(verify_one(act))
+    return reports
 
 
 def _fmt_x(v: float) -> str:
@@ -254,12 +307,30 @@ def format_table(reports: Sequence[Report]) -> str:
     if failed:
         lines.append("")
         for r in failed:
-            for msg in r.failures:
+            for msg, sentence in zip(r.failures, _sentences(r), strict=True):
                 lines.append(f"FAIL {r.function}: {msg}")
-    total = sum(r.seconds for r in reports)
+                if sentence:
+                    lines.append(f"     {sentence}")
     lines.append("")
-    lines.append(
-        f"{len(reports) - len(failed)} of {len(reports)} functions verified in {total:.1f} s"
-        + ("" if not failed else f"; failed: {', '.join(r.function for r in failed)}")
-    )
+    lines.append(summary(reports))
     return "\n".join(lines)
+
+
+def _sentences(r: Report) -> list[str]:
+    # a report built by hand may carry failures without sentences
+    return (r.explanations + [""] * len(r.failures))[: len(r.failures)]
+
+
+def explain(reports: Sequence[Report]) -> list[str]:
+    """One plain sentence per failure, each starting with the function's name."""
+    return [f"{r.function}: {s}" for r in reports for s in _sentences(r) if s]
+
+
+def summary(reports: Sequence[Report]) -> str:
+    """The closing line: how many functions were verified, the time taken, which failed."""
+    failed = [r.function for r in reports if not r.ok]
+    total = sum(r.seconds for r in reports)
+    return (
+        f"{len(reports) - len(failed)} of {len(reports)} functions verified in {total:.1f} s"
+        + ("" if not failed else f"; failed: {', '.join(failed)}")
+    )

@@ -27,6 +27,7 @@ from actref.grading import report as rep
 from actref.grading.judge import SubmissionResult
 from actref.grading.rubric import Rubric
 from actref.grading.sandbox import ISOLATION, SandboxUser
+from actref.progress import Progress
 
 
 class GradeUsageError(Exception):
@@ -53,6 +54,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "and rubric are unchanged; grade the rest",
     )
     p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress on stderr (one line per student)"
+    )
     p.add_argument("--timeout", metavar="S", help="wall-clock limit per call, seconds")
     p.add_argument(
         "--isolation",
@@ -234,7 +238,7 @@ def run(
     earlier = _earlier_size(args.output)
     kept = _kept_results(args.output, rubric_id) if args.resume else {}
     done: list[SubmissionResult | None] = [None] * len(paths)
-    progress = sys.stderr.isatty()
+    bar = Progress("actref grade", len(paths), enabled=not args.quiet)
     streaming = args.output is None and args.format in ("text", "csv")
     from actref.grading.batch import display_names
 
@@ -254,24 +258,20 @@ def run(
     def on_result(i: int, result: SubmissionResult) -> None:
         first = not finished()
         done[i] = replace(result, sha256=digests[i], rubric=rubric_id)
-        if progress:
-            n = len(finished())
-            bar = "#" * (30 * n // len(paths))
-            print(f"\r[{bar:<30}] {n}/{len(paths)} graded", end="", file=sys.stderr, flush=True)
-            if n == len(paths):
-                print(file=sys.stderr)
+        bar.advance(rep.printable(names[i]))
         if args.output is not None:
             write_report(final=False)
         elif args.format == "text":
-            if progress:
-                print("\r" + " " * 50 + "\r", end="", file=sys.stderr, flush=True)
-            print(rep.text_one(done[i]), flush=True)  # type: ignore[arg-type]
+            with bar.hidden():
+                print(rep.text_one(done[i]), flush=True)  # type: ignore[arg-type]
         elif args.format == "csv":
             lines = rep.as_csv([done[i]]).splitlines()  # type: ignore[list-item]
-            print("\n".join(lines if first else lines[1:]), flush=True)
+            with bar.hidden():
+                print("\n".join(lines if first else lines[1:]), flush=True)
 
     try:
-        grade(paths, rubric, jobs, on_result, isolation=args.isolation, user=user, skip=skip)
+        with bar:
+            grade(paths, rubric, jobs, on_result, isolation=args.isolation, user=user, skip=skip)
     except KeyboardInterrupt:
         n = len(finished())
         if args.output is None and not streaming and n:
