@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actref.grading import worker
-from actref.grading.probes import GROUPS, inputs_for
+from actref.grading.probes import GROUPS, OUTPUT_GROUPS, inputs_for
 from actref.grading.rubric import Rubric
 
 MAX_LINE_BYTES = 4 << 20
@@ -86,6 +86,7 @@ class Found:
     style: str
     name: str | None
     note: str
+    recognised: str = ""  # e.g. "static method Activation.sigmoid", "" for a plain function
 
 
 @dataclass
@@ -99,6 +100,7 @@ class RawRun:
     import_status: str = "error"
     seconds: float = 0.0
     restarts: int = 0
+    notes: tuple[str, ...] = ()  # how the submission was loaded (input(), stubs, fallback)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def build_plan(rubric: Rubric) -> Plan:
         Task(f.reference, role, group, f.is_vector)
         for f in rubric.functions
         for role in ROLES
-        for group in GROUPS
+        for group in (*GROUPS, *_output_groups(f.derivative_input, role))
     )
     by_ref = {f.reference: f for f in rubric.functions}
     payload = {
@@ -124,9 +126,16 @@ def build_plan(rubric: Rubric) -> Plan:
                 "reference": f.reference,
                 "names": list(f.names),
                 "derivative_names": list(f.derivative_names),
+                "is_vector": f.is_vector,
+                "params": dict(f.params),
+                "param_names": {p: list(names) for p, names in f.param_names},
             }
             for f in rubric.functions
         ],
+        "flag_names": list(rubric.flag_names),
+        # input() text; the worker's own clock for the import, before the parent's
+        # limit, so that a hanging import can fall back to the file's definitions
+        "load": {"stdin": rubric.stdin, "import_budget": 0.6 * rubric.limits.import_timeout},
         "tasks": [
             {
                 "reference": t.reference,
@@ -138,6 +147,14 @@ def build_plan(rubric: Rubric) -> Plan:
         ],
     }
     return Plan(tasks, payload)
+
+
+def _output_groups(derivative_input: str, role: str) -> tuple[str, ...]:
+    """The derivative is also called on the reference's outputs unless the rubric
+    says it takes x."""
+    if role != "derivative" or derivative_input == "x":
+        return ()
+    return tuple(OUTPUT_GROUPS)
 
 
 # ------------------------------------------------------------------------ the process
@@ -352,7 +369,7 @@ def _session(
                     return
                 if kind == "ready":
                     if not run.found:
-                        run.found = payload
+                        run.found, run.notes = payload
                     ready = True
                 elif kind == "tick":
                     current = payload
@@ -443,7 +460,7 @@ def _parse_message(line: bytes, plan: Plan) -> tuple[str, Any]:
     if kind == "import_error":
         return kind, _text(msg.get("error"))
     if kind == "ready":
-        return kind, _parse_found(msg.get("found"), plan)
+        return kind, (_parse_found(msg.get("found"), plan), _parse_notes(msg.get("notes", [])))
     if kind == "tick":
         task, point = msg.get("task"), msg.get("point")
         n = _task_index(task, plan)
@@ -492,10 +509,17 @@ def _parse_found(v: Any, plan: Plan) -> dict[str, dict[str, Found]]:
             roles[role] = Found(
                 info["style"],
                 None if name is None else _text(name, 80),
-                _text(info.get("note", ""), 200),
+                _text(info.get("note", ""), 300),
+                _text(info.get("recognised", ""), 200),
             )
         out[ref] = roles
     return out
+
+
+def _parse_notes(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or len(v) > 8:
+        raise _Malformed("bad notes")
+    return tuple(_text(n) for n in v)
 
 
 def _floats(v: Any, limit: int) -> tuple[float, ...]:
