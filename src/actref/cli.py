@@ -142,9 +142,9 @@ def _grade_options(args: argparse.Namespace) -> tuple[int, float | None]:
                 f"--timeout {args.timeout!r} is not accepted; give seconds, > 0 and <= 3600"
             )
     for path in args.submissions:
-        if not os.path.isfile(path) or not os.access(path, os.R_OK):
-            what = "is a directory" if os.path.isdir(path) else "is not a readable file"
-            raise UsageError(f"submission {path!r} {what}")
+        # a file (.py, .ipynb, .zip) or a folder of files: one student's submission
+        if not (os.path.isfile(path) or os.path.isdir(path)) or not os.access(path, os.R_OK):
+            raise UsageError(f"submission {path!r} is not a readable file or folder")
     if args.format == "gradescope" and len(args.submissions) != 1:
         raise UsageError(
             "--format gradescope takes exactly one submission (Gradescope grades one at a time)"

@@ -53,7 +53,7 @@ DERIVATIVE_METHODS = (
     "diff",
 )
 FORWARD_METHODS = ("forward", "__call__", "activate", "activation", "function", "f", "compute")
-_DERIVATIVE_HINTS = ("der", "grad", "prime", "back", "diff", "d")
+_DERIVATIVE_HINTS = ("der", "grad", "prime", "back", "diff", "slope", "d")
 _GENERIC = ("nonlin", "activation", "activate", "act", "func", "layer")
 _X = sympy.Symbol("x")
 
@@ -172,11 +172,17 @@ def _is_expression(obj: Any) -> bool:
     return isinstance(obj, sympy.Basic) and bool(obj.free_symbols)
 
 
-def _instance(cls: type) -> Any:
-    """``cls()`` if it can be built without arguments, else None."""
-    if required_positional(cls) != 0:
+def _instance(cls: type, kwargs: dict[str, Any] | None = None) -> Any:
+    """``cls(**kwargs)`` if it can be built so, else None."""
+    kwargs = kwargs or {}
+    params = _params(cls)
+    if params is None:
         return None
-    ok, inst = _probe(cls)
+    for p in params:
+        needed = p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        if needed and p.name not in kwargs:
+            return None
+    ok, inst = _probe(functools.partial(cls, **kwargs))
     return inst if ok and isinstance(inst, cls) else None
 
 
@@ -236,11 +242,15 @@ def _bind(fn: Any, kwargs: dict[str, Any]) -> Callable[[Any], Any]:
     return bound
 
 
-def _param_bindings(fn: Any, spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _param_bindings(
+    fn: Any, spec: dict[str, Any], *, skip_first: bool = True
+) -> tuple[dict[str, Any], list[str]]:
     """Keyword arguments giving the rubric's parameter values; what was bound."""
     params = _params(fn)
     if not params:
         return {}, []
+    if not skip_first:
+        params = [params[0], *params]
     values: dict[str, float] = spec.get("params", {})
     spellings: dict[str, list[str]] = spec.get("param_names", {})
     kwargs: dict[str, Any] = {}
@@ -312,9 +322,10 @@ def batch_retry(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return call
 
 
-def _batched_softmax(fn: Any) -> bool:
-    """Does ``fn`` fail on a 1-D vector and work on the same vector as a 1-row batch?"""
-    if not _looks_batched(fn):
+def _batched_softmax(fn: Any, source: Any = None) -> bool:
+    """Does ``fn`` fail on a 1-D vector and work on the same vector as a 1-row batch?
+    (Tried only when the source of ``source``, default ``fn``, mentions an axis.)"""
+    if not _looks_batched(fn if source is None else source):
         return False
     vec = np.array([1.0, 2.0, 3.0])
     ok, out = _probe(lambda: np.shape(fn(vec.copy())))
@@ -356,7 +367,7 @@ def _entry(
             return _found("sympy", cand.name, lambda: obj(_X), [*said, text])
     fn: Callable[[Any], Any] = _bind(obj, kwargs) if kwargs else obj
     said += bound
-    if spec.get("is_vector") and _batched_softmax(fn):
+    if spec.get("is_vector") and _batched_softmax(fn, obj):
         fn = batch_retry(fn)
         said.append("written for a batch (2-D input): called on x[None, :]")
     return _found("numpy", cand.name, fn, said)
@@ -389,7 +400,8 @@ def _layer(
             w + "layer" for w in wanted
         }:
             continue
-        inst = _instance(cls)
+        kwargs, bound = _param_bindings(cls, spec, skip_first=False)
+        inst = _instance(cls, kwargs)
         if inst is None:
             continue
         forward = next(
@@ -400,7 +412,7 @@ def _layer(
             continue
         fwd = getattr(inst, forward)
         shown = f"{cls.__name__}().{forward}" if forward != "__call__" else f"{cls.__name__}()"
-        fwd_entry = _found("numpy", cls.__name__, fwd, [f"layer {shown}"])
+        fwd_entry = _found("numpy", cls.__name__, fwd, [f"layer {shown}", *bound])
         der_entry: dict[str, Any] = {"style": "missing", "name": None, "note": ""}
         for m in DERIVATIVE_METHODS:
             if m not in _own_attrs(cls):
@@ -488,7 +500,7 @@ def discover(
         if der["style"] == "missing" and fwd["style"] == "numpy":
             _add_derivative(entry, spec, flag_names, cands)
         found[spec["reference"]] = entry
-    _near_misses(found, plan, cands, used)
+    _near_misses(found, plan, cands, used, flag_names)
     return found
 
 
@@ -514,7 +526,7 @@ def _add_derivative(
     kwargs, _ = _param_bindings(obj, spec)
     kwargs[flag.name] = True
     fn: Callable[[Any], Any] = _bind(obj, kwargs)
-    if spec.get("is_vector") and _batched_softmax(_bind(obj, {**kwargs, flag.name: False})):
+    if spec.get("is_vector") and _batched_softmax(_bind(obj, {**kwargs, flag.name: False}), obj):
         fn = batch_retry(fn)
     text = f"flag derivative {cand.shown}(x, {flag.name}=True)"
     entry["derivative"] = _found("numpy", f"{name}(x, {flag.name}=True)", fn, [text])
@@ -525,11 +537,13 @@ def _near_misses(
     plan: dict[str, Any],
     cands: list[_Candidate],
     used: set[str],
+    flag_names: list[str],
 ) -> None:
     """For a role still missing: the submission's functions that look like it."""
     unused = [c for c in cands if c.shown not in used and not isinstance(c.obj, sympy.Basic)]
     for spec in plan["functions"]:
         stems = {normalise(n) for n in spec["names"]}
+        has_forward = found[spec["reference"]]["forward"]["style"] != "missing"
         for role, key in (("forward", "names"), ("derivative", "derivative_names")):
             info = found[spec["reference"]][role]
             if info["style"] != "missing":
@@ -537,13 +551,17 @@ def _near_misses(
             close = []
             for c in unused:
                 n = normalise(c.name)
-                related = any(s in n for s in stems) or any(n.startswith(g) for g in _GENERIC)
-                looks_derivative = any(
-                    h in n.replace(s, "") for s in stems for h in _DERIVATIVE_HINTS
+                generic = n.startswith(_GENERIC) and role == "derivative" and has_forward
+                related = generic or any(st in n for st in stems)
+                rest = n
+                for st in sorted(stems, key=len, reverse=True):
+                    rest = rest.replace(st, "")
+                flagged = _flag(c.obj, flag_names) is not None
+                derivative_like = flagged or any(h in rest for h in _DERIVATIVE_HINTS)
+                wanted = (
+                    derivative_like if role == "derivative" else (flagged or not derivative_like)
                 )
-                if related and (role == "derivative") == (
-                    looks_derivative or n.startswith("nonlin")
-                ):
+                if related and wanted:
                     close.append(_signature_text(c.shown, c.obj))
             if close:
                 want = spec[key][0]

@@ -417,11 +417,23 @@ class _FunctionJudge:
                 problem = _Problem(
                     problem.status, f"{problem.message}; {hint}", problem.counterexample
                 )
+        if part == "stability" and self._same_slope(problem):
+            return None, ""  # the value part already charged for this slope
         if text and self.run.import_failure is None:
             problem = _Problem(
                 problem.status, f"{problem.message} ({text})", problem.counterexample
             )
         return problem, ""
+
+    def _same_slope(self, problem: _Problem) -> bool:
+        """Is a stability failure at a negative input just the wrong slope again?"""
+        if problem.status != "fail" or not self._slope_hint("forward"):
+            return False
+        ce = problem.counterexample or {}
+        x, actual = ce.get("input"), ce.get("actual")
+        if not isinstance(x, float) or not isinstance(actual, float) or x >= 0:
+            return False
+        return abs(actual / x - self._student_slope("forward")) <= 1e-9
 
     def _slope_hint(self, role: str) -> str:
         """ "your slope is 0.01; the homework uses 0.1" when every negative input shows
@@ -442,6 +454,15 @@ class _FunctionJudge:
         if abs(mine - slope) <= 1e-6 * abs(slope):
             return ""
         return f"your slope is {mine:.6g}; the homework uses {slope:g}"
+
+    def _student_slope(self, role: str) -> float:
+        task = self.task(role, "ordinary")
+        inputs = self.expected[(self.fn.reference, "ordinary")].inputs
+        outcomes = _elementwise_outcomes(task, len(inputs)) if task is not None else []
+        for x, out in zip(inputs, outcomes, strict=False):
+            if x < 0 and isinstance(out, float):
+                return out / x if role == "forward" else out
+        return math.nan
 
     # ---------------------------------------------------------------- array behaviour
     def _array_tasks(self) -> list[tuple[str, str, TaskResult, Sequence[Any]]]:

@@ -153,6 +153,10 @@ class _Input:
         return self.lines.pop(0) if self.lines else ""
 
 
+def _display(*args: object, **kwargs: object) -> None:
+    return None
+
+
 # --------------------------------------------------------------------------- sources
 def _diagnose(source: str, exc: SyntaxError) -> str | None:
     """Merge-conflict markers or a Python 2 print statement, named with the line."""
@@ -322,6 +326,8 @@ def load(path: str, workdir: str, options: dict[str, Any], describe: Any) -> Loa
     sys.meta_path.append(finder)
     fake_input = _Input(str(options.get("stdin", "")))
     builtins.input = fake_input
+    if any(f.endswith("_ipynb.py") for f in files):
+        builtins.display = _display  # type: ignore[attr-defined]  # IPython's; a no-op
     sys.stdin = io.StringIO(str(options.get("stdin", "")))
     budget = float(options.get("import_budget", 6.0))
     start = time.monotonic()

@@ -365,6 +365,9 @@ def main(
     try:
         loaded = _loading.load(path, workdir, plan.get("load", {}), _describe)
         found = _discover(loaded.namespace, plan, loaded.files, loaded.modules)
+    except _loading.LoadError as exc:  # already worded for the student
+        channel.send({"type": "import_error", "error": str(exc)[:MAX_ERROR_CHARS]})
+        return
     except BaseException as exc:
         channel.send({"type": "import_error", "error": _describe(exc)})
         return
