@@ -150,11 +150,10 @@ def build_plan(rubric: Rubric) -> Plan:
 
 
 def _output_groups(derivative_input: str, role: str) -> tuple[str, ...]:
-    """The derivative is also called on the reference's outputs unless the rubric
-    says it takes x."""
-    if role != "derivative" or derivative_input == "x":
-        return ()
-    return tuple(OUTPUT_GROUPS)
+    """The derivative is also called on the reference's outputs: accepted when the
+    rubric allows it, named in the feedback when it does not (``derivative_input``)."""
+    del derivative_input  # every convention needs them: to accept or to explain
+    return tuple(OUTPUT_GROUPS) if role == "derivative" else ()
 
 
 # ------------------------------------------------------------------------ the process
