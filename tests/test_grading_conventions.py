@@ -289,3 +289,22 @@ def test_new_rubric_keys_are_validated_in_one_line(
         load_rubric(path)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_a_class_is_never_called_as_a_sympy_function(tmp_path: Path) -> None:
+    src = (
+        "import numpy as np\n"
+        "class Sigmoid:\n    def __init__(self, size):\n        self.size = size\n"
+        "class Tanh:\n    pass\n"
+        "from sympy import tanh as htan\n"
+    )
+    path = tmp_path / "classes.py"
+    path.write_text(src)
+    (result,) = grade_files([str(path)], fast_rubric())
+    assert result is not None
+    for r in result.results:
+        assert "SymPy" not in r.message
+        if r.function in ("sigmoid", "tanh"):
+            assert r.status == "missing"
+    (tanh,) = [r for r in result.results if (r.function, r.part) == ("tanh", "value")]
+    assert "htan is sympy.functions.elementary.hyperbolic.tanh, imported" in tanh.message

@@ -224,6 +224,8 @@ def candidates(namespace: dict[str, Any], owner: Owner) -> tuple[list[_Candidate
             if owner(obj):
                 classes.append(obj)
                 members += _class_candidates(obj, owner)
+            else:  # sympy.tanh is a class: found, then reported as imported
+                module_level.append(_Candidate(attr, obj, "", attr))
             continue
         if _is_expression(obj):
             module_level.append(
@@ -500,7 +502,7 @@ def discover(
         if der["style"] == "missing" and fwd["style"] == "numpy":
             _add_derivative(entry, spec, flag_names, cands)
         found[spec["reference"]] = entry
-    _near_misses(found, plan, cands, used, flag_names)
+    _near_misses(found, plan, cands, used, flag_names, owner)
     return found
 
 
@@ -538,9 +540,16 @@ def _near_misses(
     cands: list[_Candidate],
     used: set[str],
     flag_names: list[str],
+    owner: Owner,
 ) -> None:
     """For a role still missing: the submission's functions that look like it."""
-    unused = [c for c in cands if c.shown not in used and not isinstance(c.obj, sympy.Basic)]
+    unused = [
+        c
+        for c in cands
+        if c.shown not in used
+        and not isinstance(c.obj, sympy.Basic)
+        and (c.recognised or owner(c.obj))
+    ]
     for spec in plan["functions"]:
         stems = {normalise(n) for n in spec["names"]}
         has_forward = found[spec["reference"]]["forward"]["style"] != "missing"
