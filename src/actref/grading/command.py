@@ -146,9 +146,9 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
         )
     jobs, timeout, user = _jobs(args.jobs), _timeout(args.timeout), _user(args.sandbox_user)
     for path in args.submissions:
-        if not os.path.isfile(path) or not os.access(path, os.R_OK):
-            what = "is a directory" if os.path.isdir(path) else "is not a readable file"
-            raise GradeUsageError(f"submission {path!r} {what}")
+        # a file (.py, .ipynb, .zip) or a folder of files: one student's submission
+        if not (os.path.isfile(path) or os.path.isdir(path)) or not os.access(path, os.R_OK):
+            raise GradeUsageError(f"submission {path!r} is not a readable file or folder")
     if args.format == "gradescope" and len(args.submissions) != 1:
         raise GradeUsageError(
             "--format gradescope takes exactly one submission (Gradescope grades one at a time)"
@@ -198,11 +198,18 @@ def fingerprint(rubric: Rubric) -> str:
 
 
 def file_digest(path: str) -> str:
-    """The submission's contents."""
+    """The submission's contents (a folder's: every regular file's path and bytes)."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
+    files = [path]
+    if os.path.isdir(path):
+        files = sorted(os.path.join(d, f) for d, _, names in os.walk(path) for f in names)
+    for name in files:
+        if not os.path.isfile(name) or os.path.islink(name):
+            continue
+        h.update(os.path.relpath(name, path).encode() + b"\0")
+        with open(name, "rb") as fh:
+            while chunk := fh.read(1 << 16):
+                h.update(chunk)
     return h.hexdigest()
 
 

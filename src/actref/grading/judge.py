@@ -57,6 +57,7 @@ class SubmissionResult:
     missing_protections: tuple[str, ...] = ()  # sandbox walls this host could not build
     sha256: str = ""  # the submission's contents, and
     rubric: str = ""  # the rubric's fingerprint: what ``--resume`` matches on
+    notes: tuple[str, ...] = ()  # how the submission was loaded, said once
 
     @property
     def score(self) -> float:
@@ -69,7 +70,8 @@ class SubmissionResult:
         return round(sum(r.max_points for r in self.results), 6)
 
     def as_dict(self) -> dict[str, Any]:
-        """``{"submission", "score", "max_score", "results", "missing_protections"}``."""
+        """``{"submission", "score", "max_score", "results", "missing_protections",
+        "sha256", "rubric", "notes"}``: the documented report of one submission."""
         return {
             "submission": self.submission,
             "score": self.score,
@@ -78,6 +80,7 @@ class SubmissionResult:
             "missing_protections": list(self.missing_protections),
             "sha256": self.sha256,
             "rubric": self.rubric,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -106,8 +109,9 @@ class SubmissionResult:
                 tuple(str(m) for m in doc["missing_protections"]),
                 str(doc["sha256"]),
                 str(doc["rubric"]),
+                tuple(str(n) for n in doc.get("notes", ())),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
@@ -185,6 +189,7 @@ class _FunctionJudge:
         found = run.found.get(fn.reference, {})
         self.forward = found.get("forward", Found("missing", None, ""))
         self.derivative = found.get("derivative", Found("missing", None, ""))
+        self._convention: tuple[str, _Problem | None] | None = None
 
     # ---------------------------------------------------------------- naming
     def name(self, role: str) -> str:
@@ -204,10 +209,12 @@ class _FunctionJudge:
     def parts(self) -> list[PartResult]:
         out = []
         for part in PARTS:
-            problem = self._judge(part)
+            problem, said = self._explained(part, self._judge(part))
             max_points = self.fn.max_points(part)
             if problem is None:
-                out.append(PartResult(self.fn.reference, part, "pass", max_points, max_points))
+                out.append(
+                    PartResult(self.fn.reference, part, "pass", max_points, max_points, said)
+                )
             else:
                 out.append(
                     PartResult(
@@ -234,7 +241,7 @@ class _FunctionJudge:
                 return self._missing("forward")
             if not self.has_derivative():
                 return self._missing("derivative")
-            return self._values("derivative", "ordinary")
+            return self.convention()[1]
         if self.forward.style == "missing":
             return self._missing("forward")
         if part == "value":
@@ -242,7 +249,7 @@ class _FunctionJudge:
         if part == "stability":
             problem = self._values("forward", "extreme")
             if problem is None and self.has_derivative():
-                problem = self._values("derivative", "extreme")
+                problem = self._derivative_stability()
             return problem
         if part == "vectorized":
             return self._vectorized()
@@ -359,6 +366,142 @@ class _FunctionJudge:
                     {"input": x, "expected": _nums(want), "actual": _nums(c.values)},
                 )
         return None
+
+    # ---------------------------------------------------------------- conventions
+    def convention(self) -> tuple[str, _Problem | None]:
+        """Which input the derivative takes, recognised on the ordinary inputs:
+        ``("x" | "output" | "", the derivative part's problem)``. A convention is
+        recognised only when it explains every value; ``""``: none does."""
+        if self._convention is None:
+            self._convention = self._recognise_convention()
+        return self._convention
+
+    def _recognise_convention(self) -> tuple[str, _Problem | None]:
+        allowed = self.fn.derivative_input
+        numeric = self.derivative.style == "numpy" and (
+            ("derivative", "ordinary_output") in self.index
+        )
+        if allowed == "output" and numeric:
+            out_problem = self._output_values("ordinary_output")
+            if out_problem is None:
+                return "output", None
+            if self._values("derivative", "ordinary") is None:
+                return "", _Problem(
+                    "fail",
+                    f"{self.name('derivative')} takes x, but this homework's derivatives "
+                    f"take the output s = {self.fn.reference}(x); " + out_problem.message,
+                    out_problem.counterexample,
+                )
+            return "", out_problem
+        x_problem = self._values("derivative", "ordinary")
+        if x_problem is None:
+            return "x", None
+        if not numeric or x_problem.status not in ("fail", "error"):
+            return "", x_problem
+        out_problem = self._output_values("ordinary_output")
+        ref = self.fn.reference
+        if allowed == "either" and out_problem is None:
+            return "output", None
+        if out_problem is None:  # allowed == "x"
+            why = (
+                f"; it looks like it takes the output s = {ref}(x) "
+                f"({self.name('derivative')}(s) matches {ref}'(x)), but this homework's "
+                "derivatives take x"
+            )
+        else:
+            why = f"; called on the outputs s = {ref}(x) it does not match {ref}'(x) either"
+        return "", _Problem(x_problem.status, x_problem.message + why, x_problem.counterexample)
+
+    def _output_values(self, group: str) -> _Problem | None:
+        """The derivative on the reference's outputs, judged against f'(x)."""
+        problem = self._values("derivative", group)
+        if problem is None:
+            return None
+        name = self.name("derivative")
+        return _Problem(
+            problem.status,
+            problem.message.replace(f"{name}(x=", f"{name}(s="),
+            problem.counterexample,
+        )
+
+    def _derivative_stability(self) -> _Problem | None:
+        """The derivative at extreme inputs, under the convention recognised; not
+        judged again when no convention explains its ordinary values (the derivative
+        part already failed for that)."""
+        convention, _ = self.convention()
+        if convention == "output":
+            return self._output_values("extreme_output")
+        if convention == "x":
+            return self._values("derivative", "extreme")
+        return None
+
+    def _explained(self, part: str, problem: _Problem | None) -> tuple[_Problem | None, str]:
+        """What was recognised, said with the part: the message of a pass, or added to
+        a problem's message; and the slope a leaky ReLU really has."""
+        said = []
+        found = {"value": self.forward, "derivative": self.derivative}.get(part)
+        if found is not None and found.recognised and found.style != "missing":
+            said.append(found.recognised)
+        if part == "derivative" and self.convention()[0] == "output":
+            said.append(
+                f"{self.name('derivative')} takes the output s = {self.fn.reference}(x) "
+                f"and gives {self.fn.reference}'(x)"
+            )
+        text = "recognised: " + "; ".join(said) if said else ""
+        if problem is None:
+            return None, text
+        if problem.status == "fail" and part in ("value", "derivative"):
+            hint = self._slope_hint("forward" if part == "value" else "derivative")
+            if hint:
+                problem = _Problem(
+                    problem.status, f"{problem.message}; {hint}", problem.counterexample
+                )
+        if part == "stability" and self._same_slope(problem):
+            return None, ""  # the value part already charged for this slope
+        if text and self.run.import_failure is None:
+            problem = _Problem(
+                problem.status, f"{problem.message} ({text})", problem.counterexample
+            )
+        return problem, ""
+
+    def _same_slope(self, problem: _Problem) -> bool:
+        """Is a stability failure at a negative input just the wrong slope again?"""
+        if problem.status != "fail" or not self._slope_hint("forward"):
+            return False
+        ce = problem.counterexample or {}
+        x, actual = ce.get("input"), ce.get("actual")
+        if not isinstance(x, float) or not isinstance(actual, float) or x >= 0:
+            return False
+        return abs(actual / x - self._student_slope("forward")) <= 1e-9
+
+    def _slope_hint(self, role: str) -> str:
+        """ "your slope is 0.01; the homework uses 0.1" when every negative input shows
+        one slope, not the rubric's."""
+        slope = dict(self.fn.params).get("negative_slope")
+        task = self.task(role, "ordinary")
+        if slope is None or task is None or task.style != "numpy" or self.fn.is_vector:
+            return ""
+        inputs = self.expected[(self.fn.reference, "ordinary")].inputs
+        outcomes = _elementwise_outcomes(task, len(inputs))
+        seen = []
+        for x, out in zip(inputs, outcomes, strict=True):
+            if x < 0 and isinstance(out, float) and math.isfinite(out):
+                seen.append(out / x if role == "forward" else out)
+        if len(seen) < 3 or max(seen) - min(seen) > 1e-9 * max(1.0, abs(seen[0])):
+            return ""
+        mine = seen[0]
+        if abs(mine - slope) <= 1e-6 * abs(slope):
+            return ""
+        return f"your slope is {mine:.6g}; the homework uses {slope:g}"
+
+    def _student_slope(self, role: str) -> float:
+        task = self.task(role, "ordinary")
+        inputs = self.expected[(self.fn.reference, "ordinary")].inputs
+        outcomes = _elementwise_outcomes(task, len(inputs)) if task is not None else []
+        for x, out in zip(inputs, outcomes, strict=False):
+            if x < 0 and isinstance(out, float):
+                return out / x if role == "forward" else out
+        return math.nan
 
     # ---------------------------------------------------------------- array behaviour
     def _array_tasks(self) -> list[tuple[str, str, TaskResult, Sequence[Any]]]:
@@ -533,5 +676,10 @@ def judge(
     for fn in rubric.functions:
         results += _FunctionJudge(fn, run, plan, expected, rubric.tolerance).parts()
     return SubmissionResult(
-        submission, run.path, tuple(results), run.seconds, run.missing_protections
+        submission,
+        run.path,
+        tuple(results),
+        run.seconds,
+        missing_protections=run.missing_protections,
+        notes=run.notes,
     )

@@ -58,6 +58,9 @@ class Expected:
 
 
 GROUPS = ("ordinary", "extreme")
+# the derivative called on the reference's outputs s = f(x) of a group (the
+# ``sigmoid_derivative(s) = s*(1-s)`` convention); expected: f'(x) of the same x
+OUTPUT_GROUPS = {"ordinary_output": "ordinary", "extreme_output": "extreme"}
 
 
 def _floats(a: Any) -> tuple[float, ...]:
@@ -87,12 +90,23 @@ def expected_for(fn: RubricFunction, group: str) -> Expected:
 
 
 def expectations(rubric: Rubric) -> dict[tuple[str, str], Expected]:
-    """Every ``(reference, group)`` the rubric needs, computed once."""
-    return {(f.reference, g): expected_for(f, g) for f in rubric.functions for g in GROUPS}
+    """Every ``(reference, group)`` the rubric needs, computed once: for an output
+    group, the inputs are the reference's outputs and the rest is the base group's."""
+    out = {(f.reference, g): expected_for(f, g) for f in rubric.functions for g in GROUPS}
+    for f in rubric.functions:
+        for g, base in OUTPUT_GROUPS.items():
+            exp = out[(f.reference, base)]
+            out[(f.reference, g)] = Expected(
+                exp.value, exp.value, exp.dlow, exp.dhigh, exp.jacobian
+            )
+    return out
 
 
 def inputs_for(fn: RubricFunction, group: str) -> list[float] | list[list[float]]:
     """The inputs of ``group`` as plain lists, as they are sent to the worker."""
+    if group in OUTPUT_GROUPS:
+        values = expected_for(fn, OUTPUT_GROUPS[group]).value
+        return [list(v) for v in values] if fn.is_vector else [float(v) for v in values]
     if fn.is_vector:
         vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
         return [list(v) for v in vecs]

@@ -60,8 +60,15 @@ def text_one(result: SubmissionResult) -> str:
         lines.append(
             "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         )
-    feedback = [r for r in result.results if r.status != "pass"]
-    if feedback:
+    lines += [f"  note: {n}" for n in result.notes]
+    feedback = [r for r in result.results if r.status != "pass" or r.message]
+    if feedback and all(
+        (r.status, r.message) == (feedback[0].status, feedback[0].message) for r in result.results
+    ):
+        # a broken import says the same for every part: once
+        lines.append("  feedback:")
+        lines.append(f"  - every part [{feedback[0].status}]: {feedback[0].message}")
+    elif feedback:
         lines.append("  feedback:")
         said: set[tuple[str, str, str]] = set()
         for r in feedback:
@@ -185,11 +192,16 @@ def as_gradescope(result: SubmissionResult) -> str:
     body = {
         "score": result.score,
         "execution_time": round(result.seconds, 3),
-        "output": f"{result.submission}: {_pts(result.score)} / {_pts(result.max_score)}"
-        + (
-            f" (graded without {', '.join(result.missing_protections)})"
-            if result.missing_protections
-            else ""
+        "output": "\n".join(
+            [
+                f"{result.submission}: {_pts(result.score)} / {_pts(result.max_score)}",
+                *result.notes,
+                *(
+                    [f"(graded without {', '.join(result.missing_protections)})"]
+                    if result.missing_protections
+                    else []
+                ),
+            ]
         ),
         "visibility": "visible",
         "stdout_visibility": "hidden",

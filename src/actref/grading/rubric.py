@@ -34,6 +34,21 @@ _DEFAULT_POINTS = {
 MAX_SECONDS = {"call_timeout": 600.0, "import_timeout": 600.0, "submission_timeout": 3600.0}
 MAX_MEMORY_MB = 16384
 _DEFAULT_PATTERNS = ("{name}_derivative", "{name}_grad", "{name}_prime", "d_{name}")
+DERIVATIVE_INPUTS = ("x", "output", "either")
+# spellings of a rubric parameter in a student's signature (``leaky_relu(x, alpha=0.1)``)
+_DEFAULT_PARAM_NAMES: dict[str, tuple[str, ...]] = {
+    "negative_slope": ("alpha", "slope", "negative_slope", "leak", "a", "leakage", "neg_slope"),
+}
+# the boolean parameter of a flag derivative ``sigmoid(x, deriv=True)``
+_DEFAULT_FLAG_NAMES: tuple[str, ...] = (
+    "deriv",
+    "derivative",
+    "grad",
+    "gradient",
+    "backward",
+    "prime",
+    "diff",
+)
 
 
 class RubricError(ValueError):
@@ -70,6 +85,8 @@ class RubricFunction:
     derivative_names: tuple[str, ...]
     params: tuple[tuple[str, float], ...]
     points: tuple[tuple[str, float], ...]
+    derivative_input: str = "either"
+    param_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_vector(self) -> bool:
@@ -93,6 +110,8 @@ class Rubric:
     functions: tuple[RubricFunction, ...]
     tolerance: Tolerance = Tolerance()
     limits: Limits = Limits()
+    stdin: str = ""
+    flag_names: tuple[str, ...] = _DEFAULT_FLAG_NAMES
 
     @property
     def max_score(self) -> float:
@@ -205,7 +224,17 @@ def _points(value: Any, key: str, base: Mapping[str, float]) -> dict[str, float]
 
 
 def _parse(data: Mapping[str, Any], source: str) -> Rubric:
-    _known_keys(data, "", ("tolerance", "limits", "points", "spellings", "function"))
+    _known_keys(
+        data,
+        "",
+        ("tolerance", "limits", "points", "spellings", "function", "derivative_input", "stdin"),
+    )
+    derivative_input = _derivative_input(
+        data.get("derivative_input", "either"), "derivative_input"
+    )
+    stdin = data.get("stdin", "")
+    if not isinstance(stdin, str):
+        raise _KeyProblem("stdin", f"must be a string (what input() reads), got {_kind(stdin)}")
 
     tol_table = _table(data.get("tolerance", {}), "tolerance")
     _known_keys(tol_table, "tolerance", ("rtol", "atol", "symbolic_rtol", "symbolic_atol"))
@@ -236,21 +265,21 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
     base_points = _points(data.get("points", {}), "points", _DEFAULT_POINTS)
 
     spell = _table(data.get("spellings", {}), "spellings")
-    _known_keys(spell, "spellings", ("derivative_patterns",))
-    patterns = _DEFAULT_PATTERNS
-    if "derivative_patterns" in spell:
-        raw = spell["derivative_patterns"]
-        key = "spellings.derivative_patterns"
-        if not isinstance(raw, list):
-            raise _KeyProblem(key, f"must be an array of patterns, got {_kind(raw)}")
-        for i, pattern in enumerate(raw):
-            ok = isinstance(pattern, str) and "{name}" in pattern
-            if not ok or not pattern.replace("{name}", "f").isidentifier():
-                raise _KeyProblem(
-                    f"{key}[{i}]",
-                    f"must be an identifier containing {{name}} (e.g. d_{{name}}), got {pattern!r}",
-                )
-        patterns = tuple(raw)
+    _known_keys(
+        spell,
+        "spellings",
+        ("derivative_patterns", "name_patterns", "parameter_names", "flag_names"),
+    )
+    name_patterns = _patterns(spell, "name_patterns", ("{name}",))
+    param_names = dict(_DEFAULT_PARAM_NAMES)
+    if "parameter_names" in spell:
+        table = _table(spell["parameter_names"], "spellings.parameter_names")
+        for pname, spellings in table.items():
+            param_names[pname] = _names(spellings, f"spellings.parameter_names.{pname}")
+    flag_names = _DEFAULT_FLAG_NAMES
+    if "flag_names" in spell:
+        flag_names = _names(spell["flag_names"], "spellings.flag_names")
+    patterns = _patterns(spell, "derivative_patterns", _DEFAULT_PATTERNS)
 
     raw_functions = data.get("function")
     if raw_functions is None:
@@ -261,7 +290,15 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
     seen: set[str] = set()
     owner: dict[str, str] = {}  # normalised name -> the function it finds
     for i, raw_fn in enumerate(raw_functions):
-        fn = _function(raw_fn, f"function[{i}]", base_points, patterns, seen)
+        fn = _function(raw_fn, f"function[{i}]", base_points, patterns, seen, name_patterns)
+        fn = replace(
+            fn,
+            derivative_input=_derivative_input(
+                raw_fn.get("derivative_input", derivative_input),
+                f"function[{i}].derivative_input",
+            ),
+            param_names=tuple((p, param_names.get(p, ())) for p, _ in fn.params),
+        )
         for key, names in (("names", fn.names), ("derivative_names", fn.derivative_names)):
             for name in names:
                 other = owner.setdefault(normalise(name), f"{fn.reference} {key}")
@@ -271,7 +308,32 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
                         f"{name!r} would also find {other} (names ignore case and underscores)",
                     )
         functions.append(fn)
-    return Rubric(source, tuple(functions), tolerance, limits)
+    return Rubric(source, tuple(functions), tolerance, limits, stdin, flag_names)
+
+
+def _derivative_input(value: Any, key: str) -> str:
+    if value not in DERIVATIVE_INPUTS:
+        raise _KeyProblem(
+            key, f"must be one of {', '.join(map(repr, DERIVATIVE_INPUTS))}, got {value!r}"
+        )
+    return str(value)
+
+
+def _patterns(spell: Mapping[str, Any], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    if name not in spell:
+        return default
+    raw = spell[name]
+    key = f"spellings.{name}"
+    if not isinstance(raw, list):
+        raise _KeyProblem(key, f"must be an array of patterns, got {_kind(raw)}")
+    for i, pattern in enumerate(raw):
+        ok = isinstance(pattern, str) and "{name}" in pattern
+        if not ok or not pattern.replace("{name}", "f").isidentifier():
+            raise _KeyProblem(
+                f"{key}[{i}]",
+                f"must be an identifier containing {{name}} (e.g. d_{{name}}), got {pattern!r}",
+            )
+    return tuple(raw)
 
 
 def _function(
@@ -280,9 +342,14 @@ def _function(
     base_points: Mapping[str, float],
     patterns: tuple[str, ...],
     seen: set[str],
+    name_patterns: tuple[str, ...] = ("{name}",),
 ) -> RubricFunction:
     table = _table(raw, key)
-    _known_keys(table, key, ("reference", "names", "derivative_names", "params", "points"))
+    _known_keys(
+        table,
+        key,
+        ("reference", "names", "derivative_names", "params", "points", "derivative_input"),
+    )
     ref = table.get("reference")
     accepted = [*registry.names(), *VECTOR_FUNCTIONS]
     if not isinstance(ref, str):
@@ -311,11 +378,12 @@ def _function(
         except ValueError as exc:
             raise _KeyProblem(f"{key}.params", str(exc)) from None
 
-    names = _names(table.get("names", [ref]), f"{key}.names")
+    given = _names(table.get("names", [ref]), f"{key}.names")
+    names = tuple(dict.fromkeys(p.replace("{name}", n) for p in name_patterns for n in given))
     if "derivative_names" in table:
         dnames = _names(table["derivative_names"], f"{key}.derivative_names")
     else:
-        dnames = tuple(dict.fromkeys(p.replace("{name}", n) for n in names for p in patterns))
+        dnames = tuple(dict.fromkeys(p.replace("{name}", n) for n in given for p in patterns))
     points = _points(table.get("points", {}), f"{key}.points", base_points)
     return RubricFunction(
         reference=ref,

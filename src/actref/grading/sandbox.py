@@ -28,6 +28,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -37,12 +38,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actref.grading import contain, expression, worker
-from actref.grading.probes import GROUPS, inputs_for
+from actref.grading.probes import GROUPS, OUTPUT_GROUPS, inputs_for
 from actref.grading.rubric import Rubric
 
 MAX_LINE_BYTES = 1 << 20
 MAX_SPAWNS = 12
-MAX_SUBMISSION_BYTES = 4 << 20
+MAX_SUBMISSION_BYTES = 4 << 20  # a submission's files, all together
+MAX_SUBMISSION_FILES = 200
 SERVER_TIMEOUT = 10.0  # any exchange with the fork server
 ROLES = ("forward", "derivative")
 STYLES = ("numpy", "sympy", "missing")
@@ -95,6 +97,7 @@ class Found:
     style: str
     name: str | None
     note: str
+    recognised: str = ""  # e.g. "static method Activation.sigmoid", "" for a plain function
 
 
 @dataclass
@@ -110,6 +113,7 @@ class RawRun:
     restarts: int = 0
     missing_protections: tuple[str, ...] = ()
     exprs: dict[tuple[str, str], Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # how the submission was loaded (input(), stubs, fallback)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def build_plan(rubric: Rubric) -> Plan:
         Task(f.reference, role, group, f.is_vector)
         for f in rubric.functions
         for role in ROLES
-        for group in GROUPS
+        for group in (*GROUPS, *_output_groups(f.derivative_input, role))
     )
     by_ref = {f.reference: f for f in rubric.functions}
     payload = {
@@ -135,9 +139,16 @@ def build_plan(rubric: Rubric) -> Plan:
                 "reference": f.reference,
                 "names": list(f.names),
                 "derivative_names": list(f.derivative_names),
+                "is_vector": f.is_vector,
+                "params": dict(f.params),
+                "param_names": {p: list(names) for p, names in f.param_names},
             }
             for f in rubric.functions
         ],
+        "flag_names": list(rubric.flag_names),
+        # input() text; the worker's own clock for the import, before the parent's
+        # limit, so that a hanging import can fall back to the file's definitions
+        "load": {"stdin": rubric.stdin, "import_budget": 0.6 * rubric.limits.import_timeout},
         "tasks": [
             {
                 "reference": t.reference,
@@ -149,6 +160,13 @@ def build_plan(rubric: Rubric) -> Plan:
         ],
     }
     return Plan(tasks, payload)
+
+
+def _output_groups(derivative_input: str, role: str) -> tuple[str, ...]:
+    """The derivative is also called on the reference's outputs: accepted when the
+    rubric allows it, named in the feedback when it does not (``derivative_input``)."""
+    del derivative_input  # every convention needs them: to accept or to explain
+    return tuple(OUTPUT_GROUPS) if role == "derivative" else ()
 
 
 # ------------------------------------------------------------------------ the process
@@ -262,21 +280,55 @@ def _make_folder(path: str, user: SandboxUser) -> tuple[str, str]:
     """A private folder (``base``) holding ``home``, the worker's only writable place,
     with a copy of the submission in it; the jail's mount point; the output files."""
     base = tempfile.mkdtemp(prefix="actref-grade-")
-    home = os.path.join(base, "home")
-    os.mkdir(home, 0o700)
-    os.mkdir(os.path.join(base, "jail"), 0o700)
-    copy = os.path.join(home, os.path.basename(path))
-    with open(path, "rb") as src:  # the CLI made sure it is a regular file
-        data = src.read(MAX_SUBMISSION_BYTES + 1)
-    if len(data) > MAX_SUBMISSION_BYTES:
+    try:
+        home = os.path.join(base, "home")
+        os.mkdir(home, 0o700)
+        os.mkdir(os.path.join(base, "jail"), 0o700)
+        copy = os.path.join(home, os.path.basename(os.path.normpath(path)))
+        budget = [MAX_SUBMISSION_BYTES]
+        if os.path.isdir(path):
+            _copy_tree(path, copy, budget)
+        else:
+            _copy_file(path, copy, budget)
+        if os.getuid() == 0:
+            for folder, dirs, files in os.walk(home):
+                for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
+                    os.lchown(name, user.uid, user.gid)
+    except BaseException:
         remove_tree(base)
-        raise _Unreadable(f"is larger than {MAX_SUBMISSION_BYTES >> 20} MiB")
-    with open(copy, "wb") as dst:
-        dst.write(data)
-    if os.getuid() == 0:
-        for p in (home, copy):
-            os.chown(p, user.uid, user.gid)
+        raise
     return base, copy
+
+
+def _copy_file(src: str, dest: str, budget: list[int]) -> None:
+    """Copy a regular file, never following a symlink or opening a FIFO."""
+    fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Unreadable(f"{os.path.basename(src)} is not a regular file")
+        data = fh.read(budget[0] + 1)
+    budget[0] -= len(data)
+    if budget[0] < 0:
+        raise _Unreadable(f"is larger than {MAX_SUBMISSION_BYTES >> 20} MiB")
+    with open(dest, "wb") as out:
+        out.write(data)
+
+
+def _copy_tree(src: str, dest: str, budget: list[int]) -> None:
+    """A folder submission: its folders and regular files only (symlinks, FIFOs and
+    devices are left behind), within the size budget and MAX_SUBMISSION_FILES files."""
+    count = 0
+    for folder, dirs, files in os.walk(src, followlinks=False):
+        target = os.path.join(dest, os.path.relpath(folder, src))
+        os.makedirs(target, exist_ok=True)
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        for name in files:
+            if not stat.S_ISREG(os.lstat(os.path.join(folder, name)).st_mode):
+                continue
+            count += 1
+            if count > MAX_SUBMISSION_FILES:
+                raise _Unreadable(f"holds more than {MAX_SUBMISSION_FILES} files")
+            _copy_file(os.path.join(folder, name), os.path.join(target, name), budget)
 
 
 def remove_tree(path: str) -> None:
@@ -572,11 +624,12 @@ def _session(
         if kind == "import_error" and set(msg) == {"type", "error"}:
             run.import_failure = _text(msg["error"])
             return
-        if kind != "ready" or set(msg) != {"type", "found"}:
+        if kind != "ready" or set(msg) != {"type", "found", "notes"}:
             raise _Malformed("expected the ready message")
         found = _parse_found(msg["found"], plan)
+        notes = _parse_notes(msg["notes"])
         if not run.found:
-            run.found = found
+            run.found, run.notes = found, notes
         ready = True
         for t in remaining:
             if t in run.tasks:
@@ -821,10 +874,17 @@ def _parse_found(v: Any, plan: Plan) -> dict[str, dict[str, Found]]:
             roles[role] = Found(
                 info["style"],
                 None if name is None else _text(name, 80),
-                _text(info.get("note", ""), 200),
+                _text(info.get("note", ""), 300),
+                _text(info.get("recognised", ""), 200),
             )
         out[ref] = roles
     return out
+
+
+def _parse_notes(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or len(v) > 8:
+        raise _Malformed("bad notes")
+    return tuple(_text(n) for n in v)
 
 
 def _floats(v: Any, limit: int) -> tuple[float, ...]:

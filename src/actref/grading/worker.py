@@ -32,10 +32,7 @@ the task's function on all of its inputs as one array (``null``) or on input ``p
 
 from __future__ import annotations
 
-import functools
-import importlib.machinery
 import importlib.util
-import inspect
 import io
 import json
 import os
@@ -49,7 +46,28 @@ import numpy as np
 import sympy
 
 # This module imports nothing from actref: the fork server loads it by path, so the
-# server process imports NumPy, SymPy and mpmath and nothing else.
+# server process imports NumPy, SymPy and mpmath and nothing else. Its helpers
+# (discover.py: finding functions; load.py: loading a submission) are loaded the same
+# way, by path, from this folder.
+
+
+def _sibling(name: str) -> types.ModuleType:
+    """``<this folder>/<name>.py`` as a module, without importing the actref package."""
+    key = f"actref_grading_{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(key, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_discovery = _sibling("discover")
+_loading = _sibling("load")
 
 MODULE_NAME = "submission"
 MAX_ERROR_CHARS = 300
@@ -176,61 +194,7 @@ def _describe(exc: BaseException) -> str:
 
 
 # ------------------------------------------------------------------------- discovery
-def _is_own(obj: Any, path: str) -> bool:
-    """Was ``obj`` written in the submission (not imported from NumPy, SymPy, math)?"""
-    if inspect.isfunction(obj):
-        return bool(obj.__code__.co_filename == path)
-    if isinstance(obj, np.vectorize):
-        return _is_own(obj.pyfunc, path)
-    if isinstance(obj, functools.partial):
-        return _is_own(obj.func, path)
-    if inspect.isclass(obj):
-        return bool(obj.__module__ == MODULE_NAME)
-    return bool(type(obj).__module__ == MODULE_NAME)
-
-
-def _origin(obj: Any) -> str:
-    module = getattr(obj, "__module__", None) or type(obj).__module__
-    name = getattr(obj, "__name__", type(obj).__name__)
-    return f"{module}.{name}" if module else str(name)
-
-
-def _find(
-    namespace: dict[str, Any], candidates: list[str], path: str
-) -> tuple[str | None, Any, str]:
-    """The first candidate name the submission defines: (name, object, note)."""
-    by_norm: dict[str, list[str]] = {}
-    for attr in namespace:
-        by_norm.setdefault(normalise(attr), []).append(attr)
-    note = ""
-    for cand in candidates:
-        attrs = by_norm.get(normalise(cand), [])
-        attrs = sorted(attrs, key=lambda a: a != cand)  # an exact spelling first
-        for attr in attrs:
-            obj = namespace[attr]
-            if not callable(obj):
-                note = note or f"{attr} is a {type(obj).__name__}, not a function"
-                continue
-            if not _is_own(obj, path):
-                note = note or f"{attr} is {_origin(obj)}, imported, not written in the submission"
-                continue
-            return attr, obj, ""
-    return None, None, note
-
-
-def _takes_argument(fn: Any) -> bool:
-    """Can it be called with an array? Only a plain function with no positional
-    parameter at all is a zero-argument SymPy function: ``f(x=0.0)``, ``np.vectorize``,
-    ``functools.partial`` and callable objects are array functions."""
-    if not inspect.isfunction(fn):
-        return True
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return True
-    return any(
-        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
-    )
+_takes_argument = _discovery.takes_argument  # f(x=0.0): a NumPy function with a default
 
 
 # ------------------------------------------------------------------------- conversion
@@ -323,19 +287,10 @@ def _expression(info: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------- entry point
-def _discover(module: types.ModuleType, plan: dict[str, Any], path: str) -> dict[str, Any]:
-    namespace = dict(vars(module))
-    found: dict[str, dict[str, Any]] = {}
-    for fn in plan["functions"]:
-        entry: dict[str, Any] = {}
-        for role, key in (("forward", "names"), ("derivative", "derivative_names")):
-            name, obj, note = _find(namespace, fn[key], path)
-            if name is None:
-                entry[role] = {"style": "missing", "name": None, "note": note}
-                continue
-            style = "numpy" if _takes_argument(obj) else "sympy"
-            entry[role] = {"style": style, "name": name, "note": "", "object": obj}
-        found[fn["reference"]] = entry
+def _discover(
+    namespace: dict[str, Any], plan: dict[str, Any], files: set[str], modules: set[str]
+) -> dict[str, Any]:
+    found: dict[str, Any] = _discovery.discover(namespace, plan, _discovery.Owner(files, modules))
     return found
 
 
@@ -362,17 +317,15 @@ def main(
     del limits  # enforced by the walls (rlimits) and the parent's clocks
     _settle()
     try:
-        loader = importlib.machinery.SourceFileLoader(MODULE_NAME, path)
-        spec = importlib.util.spec_from_loader(MODULE_NAME, loader)
-        assert spec is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[MODULE_NAME] = module
-        loader.exec_module(module)
-        found = _discover(module, plan, path)
+        loaded = _loading.load(path, workdir, plan.get("load", {}), _describe)
+        found = _discover(loaded.namespace, plan, loaded.files, loaded.modules)
+    except _loading.LoadError as exc:  # already worded for the student
+        channel.send({"type": "import_error", "error": str(exc)[:MAX_ERROR_CHARS]})
+        return
     except BaseException as exc:
         channel.send({"type": "import_error", "error": _describe(exc)})
         return
-    channel.send({"type": "ready", "found": _public(found)})
+    channel.send({"type": "ready", "found": _public(found), "notes": list(loaded.notes)})
     tasks = plan["tasks"]
     while True:
         command = channel.receive()

@@ -1,0 +1,3 @@
+"""A helper module."""
+
+steps = 3
