@@ -683,7 +683,11 @@ class ComparisonReport:
 
     # ------------------------------------------------------------- output
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (no per-entry arrays)."""
+        """A JSON-ready summary (no per-entry arrays; inf and nan as strings)."""
+        data: dict[str, Any] = _jsonable(self._as_dict())
+        return data
+
+    def _as_dict(self) -> dict[str, Any]:
 
         def mm(m: Mismatch) -> dict[str, Any]:
             return {
@@ -807,6 +811,17 @@ class ComparisonReport:
 
     def __str__(self) -> str:
         return self.format("text")
+
+
+def _jsonable(obj: Any) -> Any:
+    """``obj`` with every inf and nan replaced by its repr (JSON has neither)."""
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return repr(obj)
+    return obj
 
 
 def _num(v: float) -> float | str:
