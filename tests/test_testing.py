@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -539,3 +540,31 @@ def test_compare_validates_at_the_edge() -> None:
         testing.compare(actref.softmax, "softmax", params={"axis": 0})
     with pytest.raises(ValueError, match=r"^`max_ulp` must be a number >= 0; got -1\.$"):
         testing.assert_matches_reference(np.tanh, "tanh", inputs=SMALL, max_ulp=-1)
+
+
+def test_truths_persist_in_actref_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACTREF_CACHE_DIR", str(tmp_path))
+    xs = np.array([0.125, -3.0, 7.0])
+    _, first = testing.reference_values("softsign", xs, derivative=True)
+    (path,) = tmp_path.glob("softsign-grad-float64-*.npy")
+    testing._TRUTHS.clear()
+
+    def no_oracle(*args: object) -> None:
+        raise AssertionError("the oracle ran although the truth was on disk")
+
+    monkeypatch.setattr(oracle, "true_values", no_oracle)
+    _, again = testing.reference_values("softsign", xs, derivative=True)
+    assert again.tolist() == first.tolist()
+    # another definition (parameters) is another file, never a stale read
+    with pytest.raises(AssertionError, match="the oracle ran"):
+        testing.reference_values("elu", xs, params={"alpha": 0.75})
+    # an unreadable file is computed again
+    testing._TRUTHS.clear()
+    monkeypatch.undo()
+    monkeypatch.setenv("ACTREF_CACHE_DIR", str(tmp_path))
+    path.write_bytes(b"not a numpy file")
+    _, third = testing.reference_values("softsign", xs, derivative=True)
+    assert third.tolist() == first.tolist()
+    assert np.load(path).tolist() == first.tolist()

@@ -23,12 +23,16 @@ naming the five worst inputs; ``assert_derivative`` and ``check_jacobian`` /
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import mpmath
@@ -257,29 +261,85 @@ def reference_values(
     else:
         xs = _as_inputs(inputs, dt, vector=act is None)
     digest = hashlib.sha1(xs.tobytes()).hexdigest()
-    key = (canonical, act.params if act else {}, dt.name, bool(derivative), xs.shape, digest)
-    hkey = (key[0], tuple(sorted(key[1].items())), *key[2:])
+    params_key = tuple(sorted(act.params.items())) if act else ()
+    hkey = (canonical, params_key, dt.name, bool(derivative), xs.shape, digest)
     truth = _TRUTHS.get(hkey)
     if truth is None:
-        if act is not None:
-            expr = act.dexpr if derivative else act.expr
-            truth = oracle.true_values(expr, xs.astype(np.float64), dt)
-        else:
-            rows = [
-                [
-                    oracle.round_to(v, dt)
-                    for v in _softmax_row_truth([float(t) for t in r], canonical, derivative)
-                ]
-                for r in xs
-            ]
-            n = xs.shape[-1]
-            shape = (xs.shape[0], n, n) if derivative else xs.shape
-            truth = np.array(rows, dtype=dt).reshape(shape)
+        truth = _disk_cached(
+            hkey, act, derivative, lambda: _compute_truth(canonical, act, xs, dt, derivative)
+        )
         truth.setflags(write=False)
         if len(_TRUTHS) >= _TRUTHS_MAX:
             _TRUTHS.pop(next(iter(_TRUTHS)))
         _TRUTHS[hkey] = truth
     return xs, truth
+
+
+def _compute_truth(
+    canonical: str,
+    act: registry.Activation | None,
+    xs: NDArray[np.floating],
+    dt: np.dtype[np.floating],
+    derivative: bool,
+) -> NDArray[np.floating]:
+    if act is not None:
+        expr = act.dexpr if derivative else act.expr
+        return oracle.true_values(expr, xs.astype(np.float64), dt)
+    rows = [
+        [
+            oracle.round_to(v, dt)
+            for v in _softmax_row_truth([float(t) for t in r], canonical, derivative)
+        ]
+        for r in xs
+    ]
+    n = xs.shape[-1]
+    shape = (xs.shape[0], n, n) if derivative else xs.shape
+    return np.array(rows, dtype=dt).reshape(shape)
+
+
+@functools.cache
+def _code_salt() -> str:
+    """Changes to the oracle or to this module invalidate every truth on disk."""
+    h = hashlib.sha1()
+    for mod in (oracle, sys.modules[__name__]):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    return h.hexdigest()
+
+
+def _disk_cached(
+    hkey: tuple[Any, ...],
+    act: registry.Activation | None,
+    derivative: bool,
+    compute: Callable[[], NDArray[np.floating]],
+) -> NDArray[np.floating]:
+    """``compute()``, kept as ``.npy`` under ``$ACTREF_CACHE_DIR`` when that is set.
+
+    The file name hashes the key, the exact expression and the oracle's source, so a
+    changed definition never reads a stale truth.
+    """
+    folder = os.environ.get("ACTREF_CACHE_DIR")
+    if not folder:
+        return compute()
+    expr = "" if act is None else str(act.dexpr if derivative else act.expr)
+    digest = hashlib.sha1(f"{_code_salt()}|{hkey!r}|{expr}".encode()).hexdigest()[:24]
+    part = "grad" if derivative else "value"
+    path = Path(folder) / f"{hkey[0]}-{part}-{hkey[2]}-{digest}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path)
+            if cached.dtype == np.dtype(hkey[2]) and cached.shape[: len(hkey[4])] == hkey[4]:
+                return cached  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            pass  # unreadable: computed again and rewritten
+    values = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, values)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only costs time
+    return values
 
 
 def _as_inputs(inputs: ArrayLike, dt: np.dtype[Any], *, vector: bool) -> NDArray[np.floating]:
