@@ -47,9 +47,9 @@ import numpy as np
 
 import actref
 from actref import numeric as num
-from actref import oracle
+from actref import oracle, testing
 from actref.hard_inputs import hard_inputs
-from actref.oracle import round_to, true_values, ulp_error
+from actref.oracle import round_to, ulp_error
 from actref.progress import Progress
 from actref.symbolic import x as X
 
@@ -109,20 +109,6 @@ class OracleCache:
         values = np.asarray(compute(), dtype=xs.dtype)
         np.save(path, values)
         return values
-
-
-def elementwise_truth(cache: OracleCache, name: str, direction: str, xs: np.ndarray) -> Any:
-    act = actref.get(name)
-    expr = act.expr if direction == "forward" else act.dexpr
-    return cache.get(
-        f"{name}-{direction}", sympy_key(expr), xs, lambda: true_values(expr, xs, xs.dtype)
-    )
-
-
-def sympy_key(expr: Any) -> str:
-    import sympy
-
-    return sympy.srepr(expr)
 
 
 def _exact_diff(a: float, b: float) -> Any:
@@ -207,6 +193,7 @@ class AccuracyRow:
     n_limits: int = 0
     fp_warnings: int = 0
     error: str = ""
+    compare_s: float = 0.0  # the testing.compare call (truth cached after the first peer)
 
 
 def _is_limit_input(xs: np.ndarray) -> np.ndarray:
@@ -216,13 +203,56 @@ def _is_limit_input(xs: np.ndarray) -> np.ndarray:
 
 
 def measure_accuracy(
-    peer: peers_mod.Peer, name: str, direction: str, xs: np.ndarray, truth: np.ndarray
+    peer: peers_mod.Peer, name: str, direction: str, xs: np.ndarray, truth: np.ndarray | None
 ) -> AccuracyRow:
+    """One peer's worst errors on the hard inputs, through actref's public
+    ``testing.compare`` (the oracle truth, kinks, limits, nan, underflow), except the
+    softmax derivative: the peers return its Jacobian diagonal, measured here against
+    ``truth``."""
     dt = xs.dtype
     row = AccuracyRow(name, peer.name, np.dtype(dt).name, direction)
+    if name in peers_mod.SOFTMAX_NAMES and direction == "grad":
+        assert truth is not None
+        return _measure_softmax_diag(peer, name, xs, truth, row)
+    before = peer.fp_warnings
+    start = time.perf_counter()
+    try:
+        report = testing.compare(
+            lambda a: peer.call(name, direction, a),
+            name,
+            dtype=dt,
+            derivative=direction == "grad",
+            inputs=xs,
+        )
+    except Exception as exc:  # noqa: BLE001 -- a peer raising on hard input is a finding
+        row.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
+        return row
+    row.compare_s = time.perf_counter() - start
+    row.fp_warnings = peer.fp_warnings - before
+    ordinary = report.ordinary
+    if ordinary.any():
+        masked = np.where(ordinary, report.ulp, -1.0)
+        i = np.unravel_index(int(np.argmax(masked)), masked.shape)
+        row.worst_ulp = float(masked[i])
+        row.worst_x = float(xs[i] if xs.ndim == 1 else xs[i[0], 0])
+    # flush-to-zero (XLA's CPU default) shows up here, kept apart from the rest
+    under = report.underflow
+    if under.any():
+        row.worst_ulp_subnormal = float(report.ulp[under].max())
+    row.bad_nonfinite = len(report.wrong_nonfinite) + len(report.wrong_nan)
+    row.n_limits = int(np.count_nonzero(report.limit_input))
+    # a limit off by one rounding (selu's -scale*alpha as a product) is not a wrong limit
+    row.bad_limits = len(report.wrong_limits)
+    return row
+
+
+def _measure_softmax_diag(
+    peer: peers_mod.Peer, name: str, xs: np.ndarray, truth: np.ndarray, row: AccuracyRow
+) -> AccuracyRow:
+    dt = xs.dtype
     before = peer.fp_warnings
     try:
-        got = peer.call(name, direction, xs)
+        got = peer.call(name, "grad", xs)
     except Exception as exc:  # noqa: BLE001 -- a peer raising on hard input is a finding
         row.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
         return row
@@ -232,38 +262,30 @@ def measure_accuracy(
         return row
     got = got.astype(dt, copy=False)
     err = ulp_error(got, truth, dt)
-    if direction == "grad" and name not in peers_mod.SOFTMAX_NAMES:
-        # at a kink any subgradient is right: PyTorch's choice is one convention of several
-        for k in actref.get(name).kinks:
-            lo, hi = sorted((k.left, k.right))
-            at = (xs == k.at) & (got >= lo) & (got <= hi)
-            err = np.where(at, 0.0, err)
     limit_in = np.broadcast_to(_is_limit_input(xs), xs.shape)
-    nan_in = np.broadcast_to(
-        np.isnan(xs) if xs.ndim == 1 else np.isnan(xs).any(axis=1, keepdims=True), xs.shape
-    )
+    nan_in = np.broadcast_to(np.isnan(xs).any(axis=1, keepdims=True), xs.shape)
     finite_in = ~limit_in & ~nan_in
     both_finite = np.isfinite(got) & np.isfinite(truth)
     tiny = np.finfo(dt).smallest_normal
-    # flush-to-zero (XLA's CPU default) shows up here, kept apart from the rest
     subnormal = ((np.abs(xs) < tiny) & (xs != 0)) | ((np.abs(truth) < tiny) & (truth != 0))
     sel = finite_in & both_finite & ~subnormal
     if sel.any():
         masked = np.where(sel, err, -1.0)
         i = np.unravel_index(int(np.argmax(masked)), masked.shape)
         row.worst_ulp = float(masked[i])
-        row.worst_x = float(xs[i] if xs.ndim == 1 else xs[i[0], 0])
+        row.worst_x = float(xs[i[0], 0])
     sub_sel = finite_in & both_finite & subnormal
     if sub_sel.any():
         row.worst_ulp_subnormal = float(err[sub_sel].max())
     row.bad_nonfinite = int(np.count_nonzero((finite_in | nan_in) & ~both_finite & (err > 0)))
     row.n_limits = int(np.count_nonzero(limit_in))
-    # a limit off by one rounding (selu's -scale*alpha as a product) is not a wrong limit
     row.bad_limits = int(np.count_nonzero(limit_in & (err > 1)))
     return row
 
 
 def run_accuracy(peers: list[peers_mod.Peer], cache: OracleCache) -> list[AccuracyRow]:
+    # testing.compare keeps its correctly rounded truths next to the benchmark's own
+    os.environ.setdefault("ACTREF_CACHE_DIR", str(cache.root / "testing"))
     rows: list[AccuracyRow] = []
     bar = stage("accuracy", len(DTYPES) * len(FUNCTIONS))
     for dtype in DTYPES:
@@ -277,16 +299,16 @@ def run_accuracy(peers: list[peers_mod.Peer], cache: OracleCache) -> list[Accura
             for direction in DIRECTIONS:
                 if not any(p.has(name, direction) for p in peers):
                     continue
-                if name in peers_mod.SOFTMAX_NAMES:
+                truth = None
+                if name in peers_mod.SOFTMAX_NAMES and direction == "grad":
                     truth = softmax_truth(cache, name, direction, xs)
-                else:
-                    truth = elementwise_truth(cache, name, direction, xs)
                 for peer in peers:
                     if peer.has(name, direction):
                         rows.append(measure_accuracy(peer, name, direction, xs, truth))
+        slowest = max((r.compare_s for r in rows if r.dtype == np.dtype(dtype).name), default=0.0)
         with bar.hidden():
             log(f"accuracy: {np.dtype(dtype).name} done (oracle cache {cache.hits} hits, "
-                f"{cache.misses} computed)")  # fmt: skip
+                f"{cache.misses} computed; slowest testing.compare {slowest:.2f} s)")  # fmt: skip
     bar.close()
     return rows
 

@@ -300,9 +300,12 @@ def test_worst_is_the_largest_error_to_tolerance_ratio_not_the_largest_error() -
     check = fd.check_derivative(np.exp, lambda v: np.exp(v) * factor, x)
     assert not check.ok
     assert check.worst_x == 0.0
-    assert check.worst is check.points[1]
+    # per-point verdicts are built on demand from arrays: equal in content, and nan
+    # (left/right away from a kink) is never == itself, so compare their messages
+    assert check.worst_index == 1
+    assert check.worst.describe() == check.points[1].describe()
     assert check.max_error == pytest.approx(math.exp(5.0) * 1e-6, rel=1e-6, abs=0)
-    assert check.failures == check.points
+    assert [p.describe() for p in check.failures] == [p.describe() for p in check.points]
 
 
 def test_a_point_with_zero_tolerance_and_zero_error_passes_and_is_not_the_worst() -> None:

@@ -27,9 +27,10 @@ __all__ = [
     "softmax",
     "softmax_jacobian",
     "softmax_jacobian_diag",
+    "testing",
 ]
 
-from actref import finite_diff, hard_inputs, oracle
+from actref import finite_diff, hard_inputs, oracle, testing
 from actref.registry import (
     Activation,
     Kink,

@@ -37,9 +37,11 @@ __all__ = [
     "Derivative",
     "DerivativeCheck",
     "Jacobian",
+    "JacobianCheck",
     "PointCheck",
     "TaylorTest",
     "check_derivative",
+    "check_jacobian",
     "derivative",
     "jacobian",
     "taylor_test",
@@ -99,6 +101,10 @@ class Jacobian:
     nfev: int
 
 
+KINDS: tuple[str, ...] = ("smooth", "near-kink", "kink")
+_SMOOTH, _NEAR, _KINK = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class PointCheck:
     """The verdict at one point of :func:`check_derivative`.
@@ -108,7 +114,9 @@ class PointCheck:
     ``"kink"`` (at the kink: ``claimed`` must lie in ``[left, right]``, widened by the
     tolerance). ``error`` is the absolute distance from ``claimed`` to the accepted
     value or interval; ``tolerance`` is four times the finite-difference error
-    estimate plus ``rtol`` times ``|expected|``.
+    estimate plus ``rtol`` times ``|expected|`` plus ``atol``. ``suspected_kink`` marks
+    a failing point where no kink was declared but the one-sided derivatives
+    ``left`` and ``right`` disagree: most likely an undeclared kink.
     """
 
     x: float
@@ -120,41 +128,169 @@ class PointCheck:
     tolerance: float
     kind: str
     ok: bool
+    suspected_kink: bool = False
 
     def describe(self, name: str = "f") -> str:
-        """``f'(x=0.0) = 2.0, expected 1.0 (error 1e+00, tolerance 3e-10)``."""
+        """``f'(x=0.0) = 2.0, expected 1.0 (error 1e+00, tolerance 3e-10, smooth)``."""
         if self.kind == "kink":
             want = (
                 f"between {self.left + 0.0:.6g} and {self.right + 0.0:.6g} (one-sided derivatives)"
             )
         else:
             want = f"{self.expected:.17g}"
+        hint = ""
+        if self.suspected_kink:
+            hint = (
+                f"; the one-sided derivatives are {self.left + 0.0:.6g} and "
+                f"{self.right + 0.0:.6g}: kink? pass kinks=[{self.x!r}]"
+            )
         return (
             f"{name}'(x={self.x!r}) = {self.claimed!r}, expected {want} "
-            f"(error {self.error:.2g}, tolerance {self.tolerance:.2g}, {self.kind})"
+            f"(error {self.error:.2g}, tolerance {self.tolerance:.2g}, {self.kind}){hint}"
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DerivativeCheck:
-    """The result of :func:`check_derivative`.
+    """The result of :func:`check_derivative`; true when every point passed.
 
-    ``ok`` is true when every point passed. ``max_error`` is the largest
-    :attr:`PointCheck.error`; ``worst`` is the point with the largest
-    error-to-tolerance ratio (the one that fails worst, or comes closest to failing)
-    and ``worst_x`` its abscissa; ``points`` has the detail for every point.
+    ``ok`` is true when every point passed (``bool(check)`` is ``check.ok``, so
+    ``assert check_derivative(f, df, x)`` works). ``max_error`` is the largest
+    absolute error; ``worst`` is the point with the largest error-to-tolerance ratio
+    (the one that fails worst, or comes closest to failing) and ``worst_x`` its
+    abscissa. The per-point detail is kept in flat float64 arrays (``x``,
+    ``claimed``, ``expected``, ``left``, ``right``, ``error``, ``tolerance``), a
+    boolean array ``passed``, and ``kind_codes`` (indices into :data:`KINDS`);
+    :attr:`points` and :attr:`failures` build :class:`PointCheck` objects on demand.
     """
 
     ok: bool
     max_error: float
-    worst_x: float
-    worst: PointCheck
-    points: tuple[PointCheck, ...]
+    worst_index: int
+    name: str
+    x: F64
+    claimed: F64
+    expected: F64
+    left: F64
+    right: F64
+    error: F64
+    tolerance: F64
+    kind_codes: NDArray[np.int8]
+    passed: NDArray[np.bool_]
+    suspected_kink: NDArray[np.bool_]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def worst(self) -> PointCheck:
+        """The point with the largest error-to-tolerance ratio."""
+        return self.point(self.worst_index)
+
+    @property
+    def worst_x(self) -> float:
+        """The abscissa of :attr:`worst`."""
+        return float(self.x[self.worst_index])
+
+    def __len__(self) -> int:
+        return int(self.x.size)
+
+    def __repr__(self) -> str:
+        n = self.x.size
+        if self.ok:
+            return (
+                f"DerivativeCheck(ok, {n} point{'s' * (n != 1)}, max error {self.max_error:.2g})"
+            )
+        bad = int(np.count_nonzero(~self.passed))
+        return (
+            f"DerivativeCheck(failed at {bad} of {n} point{'s' * (n != 1)}; worst: "
+            f"{self.worst.describe(self.name)})"
+        )
+
+    def point(self, i: int) -> PointCheck:
+        """The verdict at the ``i``-th point (of ``x`` flattened)."""
+        return PointCheck(
+            x=float(self.x[i]),
+            claimed=float(self.claimed[i]),
+            expected=float(self.expected[i]),
+            left=float(self.left[i]),
+            right=float(self.right[i]),
+            error=float(self.error[i]),
+            tolerance=float(self.tolerance[i]),
+            kind=KINDS[int(self.kind_codes[i])],
+            ok=bool(self.passed[i]),
+            suspected_kink=bool(self.suspected_kink[i]),
+        )
+
+    @property
+    def points(self) -> tuple[PointCheck, ...]:
+        """Every point's verdict (built on demand: one object per point)."""
+        return tuple(self.point(i) for i in range(self.x.size))
 
     @property
     def failures(self) -> tuple[PointCheck, ...]:
         """The points that did not pass."""
-        return tuple(p for p in self.points if not p.ok)
+        return tuple(self.point(int(i)) for i in np.flatnonzero(~self.passed))
+
+    @property
+    def kinds(self) -> NDArray[np.str_]:
+        """The kind of every point as strings (``"smooth"``, ``"near-kink"``, ``"kink"``)."""
+        return np.array(KINDS)[self.kind_codes]
+
+    def describe(self) -> str:
+        """One line per failing point (at most 5) after a count, or one line when it passed."""
+        if self.ok:
+            return repr(self)
+        bad = np.flatnonzero(~self.passed)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(self.error[bad] == 0, 0.0, self.error[bad] / self.tolerance[bad])
+        order = bad[np.argsort(-ratio, kind="stable")][:5]
+        lines = [f"{self.name}': {bad.size} of {self.x.size} points fail; the worst:"]
+        lines += [f"  {self.point(int(i)).describe(self.name)}" for i in order]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class JacobianCheck:
+    """The result of :func:`check_jacobian`; true when every entry passed.
+
+    ``x`` is the input (float64), ``claimed``, ``expected``, ``error`` and ``tolerance``
+    have the Jacobian's shape ``(..., m, n)``; ``worst_index`` is the index of the
+    entry with the largest error-to-tolerance ratio.
+    """
+
+    ok: bool
+    max_error: float
+    worst_index: tuple[int, ...]
+    name: str
+    x: F64
+    claimed: F64
+    expected: F64
+    error: F64
+    tolerance: F64
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def describe_worst(self) -> str:
+        """``softmax'(x=[1.0, 2.0])[0, 1] = 0.5, expected -0.19661193324148185 (...)``."""
+        idx = self.worst_index
+        row = self.x[idx[:-2]] if self.x.ndim > 1 else self.x
+        where = ", ".join(str(i) for i in idx)
+        return (
+            f"{self.name}'(x={[float(v) for v in row]!r})[{where}] = {float(self.claimed[idx])!r}, "
+            f"expected {float(self.expected[idx]):.17g} (error {float(self.error[idx]):.2g}, "
+            f"tolerance {float(self.tolerance[idx]):.2g})"
+        )
+
+    def __repr__(self) -> str:
+        if self.ok:
+            return f"JacobianCheck(ok, {self.error.size} entries, max error {self.max_error:.2g})"
+        bad = int(np.count_nonzero(~(self.error <= self.tolerance)))
+        return (
+            f"JacobianCheck(failed at {bad} of {self.error.size} entries; worst: "
+            f"{self.describe_worst()})"
+        )
 
 
 @dataclass(frozen=True)
@@ -232,9 +368,49 @@ def default_step(x: ArrayLike, method: str = "central", dtype: Any = None) -> F6
     return np.asarray(_eps(dt) ** _STEP_POWER[method] * scale, dtype=np.float64)
 
 
+def _scalar_only(fn: Callable[..., Any], arr: NDArray[Any]) -> bool:
+    """True when ``fn`` takes one Python number but not an array."""
+    try:
+        np.asarray(fn(arr.flat[0].item()), dtype=np.float64)
+    except Exception:  # noqa: BLE001 -- any failure: not a scalar function either
+        return False
+    return True
+
+
+def _apply(fn: Callable[..., Any], arr: NDArray[Any], role: str = "f") -> Any:
+    """``fn(arr)``; a function that takes one number at a time gets a one-line hint."""
+    try:
+        return fn(arr)
+    except (TypeError, ValueError) as exc:
+        if arr.size > 1 and _scalar_only(fn, arr):
+            raise TypeError(
+                f"`{role}` takes one number at a time, not an array "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                f"pass np.vectorize({role}), or write it with NumPy functions "
+                "(np.tanh for math.tanh, np.where for `if`)."
+            ) from None
+        raise
+
+
+def _fn_name(fn: Any) -> str:
+    """The name failure messages use: an activation's, a function's, else ``f``."""
+    name = getattr(fn, "name", None) or getattr(fn, "__name__", None)
+    return name if isinstance(name, str) and name.isidentifier() else "f"
+
+
+def _tolerance(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float | np.integer | np.floating)
+        and math.isfinite(value)
+        and value >= 0
+    ):
+        raise ValueError(f"`{name}` must be a finite number >= 0; got {value!r}.")
+    return float(value)
+
+
 def _call(f: Callable[..., Any], x: F64, dtype: np.dtype[Any]) -> F64:
     """``f`` at ``x`` rounded to ``dtype`` (the caller's precision), as float64."""
-    out = np.asarray(f(x.astype(dtype)))
+    out = np.asarray(_apply(f, x.astype(dtype)))
     if out.dtype.kind == "c":
         out = out.real
     return np.broadcast_to(out.astype(np.float64), x.shape)
@@ -479,6 +655,7 @@ def check_derivative(
     kinks: Iterable[float | Any] = (),
     method: Literal["central", "richardson"] = "richardson",
     rtol: float | None = None,
+    atol: float | None = None,
 ) -> DerivativeCheck:
     r"""Hold a claimed derivative ``df`` against finite differences of ``f`` at ``x``.
 
@@ -500,31 +677,41 @@ def check_derivative(
         Relative tolerance added to the error estimate; default
         :math:`\sqrt{\varepsilon}` of the dtype (1.5e-8 in float64, so a relative
         error of 1e-6 is caught; 3.5e-4 in float32, above its finite-difference noise).
+    atol : float, optional
+        Absolute tolerance added too; default the smallest normal number of the dtype
+        (subnormal results carry no relative accuracy).
 
     Returns
     -------
     DerivativeCheck
-        ``ok``, ``max_error``, ``worst_x`` and the per-point detail.
+        ``ok`` (also its truth value), ``max_error``, ``worst_x`` and the per-point
+        detail in arrays. A failing point without a declared kink whose one-sided
+        derivatives disagree is marked ``suspected_kink`` and its message ends in
+        ``kink? pass kinks=[x]``.
+
+    Raises
+    ------
+    TypeError
+        With a one-line hint when ``f`` or ``df`` takes one number at a time
+        (``math.tanh``, an ``if``) instead of an array.
 
     Notes
     -----
-    A point fails when ``|claimed - expected| > 4·error_estimate + rtol·|expected| + tiny``,
-    ``tiny`` the smallest normal number of the dtype (subnormal results carry no
-    relative accuracy).
+    A point fails when ``|claimed - expected| > 4·error_estimate + rtol·|expected| + atol``.
     The error estimate includes the rounding floor :math:`\varepsilon |f| / h`, so where
     :math:`f'` is far smaller than
     :math:`f` (sigmoid at 30) only absolute agreement at that floor can be checked.
     """
     x64, dtype, meth, _ = _validate(f, x, method, None, methods=("central", "richardson"))
-    if rtol is None:
-        rtol = math.sqrt(_eps(dtype))
-    elif not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"`rtol` must be a finite number >= 0; got {rtol!r}.")
+    rtol = math.sqrt(_eps(dtype)) if rtol is None else _tolerance(rtol, "rtol")
+    atol = float(np.finfo(dtype).smallest_normal) if atol is None else _tolerance(atol, "atol")
     kink_at = np.array(sorted({float(getattr(k, "at", k)) for k in kinks}), dtype=np.float64)
     if not np.all(np.isfinite(kink_at)):
         raise ValueError("`kinks` must be finite numbers (or Kink objects).")
     flat = x64.ravel()
-    claimed = np.asarray(df(flat.astype(dtype)), dtype=np.float64)
+    if not flat.size:
+        raise ValueError("`x` must contain at least one point.")
+    claimed = np.asarray(_apply(df, flat.astype(dtype), "df"), dtype=np.float64)
     claimed = np.broadcast_to(claimed, flat.shape)
 
     h = default_step(flat, meth, dtype)
@@ -533,7 +720,7 @@ def check_derivative(
     err_est = smooth.error.copy()
     left = np.full_like(flat, np.nan)
     right = np.full_like(flat, np.nan)
-    kind = np.array(["smooth"] * flat.size, dtype=object)
+    kind = np.zeros(flat.size, dtype=np.int8)  # _SMOOTH
 
     base = default_step(flat, "central", dtype)
     unresolved = np.flatnonzero(4 * err_est > rtol * np.abs(expected))
@@ -575,7 +762,7 @@ def check_derivative(
             c = claimed[sel]
             expected[sel] = np.clip(c, lo, hi)
             err_est[sel] = np.maximum(el, er)
-            kind[sel] = "kink"
+            kind[sel] = _KINK
         if near.any():
             # near a kink: differentiate on the side away from the nearest kink, with a
             # one-sided stencil that stops short of the next kink on that side
@@ -589,41 +776,106 @@ def check_derivative(
             d_dn, e_dn = _one_sided(f, xs, step, -1.0, dtype)
             expected[sel] = np.where(sign > 0, d_up, d_dn)
             err_est[sel] = np.where(sign > 0, e_up, e_dn)
-            kind[sel] = "near-kink"
+            kind[sel] = _NEAR
 
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.abs(claimed - expected)
-        # below the smallest normal number no relative accuracy is promised (the
-        # accuracy contract excludes subnormal results): that much absolute error passes
-        tol = 4 * err_est + rtol * np.abs(expected) + np.finfo(dtype).smallest_normal
+        tol = 4 * err_est + rtol * np.abs(expected) + atol
     error = np.where(np.isnan(error), np.inf, error)
     tol = np.where(np.isfinite(tol), tol, 0.0)
     ok = error <= tol
-    points = tuple(
-        PointCheck(
-            x=float(flat[i]),
-            claimed=float(claimed[i]),
-            expected=float(expected[i]),
-            left=float(left[i]),
-            right=float(right[i]),
-            error=float(error[i]),
-            tolerance=float(tol[i]),
-            kind=str(kind[i]),
-            ok=bool(ok[i]),
-        )
-        for i in range(flat.size)
-    )
-    if not points:
-        raise ValueError("`x` must contain at least one point.")
+    suspected = np.zeros(flat.size, dtype=bool)
+    odd = np.flatnonzero(~ok & (kind != _KINK))
+    if odd.size:
+        # a failing point with no declared kink whose one-sided derivatives disagree:
+        # most likely an undeclared kink, which the message names
+        xs = flat[odd]
+        up, e_up = _one_sided(f, xs, base[odd], 1.0, dtype)
+        dn, e_dn = _one_sided(f, xs, base[odd], -1.0, dtype)
+        with np.errstate(invalid="ignore", over="ignore"):
+            apart = (
+                np.abs(up - dn)
+                > 4 * (e_up + e_dn) + rtol * np.maximum(np.abs(up), np.abs(dn)) + atol
+            )
+        suspected[odd] = apart
+        left[odd] = np.where(apart, dn, left[odd])
+        right[odd] = np.where(apart, up, right[odd])
     with np.errstate(divide="ignore", invalid="ignore"):  # a zero tolerance: inf unless exact
         ratio = np.where(error == 0, 0.0, error / tol)
-    worst = points[int(np.argmax(ratio))]
     return DerivativeCheck(
         ok=bool(ok.all()),
         max_error=float(error.max()),
-        worst_x=worst.x,
-        worst=worst,
-        points=points,
+        worst_index=int(np.argmax(ratio)),
+        name=_fn_name(f),
+        x=flat,
+        claimed=np.array(claimed),
+        expected=expected,
+        left=left,
+        right=right,
+        error=error,
+        tolerance=tol,
+        kind_codes=kind,
+        passed=ok,
+        suspected_kink=suspected,
+    )
+
+
+def check_jacobian(
+    f: Callable[..., Any],
+    jac: Callable[..., Any],
+    x: ArrayLike,
+    *,
+    method: Literal["central", "richardson"] = "richardson",
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> JacobianCheck:
+    r"""Hold a claimed Jacobian ``jac`` of a vector function against finite differences.
+
+    ``f`` maps ``(..., n)`` to ``(..., m)`` over the last axis (softmax, log_softmax);
+    ``jac(x)`` must return ``(..., m, n)`` with ``[..., i, j]`` :math:`= \partial f_i /
+    \partial x_j`. An entry fails when its error exceeds four times the
+    finite-difference error estimate plus ``rtol·|expected| + atol`` (defaults as in
+    :func:`check_derivative`). The result is true when every entry passed.
+
+    Examples
+    --------
+    >>> import actref
+    >>> bool(check_jacobian(actref.softmax, actref.softmax_jacobian, [1.0, 2.0, 3.0]))
+    True
+    """
+    x64, dtype, _, _ = _validate(f, x, method, None, methods=("central", "richardson"))
+    if not callable(jac):
+        raise TypeError(f"`jac` must be callable, got {type(jac).__name__}.")
+    rtol = math.sqrt(_eps(dtype)) if rtol is None else _tolerance(rtol, "rtol")
+    atol = float(np.finfo(dtype).smallest_normal) if atol is None else _tolerance(atol, "atol")
+    if x64.ndim == 0 or x64.size == 0:
+        raise ValueError("`x` must have at least one dimension and one point.")
+    est = jacobian(f, x64.astype(dtype), method=method)
+    claimed = np.asarray(_apply(jac, x64.astype(dtype), "jac"), dtype=np.float64)
+    if claimed.shape != est.df.shape:
+        raise ValueError(
+            f"`jac` returned shape {claimed.shape}; expected {est.df.shape} "
+            "(..., m outputs, n inputs)."
+        )
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(claimed - est.df)
+        tol = 4 * est.error + rtol * np.abs(est.df) + atol
+    error = np.where(np.isnan(error), np.inf, error)
+    tol = np.where(np.isfinite(tol), tol, 0.0)
+    ok = error <= tol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(error == 0, 0.0, error / tol)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
+    return JacobianCheck(
+        ok=bool(ok.all()),
+        max_error=float(error.max()),
+        worst_index=worst,
+        name=_fn_name(f),
+        x=x64,
+        claimed=claimed,
+        expected=est.df,
+        error=error,
+        tolerance=tol,
     )
 
 

@@ -901,6 +901,34 @@ _TABLE: tuple[Activation, ...] = (
 
 _BY_NAME: dict[str, Activation] = {act.name: act for act in _TABLE}
 
+# Names users type for the same function (PyTorch, JAX, Keras, papers), normalised as
+# _key does. Spellings that differ only in case, "-" and "_" (hard_tanh, logsigmoid,
+# soft_sign, relu_6) need no entry here.
+ALIASES: dict[str, str] = {
+    "swish": "silu",
+    "hard_silu": "hardswish",  # jax.nn.hard_silu is hard_swish
+    "logistic": "sigmoid",
+    "linear": "identity",
+    "gelu_new": "gelu_tanh",  # Hugging Face
+    "gelu_pytorch_tanh": "gelu_tanh",
+    "approximate_gelu": "gelu_tanh",
+    "gelu_approximate": "gelu_tanh",
+}
+
+# approximate= as in torch.nn.functional.gelu ("none", "tanh") and jax.nn.gelu (bool)
+_GELU_APPROXIMATE = {"none": "gelu", "tanh": "gelu_tanh", False: "gelu", True: "gelu_tanh"}
+
+
+def _key(name: str) -> str:
+    """A name as lookup compares it: lower case, without ``-`` and ``_``."""
+    return name.lower().replace("-", "").replace("_", "")
+
+
+_BY_KEY: dict[str, str] = {
+    **{_key(alias): target for alias, target in ALIASES.items()},
+    **{_key(n): n for n in _BY_NAME},
+}
+
 
 def names() -> list[str]:
     """Every registered activation name, sorted."""
@@ -912,21 +940,53 @@ def all_activations() -> list[Activation]:
     return [_BY_NAME[n] for n in names()]
 
 
-def get(name: str, **params: Any) -> Activation:
-    """The activation ``name`` with ``params`` bound (PyTorch's defaults otherwise).
+def canonical_name(name: str) -> str:
+    """The registered name for ``name``, ignoring case, ``-`` and ``_``, aliases
+    resolved (``"Swish"`` → ``"silu"``, ``"hard-tanh"`` → ``"hardtanh"``).
 
-    >>> get("leaky_relu", negative_slope=0.1)(-1.0)
-    array(-0.1)
+    >>> canonical_name("LogSigmoid")
+    'log_sigmoid'
     """
     if not isinstance(name, str):
         raise TypeError(f"activation name must be a string, got {type(name).__name__}")
-    act = _BY_NAME.get(name)
-    if act is None:
-        close = difflib.get_close_matches(name.lower(), list(_BY_NAME), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+    found = name if name in _BY_NAME else _BY_KEY.get(_key(name))
+    if found is None:
+        close = difflib.get_close_matches(_key(name), list(_BY_KEY), n=6, cutoff=0.5)
+        suggestions = list(dict.fromkeys(_BY_KEY[c] for c in close))[:3]
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise UnknownActivationError(
             f"unknown activation {name!r}{hint} (all {len(_BY_NAME)}: `actref list` or actref.names())"
         )
+    return found
+
+
+def get(name: str, **params: Any) -> Activation:
+    """The activation ``name`` with ``params`` bound (PyTorch's defaults otherwise).
+
+    The name is matched ignoring case, ``-`` and ``_``, with the aliases users type
+    (:data:`ALIASES`: swish → silu, hard_silu → hardswish, ...). GELU takes
+    ``approximate`` as PyTorch (``"none"``, ``"tanh"``) and JAX (``False``, ``True``) do:
+    ``get("gelu", approximate="tanh")`` is ``gelu_tanh``.
+
+    >>> get("leaky_relu", negative_slope=0.1)(-1.0)
+    array(-0.1)
+    >>> get("GELU", approximate="tanh").name
+    'gelu_tanh'
+    """
+    canonical = canonical_name(name)
+    if "approximate" in params and canonical in ("gelu", "gelu_tanh"):
+        approximate = params.pop("approximate")
+        key = approximate.lower() if isinstance(approximate, str) else approximate
+        if not isinstance(key, str | bool) or key not in _GELU_APPROXIMATE:
+            raise ValueError(
+                f"gelu: approximate={approximate!r} is not accepted; approximate must be "
+                "'none' or 'tanh' (or False / True)"
+            )
+        target = _GELU_APPROXIMATE[key]
+        if canonical == "gelu_tanh" and target == "gelu":
+            raise ValueError(f"{name}: approximate={approximate!r} contradicts the name")
+        canonical = target
+    act = _BY_NAME[canonical]
     return act.with_params(**params) if params else act
 
 

@@ -7,6 +7,8 @@ so it is never 0 or -inf where the true value is a normal float.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -15,16 +17,52 @@ from actref.numeric import as_float_array
 F64 = NDArray[np.float64]
 
 
+Axis = int | tuple[int, ...] | None
+
+
 def _prepare(x: ArrayLike, axis: int) -> tuple[F64, np.dtype[np.floating], int]:
     arr, dtype = as_float_array(x)
     arr = arr.astype(np.float64, copy=False)  # computed in float64, rounded once at the end
     if arr.ndim == 0:
         raise ValueError("x must have at least one dimension to take a softmax over")
+    return arr, dtype, _one_axis(axis, arr.ndim, "an integer")
+
+
+def _one_axis(axis: object, ndim: int, accepted: str) -> int:
     if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an integer, got {type(axis).__name__}")
-    if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of {arr.ndim} dimension(s)")
-    return arr, dtype, int(axis)
+        raise TypeError(f"axis must be {accepted}, got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
+def _gather(x: ArrayLike, axis: Axis) -> tuple[F64, np.dtype[np.floating], tuple[int, ...]]:
+    """``x`` as float64 with the axes of ``axis`` (an int, a tuple, or None for all, as
+    :func:`scipy.special.softmax`) moved last and merged into one; their positions."""
+    arr, dtype = as_float_array(x)
+    arr = arr.astype(np.float64, copy=False)
+    if arr.ndim == 0:
+        raise ValueError("x must have at least one dimension to take a softmax over")
+    if axis is None:
+        axes = tuple(range(arr.ndim))
+    elif isinstance(axis, tuple):
+        axes = tuple(_one_axis(a, arr.ndim, "a tuple of integers") for a in axis)
+        if len(set(axes)) != len(axes) or not axes:
+            raise ValueError(f"axis {axis} must name distinct axes, at least one")
+    else:
+        axes = (_one_axis(axis, arr.ndim, "an integer, a tuple of integers or None"),)
+    k = len(axes)
+    moved = np.moveaxis(arr, axes, tuple(range(arr.ndim - k, arr.ndim)))
+    merged = int(np.prod(moved.shape[arr.ndim - k :]))
+    return moved.reshape(*moved.shape[: arr.ndim - k], merged), dtype, axes
+
+
+def _scatter(out: NDArray[np.floating], shape: tuple[int, ...], axes: tuple[int, ...]) -> Any:
+    """Undo :func:`_gather` on a result of the merged shape."""
+    k = len(axes)
+    moved_shape = tuple(np.delete(np.array(shape), axes)) + tuple(shape[a] for a in axes)
+    restored = out.reshape(moved_shape)
+    return np.moveaxis(restored, tuple(range(len(shape) - k, len(shape))), axes)
 
 
 def _shift(arr: F64, axis: int) -> tuple[F64, F64, F64]:
@@ -89,42 +127,58 @@ def _log_total(hi: F64, lo: F64, axis: int) -> F64:
     return out
 
 
-def logsumexp(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> NDArray[np.floating]:
-    r""":math:`\log\sum_i e^{x_i}` along ``axis``, without overflow."""
-    arr, dtype, axis = _prepare(x, axis)
-    hi, lo, m = _shift(arr, axis)
-    # a row of -inf has a total of 0 (log: -inf) and a nan row a nan total: only +inf
-    # rows, whose entries were shifted to 0, need their m back as the answer
-    out = _log_total(hi, lo, axis)
-    out = np.where(np.isposinf(m), np.inf, out + np.where(np.isfinite(m), m, 0.0))
-    if not keepdims:
-        out = np.squeeze(out, axis=axis)
+def logsumexp(x: ArrayLike, axis: Axis = -1, keepdims: bool = False) -> NDArray[np.floating]:
+    r""":math:`\log\sum_i e^{x_i}` along ``axis`` (an int, a tuple of ints, or None for
+    every axis, as :func:`scipy.special.logsumexp`), without overflow. Over an empty
+    axis it is -inf (the log of an empty sum)."""
+    flat, dtype, axes = _gather(x, axis)
+    shape = np.shape(x)
+    if flat.shape[-1] == 0:
+        out: F64 = np.full(flat.shape[:-1], -np.inf)
+    else:
+        hi, lo, m = _shift(flat, -1)
+        # a row of -inf has a total of 0 (log: -inf) and a nan row a nan total: only +inf
+        # rows, whose entries were shifted to 0, need their m back as the answer
+        total = _log_total(hi, lo, -1)
+        out = np.where(np.isposinf(m), np.inf, total + np.where(np.isfinite(m), m, 0.0))
+        out = np.squeeze(out, axis=-1)
+    if keepdims:
+        out = np.expand_dims(out.reshape(tuple(np.delete(np.array(shape), axes))), axes)
+    else:
+        out = out.reshape(tuple(int(v) for v in np.delete(np.array(shape, dtype=np.intp), axes)))
     return out.astype(dtype, copy=False)
 
 
-def softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
-    r""":math:`s_i = e^{x_i} / \sum_j e^{x_j}` along ``axis``.
+def softmax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating]:
+    r""":math:`s_i = e^{x_i} / \sum_j e^{x_j}` along ``axis`` (an int, a tuple of ints,
+    or None for every axis, as :func:`scipy.special.softmax`).
 
     Finite for every finite input; a +inf entry takes the whole mass (shared among
-    several +inf entries); entries of -inf get exactly 0.
+    several +inf entries); entries of -inf get exactly 0. Empty input gives an empty
+    result.
     """
-    arr, dtype, axis = _prepare(x, axis)
-    hi, lo, _ = _shift(arr, axis)
+    flat, dtype, axes = _gather(x, axis)
+    if flat.size == 0:
+        return np.zeros(np.shape(x), dtype=dtype)
+    hi, lo, _ = _shift(flat, -1)
     e = _exp_shifted(hi, lo)
     with np.errstate(invalid="ignore"):
         # float64 is enough here (<= 3 ULP measured): one quotient of a pairwise sum
-        out: F64 = e / np.sum(e, axis=axis, keepdims=True)
-    return out.astype(dtype, copy=False)
+        out: F64 = e / np.sum(e, axis=-1, keepdims=True)
+    return _scatter(out, np.shape(x), axes).astype(dtype, copy=False)  # type: ignore[no-any-return]
 
 
-def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
-    r""":math:`x_i - \log\sum_j e^{x_j}` along ``axis``."""
-    arr, dtype, axis = _prepare(x, axis)
-    hi, lo, _ = _shift(arr, axis)
-    lse = _log_total(hi, lo, axis)
+def log_softmax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating]:
+    r""":math:`x_i - \log\sum_j e^{x_j}` along ``axis`` (an int, a tuple of ints, or
+    None for every axis)."""
+    flat, dtype, axes = _gather(x, axis)
+    if flat.size == 0:
+        return np.zeros(np.shape(x), dtype=dtype)
+    hi, lo, _ = _shift(flat, -1)
+    lse = _log_total(hi, lo, -1)
     with np.errstate(invalid="ignore"):  # -inf - (-inf) in a row of -inf: nan, undefined
         out: F64 = (hi - lse) + lo
-    return out.astype(dtype, copy=False)
+    return _scatter(out, np.shape(x), axes).astype(dtype, copy=False)  # type: ignore[no-any-return]
 
 
 def _softmax_and_complement(arr: F64) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
@@ -143,26 +197,44 @@ def _softmax_and_complement(arr: F64) -> tuple[NDArray[np.floating], NDArray[np.
         return e / total, (prefix + suffix) / total
 
 
-def softmax_jacobian(x: ArrayLike) -> NDArray[np.floating]:
-    r"""The Jacobian over the last axis, shape ``(..., n, n)``:
-    :math:`J = \operatorname{diag}(s) - s s^\top`.
+def softmax_jacobian(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
+    r"""The Jacobian along ``axis``, shape ``(..., n, n)`` (the other axes first, in
+    order): :math:`J = \operatorname{diag}(s) - s s^\top`, computed in float64.
 
     The diagonal is :math:`s_i (1 - s_i)` with :math:`1 - s_i` summed from the other
-    entries: no cancellation when :math:`s_i` is near 1.
+    entries: no cancellation when :math:`s_i` is near 1. ``n * n`` entries per row: a
+    size that cannot be allocated raises ``MemoryError`` saying so (use
+    :func:`softmax_jacobian_diag`, or the product :math:`J v = s (v - s \cdot v)`).
     """
-    arr, dtype, _ = _prepare(x, -1)
-    s, comp = _softmax_and_complement(arr)
-    jac = -s[..., :, None] * s[..., None, :]
-    n = s.shape[-1]
+    arr, dtype, ax = _prepare(x, axis)
+    arr = np.moveaxis(arr, ax, -1)
+    n = arr.shape[-1]
+    batch = arr.shape[:-1]
+    try:
+        jac = np.empty((*batch, n, n), dtype=np.float64)
+    except (MemoryError, ValueError):
+        need = float(np.prod(batch, dtype=np.float64)) * n * n * 8
+        raise MemoryError(
+            f"softmax_jacobian of {n} entries per row needs {n}x{n} float64 values per row "
+            f"({need / 2**30:.3g} GiB in all); use softmax_jacobian_diag(x) or the product "
+            "J v = s * (v - sum(s * v))"
+        ) from None
+    if n == 0:
+        return jac.astype(dtype)
+    s_wide, comp = _softmax_and_complement(arr)
+    s = s_wide.astype(np.float64)
+    np.multiply(-s[..., :, None], s[..., None, :], out=jac)
     idx = np.arange(n)
-    jac[..., idx, idx] = s * comp
-    return jac.astype(dtype)
+    jac[..., idx, idx] = (s_wide * comp).astype(np.float64)
+    return jac.astype(dtype, copy=False)
 
 
-def softmax_jacobian_diag(x: ArrayLike) -> NDArray[np.floating]:
-    r"""The Jacobian's diagonal over the last axis, :math:`s(1 - s)`, shape ``(..., n)``,
+def softmax_jacobian_diag(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
+    r"""The Jacobian's diagonal along ``axis``, :math:`s(1 - s)`, the shape of ``x``,
     with :math:`1 - s` summed from the other entries (see :func:`softmax_jacobian`).
     """
-    arr, dtype, _ = _prepare(x, -1)
-    s, comp = _softmax_and_complement(arr)
-    return (s * comp).astype(dtype)
+    arr, dtype, ax = _prepare(x, axis)
+    if arr.shape[ax] == 0:
+        return np.zeros(arr.shape, dtype=dtype)
+    s, comp = _softmax_and_complement(np.moveaxis(arr, ax, -1))
+    return np.moveaxis((s * comp).astype(np.float64), -1, ax).astype(dtype)
