@@ -11,9 +11,10 @@ of the process that creates it:
    namespace, so every process it starts dies with it):
 
    - a jail: a read-only tmpfs root holding bind mounts of the interpreter's standard
-     library, the allowed scientific packages, the system's shared libraries and the
-     worker's own folder (the only writable place) -- no ``/proc``, no actref, no
-     rubric, no other submission, no report;
+     library, the allowed scientific packages and the system's shared libraries, and the
+     worker's own folder (the only writable place: a 64 MiB tmpfs holding a copy of the
+     submission, so no disk can be filled and nothing outlives the namespace) -- no
+     ``/proc``, no actref, no rubric, no other submission, no report;
    - hard resource limits (soft = hard, so the student cannot raise them);
    - an unprivileged uid when the grader is root (capabilities dropped otherwise);
    - ``PR_SET_NO_NEW_PRIVS`` and a Landlock domain (``landlockpy``): read-only access
@@ -35,6 +36,7 @@ import ctypes.util
 import importlib.util
 import os
 import resource
+import shutil
 import signal
 import sys
 import sysconfig
@@ -56,6 +58,7 @@ ALLOWED_PACKAGES = ("numpy", "scipy", "sympy", "mpmath")
 # shared libraries an extension module imported later may need (read-only)
 SYSTEM_PATHS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
+HOME_BYTES = 64 << 20  # a worker's writable folder, in memory
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWUTS = 0x04000000
@@ -175,8 +178,9 @@ def supervise(child: int) -> None:
 
 
 # ------------------------------------------------------------------ the worker
-def _jail(base: str, home: str, readable: list[str]) -> None:
-    """A read-only root of bind mounts, chroot into it, cwd = ``home``."""
+def _jail(base: str, home: str, readable: list[str], uid: int, gid: int) -> None:
+    """A read-only root of bind mounts and, at ``home``, a small tmpfs holding a copy
+    of the submission (owned by ``uid``); chroot into it, cwd = ``home``."""
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     jail = os.path.join(base, "jail")
     _mount("tmpfs", jail, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=755")
@@ -199,7 +203,12 @@ def _jail(base: str, home: str, readable: list[str]) -> None:
         _mount(path, target, None, _MS_BIND | _MS_REC)
         _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.makedirs(jail + home, exist_ok=True)
-    _mount(home, jail + home, None, _MS_BIND | _MS_NOSUID | _MS_NODEV)
+    try:  # its folder in memory, bounded: no disk to fill, gone with the namespace
+        options = f"size={HOME_BYTES},nr_inodes=4096,mode=700,uid={uid},gid={gid}"
+        _mount("tmpfs", jail + home, "tmpfs", _MS_NOSUID | _MS_NODEV, options)
+        shutil.copytree(home, jail + home, symlinks=True, dirs_exist_ok=True)
+    except OSError:
+        _mount(home, jail + home, None, _MS_BIND | _MS_NOSUID | _MS_NODEV)
     _mount(None, jail, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.chroot(jail)
     os.chdir(home)
@@ -287,7 +296,7 @@ def confine(
     try:
         if not namespaced:
             raise OSError("no mount namespace")
-        _jail(base, home, readable)
+        _jail(base, home, readable, uid if root else os.getuid(), gid if root else os.getgid())
     except OSError:
         missing.append("filesystem-jail")
         os.chdir(home)
@@ -312,6 +321,7 @@ def confine(
             missing.append("unprivileged-uid")
     with contextlib.suppress(OSError, AttributeError):  # after setuid, which clears it
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    os.environ["TMPDIR"] = home  # tempfile's only writable choice
     try:
         missing += _landlock(home)
     except OSError:

@@ -286,10 +286,11 @@ def _make_folder(path: str, user: SandboxUser) -> tuple[str, str]:
         os.mkdir(os.path.join(base, "jail"), 0o700)
         copy = os.path.join(home, os.path.basename(os.path.normpath(path)))
         budget = [MAX_SUBMISSION_BYTES]
-        if os.path.isdir(path):
-            _copy_tree(path, copy, budget)
+        source = os.path.realpath(path)  # the path the instructor gave may be a link
+        if os.path.isdir(source):
+            _copy_tree(source, copy, budget)
         else:
-            _copy_file(path, copy, budget)
+            _copy_file(source, copy, budget)
         if os.getuid() == 0:
             for folder, dirs, files in os.walk(home):
                 for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
@@ -670,13 +671,26 @@ def _drive(
     task = plan.tasks[t]
     info = run.found[task.reference][task.role]
     inputs = plan.payload["tasks"][t]["inputs"]
-    if info.style == "missing":
-        run.tasks[t] = _derived(run, task, inputs)
+    forward = run.found[task.reference]["forward"]
+    differentiated = (
+        info.style == "missing"
+        and task.role == "derivative"
+        and forward.style == "sympy"
+        and not task.vector
+    )
+    if info.style == "missing" and not differentiated:
+        run.tasks[t] = TaskResult("missing")
         return
-    if info.style == "sympy":
+    if info.style == "sympy" or differentiated:  # the worker's sympy.diff when no f' given
         key = (task.reference, task.role)
-        if key not in run.exprs:
-            data = w.call(t, None, call_timeout, deadline, stop)
+        if key not in run.exprs:  # asked once: every group is evaluated from it
+            try:
+                data = w.call(t, None, call_timeout, deadline, stop)
+            except (_Timeout, _Died, _Malformed) as exc:
+                status = "timeout" if isinstance(exc, _Timeout) else "error"
+                run.exprs[key] = _Failed(_failure_text(exc, call_timeout), status)
+                run.tasks[t] = _symbolic(run.exprs[key], inputs)
+                raise
             run.exprs[key] = _parse_expression(data)
         run.tasks[t] = _symbolic(run.exprs[key], inputs)
         return
@@ -734,8 +748,18 @@ def _parse_expression(data: Any) -> Any:
         return f"returned an expression the grader does not accept ({exc})"
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """A SymPy function's call that never answered: every group reports it."""
+
+    text: str
+    status: str
+
+
 def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
     """Values of a SymPy answer, computed here from its expression."""
+    if isinstance(expr, _Failed):
+        return TaskResult("sympy", failure=expr.text, failure_status=expr.status)
     if isinstance(expr, str):  # the call failed: the reason
         return TaskResult("sympy", failure=expr)
     points = tuple(
@@ -743,26 +767,6 @@ def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
         for v in expression.evaluate(expr, inputs)
     )
     return TaskResult("sympy", expr=str(expr)[:200], points=points)
-
-
-def _derived(run: RawRun, task: Task, inputs: Any) -> TaskResult:
-    """No derivative function: ``sympy.diff`` of a SymPy forward, else missing."""
-    forward = run.found[task.reference]["forward"]
-    if task.role != "derivative" or forward.style != "sympy" or task.vector:
-        return TaskResult("missing")
-    key = (task.reference, "derivative")
-    if key not in run.exprs:
-        expr = run.exprs.get((task.reference, "forward"))
-        if expr is None:
-            return TaskResult("sympy", failure="not run: the function itself was not run")
-        if isinstance(expr, str):
-            run.exprs[key] = expr
-        else:
-            try:
-                run.exprs[key] = expression.derivative(expr)
-            except Exception as exc:  # noqa: BLE001 - sympy.diff of a whitelisted tree
-                run.exprs[key] = f"could not be differentiated ({type(exc).__name__})"
-    return _symbolic(run.exprs[key], inputs)
 
 
 def _parse_reply(data: Any, n_inputs: int, max_values: int) -> Call:
