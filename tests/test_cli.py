@@ -44,3 +44,16 @@ def test_user_mistakes_are_one_line_and_exit_2(
     assert message in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
+
+
+def test_ctrl_c_is_one_line_and_status_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from actref import registry
+
+    def interrupted() -> list[object]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(registry, "all_activations", interrupted)
+    assert main(["list"]) == 130
+    assert capsys.readouterr().err == "\nactref list: interrupted\n"

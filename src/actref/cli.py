@@ -556,3 +556,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `actref list | head`
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for SIGINT
+        print(f"\nactref {args.command}: interrupted", file=sys.stderr)
+        return 130
