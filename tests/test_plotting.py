@@ -66,6 +66,11 @@ def test_softmax_jacobian() -> Figure:
     return plotting.softmax_jacobian_figure()
 
 
+@pytest.mark.mpl_image_compare
+def test_log_softmax_components() -> Figure:
+    return plotting.log_softmax_components_figure()
+
+
 # ==================================================================== the guard itself
 def _tolerance(config: pytest.Config) -> float:
     """The tolerance pytest-mpl applies (pyproject's mpl-default-tolerance)."""
@@ -523,3 +528,24 @@ def test_style_ships_in_the_package_and_loads_by_dotted_name() -> None:
         assert mpl.rcParams["savefig.dpi"] == 100
         assert mpl.rcParams["font.sans-serif"][0] == "DejaVu Sans"
         assert mpl.rcParams["mathtext.fontset"] == "dejavusans"
+
+
+def test_log_softmax_components_figure_draws_log_softmax_and_its_diagonal() -> None:
+    fig = plotting.log_softmax_components_figure(points=11)
+    lines = _lines(fig)
+    x = np.linspace(-6, 6, 11)
+    inputs = np.stack([x, 0 * x, 0 * x - 1], axis=-1)
+    logs = actref.log_softmax(inputs)
+    for i in range(3):
+        np.testing.assert_array_equal(lines[i][1], logs[:, i])
+    s = actref.softmax(inputs)
+    np.testing.assert_allclose(lines[3][1], 1 - s[:, 0], rtol=1e-13)
+
+
+def test_vector_figure_is_looked_up_by_name() -> None:
+    fig = plotting.vector_figure("softmax", points=11)
+    np.testing.assert_array_equal(
+        _lines(fig)[0][1], _lines(plotting.softmax_components_figure(points=11))[0][1]
+    )
+    with pytest.raises(ValueError, match="no figure for the vector function 'relu'"):
+        plotting.vector_figure("relu")

@@ -60,6 +60,10 @@ def _run_list(args: argparse.Namespace) -> int:
         print(f"{line}  {row[3]}".rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths) + "  " + "-" * len(row[3]))
+    print("\nvector functions (of a whole vector, along an axis):")
+    width = max(len(v.name) for v in registry.VECTOR_TABLE)
+    for vf in registry.VECTOR_TABLE:
+        print(f"{vf.name.ljust(width)}  {vf.summary}")
     return 0
 
 
@@ -78,7 +82,21 @@ def _add_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=_run_show)
 
 
+def _show_vector(vf: registry.VectorFunction, args: argparse.Namespace) -> int:
+    if args.param:
+        raise UsageError(f"{vf.name} takes no parameters")
+    print(f"{vf.name}: {vf.summary}")
+    print("\nf(x) =")
+    print(vf.latex if args.latex else vf.formula)
+    print("\nJacobian =")
+    print(vf.dlatex if args.latex else vf.derivative)
+    return 0
+
+
 def _run_show(args: argparse.Namespace) -> int:
+    vf = registry.vector(args.name)
+    if vf is not None:
+        return _show_vector(vf, args)
     act = resolve(args.name, args.param)
     render = sympy.latex if args.latex else (lambda e: sympy.pretty(e, use_unicode=True))
     print(f"{act}: {act.summary}")
@@ -248,6 +266,9 @@ def _run_plot(args: argparse.Namespace) -> int:
     x_range = _plot_range(args.range)
     points = _plot_points(args.points)
     derivative = not args.no_derivative
+    vectors = [n for n in args.names if registry.vector(n) is not None]
+    if vectors:
+        return _plot_vector(args, vectors, x_range, points)
     acts = _plot_activations(registry.names() if args.all else args.names, args.param)
     if args.all:
         default = "gallery.png"
@@ -294,6 +315,33 @@ def _run_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plot_vector(
+    args: argparse.Namespace,
+    vectors: list[str],
+    x_range: tuple[float, float] | None,
+    points: int,
+) -> int:
+    """``actref plot softmax``: a function of a whole vector gets its own figure."""
+    from actref import plotting
+
+    if len(args.names) != 1:
+        raise UsageError(
+            f"{vectors[0]} is a function of a whole vector: plot it alone, not in a grid"
+        )
+    if args.param:
+        raise UsageError(f"{vectors[0]} takes no parameters")
+    vf = registry.vector(vectors[0])
+    assert vf is not None
+    fig = plotting.vector_figure(vf.name, x_range, points=points)
+    target = _plot_target(args.out, f"{vf.name}.png")
+    try:
+        plotting.save_figure(fig, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(target)
+    return 0
+
+
 # ---------------------------------------------------------------------------- verify
 # What each column of the table means, for `actref verify --help` (the README says the
 # same in its own words): a student who has never heard of a ULP should understand it.
@@ -323,6 +371,11 @@ what the table shows, one row per function:
                       (sigmoid stays in [0, 1]), monotonicity, continuity and the slopes
                       at kinks, and identities such as sigmoid(-x) = 1 - sigmoid(x).
   result              ok when every check passed, FAIL otherwise.
+
+softmax and log_softmax (functions of a whole vector) get the same columns: their
+values and full Jacobians against the oracle on the hard rows ("@x" is the first entry
+of the worst row), the Jacobian against finite differences, no Taylor test ("-"), and
+their laws: sums to 1, bounds, and the same result for x and x + c.
 
 Each failure is then listed with the function and the input, followed by one sentence
 saying what it means, and a last line gives the count and the time taken. Progress
@@ -362,7 +415,12 @@ def _run_verify(args: argparse.Namespace) -> int:
     from actref.progress import Progress
     from actref.verify import explain, format_table, summary, verify
 
-    acts = [resolve(n) for n in args.names] if args.names else registry.all_activations()
+    acts: list[Activation | registry.VectorFunction] = []
+    if not args.names:
+        acts = [*registry.all_activations(), *registry.VECTOR_TABLE]
+    for name in args.names:
+        vf = registry.vector(name)
+        acts.append(vf if vf is not None else resolve(name))
     with Progress("actref verify", len(acts), enabled=not args.quiet) as bar:
         reports = verify(acts, on_start=lambda act: bar.step(act.name))
     if args.format == "json":

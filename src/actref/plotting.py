@@ -38,7 +38,13 @@ from sympy.printing.latex import LatexPrinter
 
 from actref import registry
 from actref.registry import Activation, Kink
-from actref.softmax import softmax, softmax_jacobian, softmax_jacobian_diag
+from actref.softmax import (
+    log_softmax,
+    log_softmax_jacobian,
+    softmax,
+    softmax_jacobian,
+    softmax_jacobian_diag,
+)
 
 __all__ = [
     "CLASSIC",
@@ -50,10 +56,12 @@ __all__ = [
     "formula",
     "gallery_figure",
     "grid_figure",
+    "log_softmax_components_figure",
     "save_figure",
     "softmax_components_figure",
     "softmax_jacobian_figure",
     "style",
+    "vector_figure",
 ]
 
 STYLE: Final = Path(__file__).with_name("actref.mplstyle")
@@ -509,6 +517,57 @@ def softmax_components_figure(
         )
         ax.legend(loc="center left")
     return fig
+
+
+def log_softmax_components_figure(
+    x_range: Sequence[float] = (-6.0, 6.0), *, points: int = DEFAULT_POINTS
+) -> Figure:
+    r"""Components of :math:`\log s = \mathrm{log\_softmax}([x, 0, -1])` against ``x``.
+
+    With the diagonal Jacobian entry :math:`\partial \log s_0 / \partial x = 1 - s_0`
+    (summed from the other entries, accurate where :math:`s_0` is near 1).
+    """
+    lo, hi = _check_range(x_range, (-6.0, 6.0))
+    points = _check_points(points)
+    x = np.linspace(lo, hi, points)
+    inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
+    logs = log_softmax(inputs)
+    d0 = log_softmax_jacobian(inputs)[:, 0, 0]
+    with style():
+        fig = Figure(figsize=(8.0, 5.0), layout="constrained")
+        ax = fig.add_subplot()
+        ax.axhline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
+        ax.axvline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
+        labels = (r"$\log s_0$ (input $x$)", r"$\log s_1$ (input $0$)", r"$\log s_2$ (input $-1$)")
+        for i, (label, color) in enumerate(zip(labels, ("C0", "C2", "C3"), strict=True)):
+            ax.plot(x, logs[:, i], color=color, label=label, zorder=3)
+        ax.plot(
+            x, d0, color=DF_COLOR, ls="--", zorder=3,
+            label=r"$\partial \log s_0/\partial x = 1 - s_0$",
+        )  # fmt: skip
+        ax.set_xlim(lo, hi)
+        ax.set_xlabel("$x$")
+        ax.set_ylabel("value")
+        ax.set_title(
+            r"$\log s = \mathrm{log\_softmax}([x,\ 0,\ -1])$, never $\log$ of a rounded $s$"
+            "\n"
+            r"$\log s_i = x_i - \log(e^{x} + e^{0} + e^{-1})$"
+        )
+        ax.legend(loc="lower center")
+    return fig
+
+
+def vector_figure(
+    name: str, x_range: Sequence[float] | None = None, *, points: int = DEFAULT_POINTS
+) -> Figure:
+    """The figure of a vector function of the registry's table, by name."""
+    figures = {
+        "softmax": softmax_components_figure,
+        "log_softmax": log_softmax_components_figure,
+    }
+    if name not in figures:
+        raise ValueError(f"no figure for the vector function {name!r}")
+    return figures[name](x_range if x_range is not None else (-6.0, 6.0), points=points)
 
 
 def _minus(text: str) -> str:

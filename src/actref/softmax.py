@@ -238,3 +238,24 @@ def softmax_jacobian_diag(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
         return np.zeros(arr.shape, dtype=dtype)
     s, comp = _softmax_and_complement(np.moveaxis(arr, ax, -1))
     return np.moveaxis((s * comp).astype(np.float64), -1, ax).astype(dtype)
+
+
+def log_softmax_jacobian(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
+    r"""The Jacobian of ``log_softmax`` along ``axis``, shape ``(..., n, n)``:
+    :math:`J_{ij} = \partial \log s_i / \partial x_j = \delta_{ij} - s_j`, in float64.
+
+    The diagonal :math:`1 - s_i` is summed from the other entries (see
+    :func:`softmax_jacobian`), so it is accurate also where :math:`s_i` is near 1; the
+    rest of row ``i`` is :math:`-s_j`.
+    """
+    arr, dtype, ax = _prepare(x, axis)
+    arr = np.moveaxis(arr, ax, -1)
+    n = arr.shape[-1]
+    if n == 0:
+        return np.empty((*arr.shape[:-1], 0, 0), dtype=dtype)
+    s_wide, comp = _softmax_and_complement(arr)
+    s = s_wide.astype(np.float64)
+    jac = np.broadcast_to(-s[..., None, :], (*arr.shape[:-1], n, n)).copy()
+    idx = np.arange(n)
+    jac[..., idx, idx] = comp.astype(np.float64)
+    return jac.astype(dtype, copy=False)

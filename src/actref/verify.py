@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from actref import finite_diff, laws, oracle
 from actref.hard_inputs import hard_inputs
-from actref.registry import Activation
+from actref.registry import Activation, VectorFunction
 
 F64 = NDArray[np.float64]
 
@@ -77,6 +77,7 @@ class Report:
     laws_total: int
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    vector: bool = False  # a function of a whole vector: no Taylor test, @x = row's first
     # one plain sentence per failure, in the same order (the text output, not the JSON)
     explanations: list[str] = field(default_factory=list)
 
@@ -252,15 +253,140 @@ def verify_one(act: Activation) -> Report:
     )
 
 
+# ------------------------------------------------------------ vector functions
+# every VECTOR_ROW_STEP-th hard row (3,666 rows: the oracle costs ~2 s per pass for all)
+VECTOR_ROW_STEP = 4
+
+
+def _vector_ulp(vf: VectorFunction, rows: F64, derivative: bool) -> tuple[UlpFigure, str]:
+    """The worst ULP error of ``vf`` (or its Jacobian) against the oracle over ``rows``,
+    and the failure message of the worst entry ("" when within budget)."""
+    from actref import testing
+
+    fn = vf.jacobian if derivative else vf.forward
+    rep = testing.compare(fn, vf.name, derivative=derivative, inputs=rows)
+    fig = UlpFigure(float(rep.max_ulp), math.nan, vf.ulp_budget, math.nan, math.nan)
+    if rep.worst:
+        w = rep.worst[0]
+        first = w.x[0] if isinstance(w.x, tuple) else w.x
+        fig = UlpFigure(w.ulp, float(first), vf.ulp_budget, w.got, w.expected)
+        if not fig.ok:
+            label = f"{vf.name}'" if derivative else vf.name
+            return fig, f"{w.describe(label)}, budget {vf.ulp_budget:g}"
+    return fig, ""
+
+
+def _vector_laws(vf: VectorFunction) -> list[tuple[str, bool, str]]:
+    """(law, ok, counterexample) for the family's identities, tolerances from ``eps``."""
+    rng = np.random.default_rng(20261130)
+    eps = float(np.finfo(np.float64).eps)
+    out: list[tuple[str, bool, str]] = []
+
+    def record(law: str, bad: list[str]) -> None:
+        out.append((law, not bad, bad[0] if bad else ""))
+
+    sums, bounds, shifts = [], [], []
+    for n in (1, 2, 3, 5, 8, 12):
+        for scale in (1.0, 30.0, 700.0):
+            # multiples of 2^-20 below 2^32: adding 64 is exact, so f(x + 64) and f(x)
+            # are the same truth, each within the budget of it
+            rows = np.round(rng.normal(0.0, scale, size=(8, n)) * 2.0**20) / 2.0**20
+            y = vf(rows)
+            shifted = vf(rows + 64.0)
+            s = np.exp(y) if vf.name == "log_softmax" else y
+            total = s.sum(axis=-1)
+            for row, t in zip(rows, total, strict=True):
+                if abs(t - 1.0) > n * eps:
+                    sums.append(f"sum of {vf.name}(x={row.tolist()!r}) = {t!r}, expected 1")
+            low, high = (-np.inf, 0.0) if vf.name == "log_softmax" else (0.0, 1.0)
+            for row, yr in zip(rows, y, strict=True):
+                if np.any(yr < low) or np.any(yr > high):
+                    bounds.append(f"{vf.name}(x={row.tolist()!r}) = {yr.tolist()!r}")
+            scale_ulp = np.spacing(np.maximum(np.abs(y), np.finfo(np.float64).tiny))
+            off = np.abs(shifted - y) / scale_ulp
+            if np.any(off > 2 * vf.ulp_budget):
+                i = int(np.argmax(off.max(axis=-1)))
+                shifts.append(
+                    f"{vf.name}(x + 64) differs from {vf.name}(x) by {off[i].max():.3g} ULP "
+                    f"at x={rows[i].tolist()!r}"
+                )
+    record("components sum to 1" if vf.name == "softmax" else "exp sums to 1", sums)
+    record("in [0, 1]" if vf.name == "softmax" else "<= 0", bounds)
+    record("shift invariance", shifts)
+    return out
+
+
+def verify_vector(vf: VectorFunction) -> Report:
+    """Every check on a vector function: value and Jacobian against the oracle (ULP, on
+    the hard rows), the Jacobian against finite differences, and the family's laws."""
+    from actref import testing
+
+    start = time.perf_counter()
+    failures: list[str] = []
+    sentences: list[str] = []
+    rows = testing.softmax_rows(np.float64)[::VECTOR_ROW_STEP].astype(np.float64)
+    value, vmsg = _vector_ulp(vf, rows, derivative=False)
+    grad, gmsg = _vector_ulp(vf, rows, derivative=True)
+    for msg, what in ((vmsg, "value"), (gmsg, "Jacobian")):
+        if msg:
+            failures.append(f"{what} vs the oracle: {msg}")
+            sentences.append(
+                f"The {what} is further from the correctly rounded truth than its budget "
+                "allows at the input shown."
+            )
+    fd_rows = np.array([[1.0, 2.0, 3.0], [-5.0, 0.0, 5.0], [0.5, -0.25, 2.0], [30.0, 0.0, -30.0]])
+    fd_ok, fd_max, fd_worst = True, 0.0, math.nan
+    for row in fd_rows:
+        with np.errstate(all="ignore"):
+            check = finite_diff.check_jacobian(vf.forward, vf.jacobian, row)
+        if check.max_error >= fd_max:
+            fd_max, fd_worst = check.max_error, float(row[0])
+        if not check.ok:
+            fd_ok = False
+            failures.append("Jacobian vs finite differences: " + check.describe_worst())
+            sentences.append(
+                "The Jacobian does not match the slopes measured from the function itself."
+            )
+    results = _vector_laws(vf)
+    for law, ok, example in results:
+        if not ok:
+            failures.append(f"law {vf.name}: {law}: {example}")
+            sentences.append(f"The law '{law}' does not hold at the input shown.")
+    return Report(
+        function=vf.name,
+        ok=not failures,
+        value_ulp=value,
+        grad_ulp=grad,
+        fd_ok=fd_ok,
+        fd_max_error=fd_max,
+        fd_worst_x=fd_worst,
+        fd_points=int(fd_rows.size),
+        taylor_min_order=math.nan,
+        laws_passed=sum(ok for _, ok, _ in results),
+        laws_total=len(results),
+        failures=failures,
+        seconds=time.perf_counter() - start,
+        vector=True,
+        explanations=sentences,
+    )
+
+
+Checkable = Activation | VectorFunction
+
+
 def verify(
-    acts: Sequence[Activation], on_start: Callable[[Activation], None] | None = None
+    acts: Sequence[Checkable], on_start: Callable[[Checkable], None] | None = None
 ) -> list[Report]:
-    """:func:`verify_one` for each activation, in order; ``on_start(act)`` before each."""
+    """:func:`verify_one` (or :func:`verify_vector`) for each function, in order;
+    ``on_start(f)`` before each."""
     reports = []
     for act in acts:
         if on_start is not None:
             on_start(act)
-        reports.append(verify_one(act))
+        if isinstance(act, VectorFunction):
+            reports.append(verify_vector(act))
+        else:
+            reports.append(verify_one(act))
     return reports
 
 
@@ -292,7 +418,11 @@ def format_table(reports: Sequence[Report]) -> str:
                 _fmt_ulp(r.value_ulp),
                 _fmt_ulp(r.grad_ulp),
                 f"{r.fd_max_error:.2g} @{_fmt_x(r.fd_worst_x)}",
-                f"{r.taylor_min_order:.2f}" if math.isfinite(r.taylor_min_order) else "linear",
+                "-"
+                if r.vector
+                else f"{r.taylor_min_order:.2f}"
+                if math.isfinite(r.taylor_min_order)
+                else "linear",
                 f"{r.laws_passed}/{r.laws_total}",
                 "ok" if r.ok else "FAIL",
             )
