@@ -33,7 +33,7 @@ from actref.grading import PARTS
 from actref.grading.judge import SubmissionResult
 from actref.grading.report import text_one
 from actref.grading.rubric import default_rubric_path
-from actref.grading.sandbox import _SERVER, NOBODY
+from actref.grading.sandbox import _SERVER
 
 CORPUS = Path(__file__).parent / "grading"
 ATTACKS = CORPUS / "attacks"
@@ -61,7 +61,10 @@ def _control(source: str) -> str:
 
 
 def _sandbox_processes() -> list[str]:
-    """Processes of the sandbox user, or the grader's fork server, still alive."""
+    """The batch's fork server, supervisors, workers or anything a student forked (all of
+    them forks of this checkout's server.py: its command line), still alive. Matched by
+    path, not by the sandbox uid, so another checkout's grader running beside this test
+    is not taken for ours."""
     alive = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -71,11 +74,10 @@ def _sandbox_processes() -> list[str]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        uid = re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE)
         ppid = re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE)
         ours = ppid is not None and int(ppid.group(1)) == os.getpid()  # this test run's server
         server = _SERVER in cmdline and not ours
-        if (uid and int(uid.group(1)) == NOBODY.uid) or server:
+        if server:
             alive.append(f"{entry.name}: {cmdline[:80]}")
     return alive
 
@@ -121,7 +123,7 @@ class Batch:
     def __init__(self, results: dict[str, SubmissionResult], returncode: int, stderr: str,
                  seconds: float, report_after_exit: bytes, report_later: bytes,
                  connections: int, digests_before: dict[str, str],
-                 digests_after: dict[str, str]) -> None:  # fmt: skip
+                 digests_after: dict[str, str], leftovers: list[str]) -> None:  # fmt: skip
         self.results = results
         self.returncode = returncode
         self.stderr = stderr
@@ -131,6 +133,7 @@ class Batch:
         self.connections = connections
         self.digests_before = digests_before
         self.digests_after = digests_after
+        self.leftovers = leftovers
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -159,6 +162,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     out = root / "out" / "report.json"
     out.parent.mkdir()
     before = _digests(subs)
+    scratch = root / "tmp"
+    scratch.mkdir()
     listener = _Listener()
     start = time.monotonic()
     try:
@@ -166,11 +171,13 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
             [sys.executable, "-m", "actref", "grade", *sorted(str(p) for p in subs.iterdir()),
              "--rubric", str(rubric), "--jobs", "2", "--format", "json", "--output", str(out)],
             capture_output=True, text=True, timeout=600, check=False,
+            env={**os.environ, "TMPDIR": str(scratch)},  # the grader's folders: checked below
         )  # fmt: skip
         seconds = time.monotonic() - start
         after_exit = out.read_bytes() if out.exists() else b""
         time.sleep(3)  # a daemon that outlived its worker would rewrite the report now
         later = out.read_bytes() if out.exists() else b""
+        leftovers = sorted(p.name for p in scratch.iterdir())
     finally:
         listener.close()
     docs = json.loads(after_exit or b"[]")
@@ -180,7 +187,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
         assert result is not None
         results[result.submission] = result
     return Batch(results, proc.returncode, proc.stderr, seconds, after_exit, later,
-                 listener.accepted, before, _digests(subs))  # fmt: skip
+                 listener.accepted, before, _digests(subs), leftovers)  # fmt: skip
 
 
 def test_the_batch_finishes_and_exits_0(batch: Batch) -> None:
@@ -263,7 +270,7 @@ def test_the_report_is_untouched_after_exit(batch: Batch) -> None:
 def test_nothing_is_written_outside_the_sandbox(batch: Batch) -> None:
     assert [m for m in MARKERS if m.exists()] == []
     assert batch.digests_after == batch.digests_before
-    assert list(Path("/tmp").glob("actref-grade-*")) == []
+    assert batch.leftovers == []
 
 
 def test_no_connection_reaches_loopback(batch: Batch) -> None:

@@ -18,7 +18,11 @@ import pytest
 pytest_plugins = ["pytester"]
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-SECTIONS = ("Check your own derivative", "Test your kernel against the reference")
+SECTIONS = (
+    "Check your own derivative",
+    "Test your kernel against the reference",
+    "Keep the figures",
+)
 OPTIONAL = ("torch", "jax")
 
 
