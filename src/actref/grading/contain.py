@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import glob
 import importlib.util
 import os
 import resource
@@ -40,6 +41,7 @@ import shutil
 import signal
 import sys
 import sysconfig
+from dataclasses import dataclass
 from typing import Any
 
 PROTECTIONS = (
@@ -120,20 +122,46 @@ def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: s
     )
 
 
-def readable_paths() -> list[str]:
-    """What a worker may read: the standard library, the allowed packages (and their
-    bundled libraries), the system's shared libraries. Resolved once, in the server."""
-    paths = {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+@dataclass(frozen=True)
+class JailPlan:
+    """What a worker may read, resolved once in the server: the standard library (whose
+    ``site-packages``/``dist-packages`` are hidden: other installed packages, actref
+    among them, must not be importable), the allowed packages (and their bundled
+    libraries) bound back in one by one, the system's shared libraries (its Python
+    package folders hidden), and the devices."""
+
+    stdlib: tuple[str, ...]
+    packages: tuple[str, ...]
+    hidden: tuple[str, ...]  # folders covered by an empty tmpfs
+
+
+def jail_plan() -> JailPlan:
+    """The :class:`JailPlan` for this interpreter."""
+    paths = sysconfig.get_paths()
+    stdlib = sorted(p for p in {paths["stdlib"], paths["platstdlib"]} if os.path.isdir(p))
+    packages: set[str] = set()
     for name in ALLOWED_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
             continue
         for where in spec.submodule_search_locations:
-            paths.add(where)
+            packages.add(where)
             libs = os.path.join(os.path.dirname(where), f"{name}.libs")
             if os.path.isdir(libs):
-                paths.add(libs)
-    return sorted(p for p in paths if os.path.exists(p))
+                packages.add(libs)
+    hidden = {
+        os.path.join(s, sub) for s in stdlib for sub in ("site-packages", "dist-packages")
+    } | {
+        p
+        for base in ("/usr/lib", "/usr/local/lib")
+        for p in glob.glob(os.path.join(base, "python3*"))
+        if p not in stdlib
+    }
+    return JailPlan(
+        tuple(stdlib),
+        tuple(sorted(p for p in packages if os.path.exists(p))),
+        tuple(sorted(p for p in hidden if os.path.isdir(p))),
+    )
 
 
 # ------------------------------------------------------------------ the supervisor
@@ -178,30 +206,22 @@ def supervise(child: int) -> None:
 
 
 # ------------------------------------------------------------------ the worker
-def _jail(base: str, home: str, readable: list[str], uid: int, gid: int) -> None:
+def _jail(base: str, home: str, plan: JailPlan, uid: int, gid: int) -> None:
     """A read-only root of bind mounts and, at ``home``, a small tmpfs holding a copy
     of the submission (owned by ``uid``); chroot into it, cwd = ``home``."""
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     jail = os.path.join(base, "jail")
     _mount("tmpfs", jail, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=755")
-    sources = [*readable, *SYSTEM_PATHS, *DEVICES]
-    for path in sources:
-        if not os.path.lexists(path):
-            continue
-        target = jail + path
-        if os.path.islink(path) and path in SYSTEM_PATHS:  # /lib -> usr/lib
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if not os.path.lexists(target):
-                os.symlink(os.readlink(path), target)
-            continue
-        if os.path.isdir(path):
-            os.makedirs(target, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "a"):
-                pass
-        _mount(path, target, None, _MS_BIND | _MS_REC)
-        _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    for path in (*SYSTEM_PATHS, *DEVICES, *plan.stdlib):
+        _bind(jail, path)
+    # other installed packages (where a bind above brought them in): an empty folder
+    hidden = [p for p in plan.hidden if os.path.isdir(jail + p)]
+    for path in hidden:
+        _mount("tmpfs", jail + path, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64k,mode=755")
+    for path in plan.packages:  # the allowed ones, bound back in
+        _bind(jail, path)
+    for path in hidden:
+        _mount(None, jail + path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.makedirs(jail + home, exist_ok=True)
     try:  # its folder in memory, bounded: no disk to fill, gone with the namespace
         options = f"size={HOME_BYTES},nr_inodes=4096,mode=700,uid={uid},gid={gid}"
@@ -212,6 +232,26 @@ def _jail(base: str, home: str, readable: list[str], uid: int, gid: int) -> None
     _mount(None, jail, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.chroot(jail)
     os.chdir(home)
+
+
+def _bind(jail: str, path: str) -> None:
+    """``path`` at the same place in the jail, read-only (a symlink as a symlink)."""
+    if not os.path.lexists(path):
+        return
+    target = jail + path
+    if os.path.islink(path) and path in SYSTEM_PATHS:  # /lib -> usr/lib
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.lexists(target):
+            os.symlink(os.readlink(path), target)
+        return
+    if os.path.isdir(path):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "a"):
+            pass
+    _mount(path, target, None, _MS_BIND | _MS_REC)
+    _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
 
 
 def _drop_capabilities() -> None:
@@ -247,10 +287,16 @@ def _limits(address_space: int, cpu_seconds: int, file_bytes: int) -> None:
         resource.setrlimit(which, (value, value))  # soft = hard: cannot be raised
 
 
+_landlockpy: Any
+try:  # imported now, in the server: inside the jail, site-packages is hidden
+    import landlockpy as _landlockpy
+except ImportError:  # not Linux, or not installed: reported as missing protections
+    _landlockpy = None
+
+
 def _landlock(home: str) -> list[str]:
-    try:
-        import landlockpy as ll
-    except ImportError:
+    ll = _landlockpy
+    if ll is None:
         return ["landlock-filesystem", "landlock-network", "landlock-signals", "no-new-privs"]
     if not ll.supported():
         _prctl(_PR_SET_NO_NEW_PRIVS, 1)
@@ -278,7 +324,7 @@ def _landlock(home: str) -> list[str]:
 def confine(
     base: str,
     home: str,
-    readable: list[str],
+    plan: JailPlan,
     uid: int,
     gid: int,
     namespaced: bool,
@@ -296,7 +342,7 @@ def confine(
     try:
         if not namespaced:
             raise OSError("no mount namespace")
-        _jail(base, home, readable, uid if root else os.getuid(), gid if root else os.getgid())
+        _jail(base, home, plan, uid if root else os.getuid(), gid if root else os.getgid())
     except OSError:
         missing.append("filesystem-jail")
         os.chdir(home)

@@ -1,67 +1,89 @@
-"""A student's SymPy expression, rebuilt and evaluated on the grader's side.
+"""A student's SymPy expression, read and evaluated on the grader's side -- without SymPy.
 
 The worker sends ``sympy.srepr(expr)``: text in which every node is a call of a SymPy
-class (``Add(Integer(1), exp(Mul(Integer(-1), Symbol('x'))))``). That text is
-parsed here with :mod:`ast` (which reads, never runs) and rebuilt node by node from an
-explicit whitelist of SymPy classes, with bounds on size, depth and the numbers in it:
-nothing is ``eval``-ed, and nothing numerical the student's process reports is
-believed for a SymPy answer -- the grader evaluates the expression itself, at 60
-significant digits, rounded once to float64. So a submission cannot claim "SymPy
-style" to skip the array checks without handing over an expression that is right.
+class (``Add(Integer(1), exp(Mul(Integer(-1), Symbol('x'))))``). That text is parsed
+here with :mod:`ast` (which reads, never runs) into a small tree of whitelisted
+operations, with bounds on its size, depth, arguments and numbers, and the tree is
+evaluated by a few lines of mpmath at 60 significant digits, rounded once to float64.
+
+No SymPy object is ever built from the student's text in the grader's process:
+SymPy's own constructors and printers are too clever to be safe there (building
+``2**Rational(2**32 + 1, 3)`` computes a giant integer with the interpreter lock held;
+``lambdify`` of a derivative of ``Max(sin(x), ...)`` runs the inequality solvers for
+minutes). The evaluator below does only what its operations say, and magnitudes beyond
+``2**±MAX_EXPONENT`` are taken as infinity or zero (float64 would round them so anyway).
+Nothing numerical the student's process reports is believed for a SymPy answer: the
+grader holds the expression and evaluates it itself.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath
-import sympy
 
 MAX_CHARS = 20_000
 MAX_NODES = 2_000
 MAX_DEPTH = 60
-MAX_INT_BITS = 4_096  # integer literals; Pow of numbers is bounded by bits * exponent
-MAX_POW_BITS = 65_536
-MAX_ARGS = 64  # per node: Max of a thousand terms would cost the grader O(n^2) comparisons
+MAX_INT_BITS = 4_096  # integer literals (numerators, denominators)
+MAX_ARGS = 64  # per node
+MAX_EXPONENT = 1 << 16  # |value| beyond 2**65536 is infinite, below 2**-65536 zero
 EVAL_DPS = 60
-
-X = sympy.Symbol("x", real=True)
-
-_FUNCTIONS: dict[str, Any] = {
-    name: getattr(sympy, name)
-    for name in (
-        "Add", "Mul", "Pow", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "tan", "sin",
-        "cos", "atan", "asinh", "acosh", "atanh", "Abs", "Max", "Min", "Heaviside",
-        "Piecewise", "sign", "erf", "erfc", "floor", "ceiling",
-        "StrictGreaterThan", "GreaterThan", "StrictLessThan", "LessThan", "Equality",
-        "Unequality", "And", "Or", "Not",
-    )
-}  # fmt: skip
-_CONSTANTS: dict[str, Any] = {
-    "true": sympy.true,
-    "false": sympy.false,
-    "E": sympy.E,
-    "pi": sympy.pi,
-    "oo": sympy.oo,
-    "nan": sympy.nan,
-}
-_FUNCTIONS["ExprCondPair"] = lambda e, c: (e, c)  # Piecewise((e, c), ...)
-_UNEVALUATED = ("Max", "Min", "And", "Or")
 
 
 class ExpressionError(ValueError):
     """The expression is not one the grader accepts; the message says why."""
 
 
-def parse(text: Any) -> Any:
-    """The SymPy expression ``text`` (an ``srepr``) describes, in the real symbol x.
+class _NotReal(ArithmeticError):
+    pass
+
+
+@dataclass(frozen=True)
+class Node:
+    """One operation of a student's expression: ``op`` applied to ``args``, or a
+    number (``op == "num"``, ``value``) or the variable (``op == "x"``)."""
+
+    op: str
+    args: tuple[Node, ...] = ()
+    value: Any = None
+
+
+# op name -> (fewest, most) arguments; the SymPy class names srepr writes
+_ARITY: dict[str, tuple[int, int]] = {
+    "Add": (1, MAX_ARGS), "Mul": (1, MAX_ARGS), "Pow": (2, 2), "exp": (1, 1),
+    "log": (1, 2), "sqrt": (1, 1), "tanh": (1, 1), "sinh": (1, 1), "cosh": (1, 1),
+    "tan": (1, 1), "sin": (1, 1), "cos": (1, 1), "atan": (1, 1), "asinh": (1, 1),
+    "acosh": (1, 1), "atanh": (1, 1), "Abs": (1, 1), "Max": (1, MAX_ARGS),
+    "Min": (1, MAX_ARGS), "Heaviside": (1, 2), "DiracDelta": (1, 1), "sign": (1, 1),
+    "erf": (1, 1), "erfc": (1, 1), "floor": (1, 1), "ceiling": (1, 1),
+    "Piecewise": (1, MAX_ARGS), "ExprCondPair": (2, 2),
+    "StrictGreaterThan": (2, 2), "GreaterThan": (2, 2), "StrictLessThan": (2, 2),
+    "LessThan": (2, 2), "Equality": (2, 2), "Unequality": (2, 2),
+    "And": (1, MAX_ARGS), "Or": (1, MAX_ARGS), "Not": (1, 1),
+}  # fmt: skip
+_NAMES: dict[str, Node] = {
+    "true": Node("bool", value=True),
+    "false": Node("bool", value=False),
+    "E": Node("E"),
+    "pi": Node("pi"),
+    "oo": Node("num", value=mpmath.inf),
+    "nan": Node("num", value=mpmath.nan),
+}
+
+
+# --------------------------------------------------------------------- reading
+def parse(text: Any) -> Node:
+    """The expression tree ``text`` (an ``srepr``) describes.
 
     Raises
     ------
     ExpressionError
-        Not a string, too large, or any node outside the whitelist.
+        Not a string, too large, or any part outside the whitelist.
     """
     if not isinstance(text, str):
         raise ExpressionError("no expression was received")
@@ -73,18 +95,18 @@ def parse(text: Any) -> Any:
         raise ExpressionError("the expression could not be read") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ExpressionError(f"the expression has more than {MAX_NODES} nodes")
-    return _build(tree.body, 0)
+    return _read(tree.body, 0)
 
 
-def _build(node: ast.AST, depth: int) -> Any:
+def _read(node: ast.AST, depth: int) -> Node:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels")
     if isinstance(node, ast.Name):
-        if node.id in _CONSTANTS:
-            return _CONSTANTS[node.id]
+        if node.id in _NAMES:
+            return _NAMES[node.id]
         raise ExpressionError(f"{node.id[:40]} is not allowed in an expression")
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_build(node.operand, depth + 1)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):  # srepr's -oo
+        return Node("Mul", (Node("num", value=mpmath.mpf(-1)), _read(node.operand, depth + 1)))
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         raise ExpressionError("the expression has a part that is not a SymPy object")
     name = node.func.id
@@ -99,32 +121,25 @@ def _build(node: ast.AST, depth: int) -> Any:
             or node.args[0].value != "x"
         ):
             raise ExpressionError("the expression uses a symbol other than x")
-        return X
-    if name not in _FUNCTIONS:
+        return Node("x")
+    if name not in _ARITY:
         raise ExpressionError(f"{name[:40]} is not allowed in an expression")
     if node.keywords:
         raise ExpressionError(f"{name} takes no keyword here")
-    if len(node.args) > MAX_ARGS:
-        raise ExpressionError(f"{name} has more than {MAX_ARGS} arguments")
-    args = [_build(a, depth + 1) for a in node.args]
-    if name == "Pow" and len(args) == 2:
-        _check_power(*args)
-    try:
-        if name in _UNEVALUATED:  # their simplification compares every pair of arguments
-            return _FUNCTIONS[name](*args, evaluate=False)
-        return _FUNCTIONS[name](*args)
-    except (TypeError, ValueError, ArithmeticError, AttributeError, RecursionError) as exc:
-        raise ExpressionError(f"{name}(...) could not be built ({type(exc).__name__})") from None
+    fewest, most = _ARITY[name]
+    if not fewest <= len(node.args) <= most:
+        raise ExpressionError(f"{name} with {len(node.args)} arguments is not accepted")
+    return Node(name, tuple(_read(a, depth + 1) for a in node.args))
 
 
-def _rational(name: str, node: ast.Call) -> Any:
+def _rational(name: str, node: ast.Call) -> Node:
     values = [_int_literal(arg) for arg in node.args]
     for v in values:
         if v is None or abs(v).bit_length() > MAX_INT_BITS:
             raise ExpressionError(f"{name} needs integers of at most {MAX_INT_BITS} bits")
     if not 1 <= len(values) <= 2 or (len(values) == 2 and values[1] == 0):
         raise ExpressionError(f"bad {name}")
-    return sympy.Integer(values[0]) if len(values) == 1 else sympy.Rational(*values)
+    return Node("rat", value=(values[0], values[1] if len(values) == 2 else 1))
 
 
 def _int_literal(node: ast.AST) -> int | None:
@@ -136,7 +151,7 @@ def _int_literal(node: ast.AST) -> int | None:
     return sign * value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _float(node: ast.Call) -> Any:
+def _float(node: ast.Call) -> Node:
     if not node.args or not isinstance(node.args[0], ast.Constant):
         raise ExpressionError("bad Float")
     raw = node.args[0].value
@@ -149,55 +164,209 @@ def _float(node: ast.Call) -> Any:
     if precision is None or not 1 <= precision <= 400:
         raise ExpressionError("bad Float")
     try:
-        return sympy.Float(raw, precision=precision)  # binary precision, as the student's
+        with mpmath.workprec(precision):  # the student's binary value, exactly
+            value = mpmath.mpf(str(raw))
     except (TypeError, ValueError):
         raise ExpressionError("bad Float") from None
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _check_power(base: Any, exponent: Any) -> None:
-    if isinstance(base, sympy.Rational) and isinstance(exponent, sympy.Integer):
-        bits = max(int(base.p).bit_length(), int(base.q).bit_length())
-        if bits * abs(int(exponent)) > MAX_POW_BITS:
-            raise ExpressionError("the expression holds a power too large to evaluate")
+    return Node("num", value=_clamp(value))
 
 
 # --------------------------------------------------------------------- evaluation
-def evaluate(expr: Any, xs: Sequence[float]) -> list[float | str]:
-    """``expr`` at each ``x`` (exactly) to 60 digits, rounded once to float64; an
+def evaluate(tree: Node, xs: Sequence[float]) -> list[float | str]:
+    """``tree`` at each ``x`` (exactly) to 60 digits, rounded once to float64; an
     error text where it is not a real number."""
-    compiled: Callable[..., Any] | None
-    try:
-        compiled = sympy.lambdify(X, expr, modules="mpmath")
-    except Exception:  # noqa: BLE001 - any printer failure: fall back to evalf
-        compiled = None
-    return [_at(expr, compiled, v) for v in xs]
+    return [_at(tree, v, EVAL_DPS) for v in xs]
 
 
-def _at(expr: Any, compiled: Callable[..., Any] | None, v: float) -> float | str:
-    value: Any = None
-    if compiled is not None:
-        try:
-            with mpmath.workdps(EVAL_DPS):
-                value = compiled(mpmath.mpf(v))
-        except Exception:  # noqa: BLE001 - fall back to evalf
-            value = None
-    if value is None or not isinstance(value, mpmath.mpf | mpmath.mpc | int | float):
-        try:
-            value = expr.subs(X, sympy.Rational(v)).evalf(EVAL_DPS)
-            if value.is_real is False:
-                return f"is not real at x={v!r}: {str(value)[:60]}"
-            value = mpmath.mpf(str(value)) if value.is_Float else value
-        except Exception as exc:  # noqa: BLE001
-            return f"could not be evaluated at x={v!r} ({type(exc).__name__})"
+def evaluate_curve(tree: Node, xs: Sequence[float]) -> list[float]:
+    """``tree`` at each ``x`` to float64 working precision, for drawing only; nan where
+    it is not a real number."""
+    out = []
+    for v in xs:
+        value = _at(tree, v, 20)
+        out.append(value if isinstance(value, float) else math.nan)
+    return out
+
+
+def _at(tree: Node, v: float, dps: int) -> float | str:
     try:
+        with mpmath.workdps(dps):
+            value = _value_of(tree, mpmath.mpf(v))
+        if isinstance(value, bool):
+            return f"is a condition, not a number, at x={v!r}"
         if isinstance(value, mpmath.mpc):
             if value.imag != 0:
-                return f"is not real at x={v!r}: {value}"
+                raise _NotReal
             value = value.real
         return float(value)
-    except Exception as exc:  # noqa: BLE001
-        return f"is not a number at x={v!r} ({type(exc).__name__})"
+    except _NotReal:
+        return f"is not real at x={v!r}"
+    except (ArithmeticError, ValueError, TypeError, RecursionError, OverflowError) as exc:
+        return f"could not be evaluated at x={v!r} ({type(exc).__name__})"
+
+
+def _clamp(value: Any) -> Any:
+    """Magnitudes far past float64's range as infinity or zero: numbers stay small."""
+    if isinstance(value, mpmath.mpf) and value and mpmath.isfinite(value):
+        _, _, exp, bc = value._mpf_
+        if exp + bc > MAX_EXPONENT:
+            return mpmath.inf if value > 0 else -mpmath.inf
+        if exp + bc < -MAX_EXPONENT:
+            return mpmath.mpf(0)
+    return value
+
+
+def _num(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("a condition used as a number")
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise _NotReal
+        value = value.real
+    return value
+
+
+def _real(value: Any) -> Any:
+    value = _clamp(value)
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise _NotReal
+        value = value.real
+    return value
+
+
+def _heaviside(args: list[Any]) -> Any:
+    x = args[0]
+    if mpmath.isnan(x):
+        return mpmath.nan
+    if x == 0:
+        return args[1] if len(args) == 2 else mpmath.mpf(0.5)  # SymPy's H(0) = 1/2
+    return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
+
+
+def _dirac(args: list[Any]) -> Any:
+    if args[0] == 0:
+        raise _NotReal  # infinite at 0: no number
+    return mpmath.mpf(0)
+
+
+def _sign(args: list[Any]) -> Any:
+    x = args[0]
+    return x if mpmath.isnan(x) else mpmath.mpf((x > 0) - (x < 0))
+
+
+def _log(args: list[Any]) -> Any:
+    if len(args) == 2:
+        return mpmath.log(args[0]) / mpmath.log(args[1])
+    return mpmath.log(args[0])
+
+
+def _power(args: list[Any]) -> Any:
+    base, exponent = args
+    return mpmath.power(base, exponent)
+
+
+def _extreme(pick: Callable[[Any, Any], bool]) -> Callable[[list[Any]], Any]:
+    def choose(args: list[Any]) -> Any:
+        if any(mpmath.isnan(a) for a in args):
+            return mpmath.nan
+        best = args[0]
+        for a in args[1:]:
+            if pick(a, best):
+                best = a
+        return best
+
+    return choose
+
+
+def _fsum(args: list[Any]) -> Any:
+    finite = [a for a in args if mpmath.isfinite(a)]
+    if len(finite) != len(args):  # inf - inf is nan, as it should be
+        total = mpmath.mpf(0)
+        for a in args:
+            total += a
+        return total
+    return mpmath.fsum(finite)
+
+
+def _fprod(args: list[Any]) -> Any:
+    total = mpmath.mpf(1)
+    for a in args:
+        total = _clamp(total * a)
+    return total
+
+
+_NUMERIC: dict[str, Callable[[list[Any]], Any]] = {
+    "Add": _fsum,
+    "Mul": _fprod,
+    "Pow": _power,
+    "exp": lambda a: mpmath.exp(a[0]),
+    "log": _log,
+    "sqrt": lambda a: mpmath.sqrt(a[0]),
+    "tanh": lambda a: mpmath.tanh(a[0]),
+    "sinh": lambda a: mpmath.sinh(a[0]),
+    "cosh": lambda a: mpmath.cosh(a[0]),
+    "tan": lambda a: mpmath.tan(a[0]),
+    "sin": lambda a: mpmath.sin(a[0]),
+    "cos": lambda a: mpmath.cos(a[0]),
+    "atan": lambda a: mpmath.atan(a[0]),
+    "asinh": lambda a: mpmath.asinh(a[0]),
+    "acosh": lambda a: mpmath.acosh(a[0]),
+    "atanh": lambda a: mpmath.atanh(a[0]),
+    "Abs": lambda a: abs(a[0]),
+    "Max": _extreme(lambda a, b: a > b),
+    "Min": _extreme(lambda a, b: a < b),
+    "Heaviside": _heaviside,
+    "DiracDelta": _dirac,
+    "sign": _sign,
+    "erf": lambda a: mpmath.erf(a[0]),
+    "erfc": lambda a: mpmath.erfc(a[0]),
+    "floor": lambda a: mpmath.floor(a[0]),
+    "ceiling": lambda a: mpmath.ceil(a[0]),
+}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "StrictGreaterThan": lambda a, b: bool(a > b),
+    "GreaterThan": lambda a, b: bool(a >= b),
+    "StrictLessThan": lambda a, b: bool(a < b),
+    "LessThan": lambda a, b: bool(a <= b),
+    "Equality": lambda a, b: bool(a == b),
+    "Unequality": lambda a, b: bool(a != b),
+}
+
+
+def _value_of(node: Node, x: Any) -> Any:
+    op = node.op
+    if op == "x":
+        return x
+    if op in ("num", "bool"):
+        return node.value
+    if op == "rat":
+        p, q = node.value
+        return _clamp(mpmath.mpf(p) / mpmath.mpf(q))
+    if op == "E":
+        return mpmath.e
+    if op == "pi":
+        return mpmath.pi
+    if op == "Piecewise":  # the first true condition wins; none true: no number
+        for pair in node.args:
+            if pair.op != "ExprCondPair":
+                raise TypeError("Piecewise needs (expression, condition) pairs")
+            if _truth(_value_of(pair.args[1], x)):
+                return _value_of(pair.args[0], x)
+        return mpmath.nan
+    if op in _COMPARE:
+        a, b = (_num(_value_of(arg, x)) for arg in node.args)
+        return _COMPARE[op](a, b)
+    if op in ("And", "Or", "Not"):
+        truths = [_truth(_value_of(arg, x)) for arg in node.args]
+        return all(truths) if op == "And" else any(truths) if op == "Or" else not truths[0]
+    if op == "ExprCondPair":
+        raise TypeError("an (expression, condition) pair outside Piecewise")
+    args = [_num(_value_of(arg, x)) for arg in node.args]
+    return _real(_NUMERIC[op](args))
+
+
+def _truth(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("a number used as a condition")
+    return value

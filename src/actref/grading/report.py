@@ -60,7 +60,7 @@ def text_one(result: SubmissionResult) -> str:
         lines.append(
             "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         )
-    lines += [f"  note: {n}" for n in result.notes]
+    lines += [f"  note: {printable(n)}" for n in result.notes]
     feedback = [r for r in result.results if r.status != "pass" or r.message]
     if feedback and all(
         (r.status, r.message) == (feedback[0].status, feedback[0].message) for r in result.results

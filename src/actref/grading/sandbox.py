@@ -736,14 +736,23 @@ def _failure_text(exc: Exception, call_timeout: float) -> str:
     return f"the worker's report was malformed ({exc})"
 
 
-def _parse_expression(data: Any) -> Any:
-    """The reply to a SymPy function's call: its expression, rebuilt here."""
+@dataclass(frozen=True)
+class _Expression:
+    """A SymPy answer as the grader holds it: the tree it evaluates, and the student's
+    own text of it (for display only, never read)."""
+
+    tree: expression.Node
+    shown: str
+
+
+def _parse_expression(data: Any) -> _Expression | str:
+    """The reply to a SymPy function's call: its expression, read here; or why not."""
     if not isinstance(data, dict) or data.get("style") != "sympy":
         raise _Malformed("a reply of the wrong style")
     if "error" in data:
         return _text(data["error"])
     try:
-        return expression.parse(data.get("srepr"))
+        return _Expression(expression.parse(data.get("srepr")), _text(data.get("expr", ""), 200))
     except expression.ExpressionError as exc:
         return f"returned an expression the grader does not accept ({exc})"
 
@@ -764,9 +773,9 @@ def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
         return TaskResult("sympy", failure=expr)
     points = tuple(
         Call(error=v) if isinstance(v, str) else Call(values=(v,), shape=())
-        for v in expression.evaluate(expr, inputs)
+        for v in expression.evaluate(expr.tree, inputs)
     )
-    return TaskResult("sympy", expr=str(expr)[:200], points=points)
+    return TaskResult("sympy", expr=expr.shown, points=points)
 
 
 def _parse_reply(data: Any, n_inputs: int, max_values: int) -> Call:

@@ -89,7 +89,7 @@ def _load(name: str) -> Any:
 
 
 def _start_worker(
-    worker: Any, contain: Any, readable: list[str], args: dict[str, Any], fds: list[int]
+    worker: Any, contain: Any, plan: Any, args: dict[str, Any], fds: list[int]
 ) -> None:
     """In the forked supervisor: namespaces, then the worker as its child. Never returns."""
     result_fd, cmd_fd, _ = fds
@@ -110,7 +110,7 @@ def _start_worker(
                 missing += contain.confine(
                     jail["base"],
                     jail["home"],
-                    readable,
+                    plan,
                     jail["uid"],
                     jail["gid"],
                     not missing,
@@ -137,7 +137,7 @@ def serve(fd: int) -> None:
     contain = _load("contain")
     contain.set_not_dumpable()
     worker = _load("worker")  # the preload: NumPy, SymPy, mpmath
-    allowed = contain.readable_paths()
+    allowed = contain.jail_plan()
 
     ctrl = socket.socket(fileno=fd)
     status_fds: dict[int, int] = {}
