@@ -10,11 +10,11 @@ kind, in the grader's own code too -- becomes that submission's ``error``.
 from __future__ import annotations
 
 import os
+import queue
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from actref.grading import contain
 from actref.grading.judge import PartResult, SubmissionResult, judge
@@ -118,53 +118,69 @@ def grade_files(
     names = display_names(paths)
     results: list[SubmissionResult | None] = [None] * len(paths)
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="actref-grade")
+    finished: queue.Queue[tuple[int, SubmissionResult | BaseException]] = queue.Queue()
+    limit = rubric.limits.submission_timeout + WATCHDOG_MARGIN_S
+
+    def report(i: int, result: SubmissionResult) -> None:
+        results[i] = result
+        if on_result is not None:
+            on_result(i, result)
+
+    def work(i: int) -> None:
+        try:
+            finished.put((i, grader.grade(paths[i], names[i], stop)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            finished.put((i, exc))
+
+    # a thread per submission, at most `jobs` running: a thread the watchdog gives up on
+    # stops counting, so a stuck submission never holds a slot another one needs
+    waiting = []
+    for i in range(len(paths)):
+        kept = skip(i) if skip is not None else None
+        if kept is not None:
+            report(i, kept)
+        else:
+            waiting.append(i)
+    waiting.reverse()
+    running: dict[int, tuple[threading.Thread, float]] = {}
     try:
-        pending: dict[Future[SubmissionResult], int] = {}
-        for i, (p, n) in enumerate(zip(paths, names, strict=True)):
-            kept = skip(i) if skip is not None else None
-            if kept is not None:
-                results[i] = kept
-                if on_result is not None:
-                    on_result(i, kept)
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                i = waiting.pop()
+                thread = threading.Thread(target=work, args=(i,), daemon=True,
+                                          name=f"actref-grade-{i}")  # fmt: skip
+                running[i] = (thread, time.monotonic())
+                thread.start()
+            try:
+                i, outcome = finished.get(timeout=1.0)
+            except queue.Empty:
+                now = time.monotonic()
+                for j, (thread, began) in list(running.items()):
+                    if now - began > limit:  # the watchdog: left behind, slot freed
+                        del running[j]
+                        abandoned.append(thread)
+                        why = f"grading it took longer than the watchdog's {limit:g} s"
+                        report(j, grader.failed(paths[j], names[j], why))
                 continue
-            pending[pool.submit(grader.grade, p, n, stop)] = i
-        started: dict[Future[SubmissionResult], float] = {}  # when its thread took it
-        limit = rubric.limits.submission_timeout + WATCHDOG_MARGIN_S
-        while pending:
-            done, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-            now = time.monotonic()
-            for fut in [f for f in pending if f not in done and f.running()]:
-                started.setdefault(fut, now)
-            overdue = [f for f in pending if f not in done and now - started.get(f, now) > limit]
-            for fut in overdue:  # the watchdog: a stuck grading thread is left behind
-                i = pending.pop(fut)
-                why = f"grading it took longer than the watchdog's {limit:g} s"
-                abandoned.append(fut)
-                results[i] = grader.failed(paths[i], names[i], why)
-                if on_result is not None:
-                    on_result(i, results[i])  # type: ignore[arg-type]
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except Interrupted:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - never lose the rest of the class
-                    why = f"the grader failed on it ({type(exc).__name__})"
-                    result = grader.failed(paths[i], names[i], why)
-                results[i] = result
-                if on_result is not None:
-                    on_result(i, result)
+            if i not in running:
+                continue  # given up on already; its late result is not used
+            del running[i]
+            if isinstance(outcome, Interrupted):
+                raise outcome
+            if isinstance(outcome, BaseException):  # never lose the rest of the class
+                outcome = grader.failed(
+                    paths[i], names[i], f"the grader failed on it ({type(outcome).__name__})"
+                )
+            report(i, outcome)
     except BaseException:
-        stop.set()
+        stop.set()  # every running worker is killed; their threads end on their own
+        for thread, _ in running.values():
+            thread.join(timeout=5)
         raise
-    finally:
-        pool.shutdown(wait=not abandoned, cancel_futures=True)
     return results
 
 
-# Grading threads the watchdog gave up on. They cannot be killed; a command-line run
-# that has any ends with os._exit once its report is written (see command.py).
-abandoned: list[Future[SubmissionResult]] = []
+# Grading threads the watchdog gave up on. They cannot be killed (they are daemons: they
+# never keep the process alive); the command line ends with os._exit when there are any.
+abandoned: list[threading.Thread] = []
 WATCHDOG_MARGIN_S = 60.0
