@@ -277,7 +277,7 @@ def _limits(address_space: int, cpu_seconds: int, file_bytes: int) -> None:
         (resource.RLIMIT_AS, address_space),
         (resource.RLIMIT_CPU, cpu_seconds),
         (resource.RLIMIT_FSIZE, file_bytes),
-        (resource.RLIMIT_NPROC, 64),
+        (resource.RLIMIT_NPROC, 16),  # per uid: a tree of at most 16 (x the memory limit)
         (resource.RLIMIT_NOFILE, 64),
         (resource.RLIMIT_CORE, 0),
     ):
