@@ -41,6 +41,7 @@ import shutil
 import signal
 import sys
 import sysconfig
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +56,15 @@ PROTECTIONS = (
     "landlock-signals",
     "no-new-privs",
     "rlimits",
+    "cgroup-limits",
 )
 ALLOWED_PACKAGES = ("numpy", "scipy", "sympy", "mpmath")
 # shared libraries an extension module imported later may need (read-only)
 SYSTEM_PATHS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 HOME_BYTES = 64 << 20  # a worker's writable folder, in memory
+CGROUP_ROOT = "/sys/fs/cgroup"
+TREE_PROCESSES = 16  # a worker's whole tree, by its control group
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWUTS = 0x04000000
@@ -186,9 +190,60 @@ def enter_namespaces(root: bool) -> list[str]:
     return []
 
 
-def supervise(child: int) -> None:
+def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
+    """Control groups bounding the worker's whole process tree (what rlimits, per process,
+    cannot): memory (its tmpfs folder included) and the number of processes. cgroup v1
+    ``memory`` and ``pids`` hierarchies, as child groups of this process's own; [] when
+    the host has none this process may create (not root, cgroup v2 only, read-only)."""
+    made: list[str] = []
+    try:
+        with open("/proc/self/cgroup") as fh:
+            own = {
+                ctrl: path
+                for _, ctrls, path in (line.rstrip("\n").split(":", 2) for line in fh)
+                for ctrl in ctrls.split(",")
+            }
+        name = f"actref-{os.getpid()}"
+        for ctrl, limit_file, limit in (
+            ("memory", "memory.limit_in_bytes", memory_bytes),
+            ("pids", "pids.max", pids),
+        ):
+            folder = os.path.join(CGROUP_ROOT, ctrl, own[ctrl].lstrip("/"), name)
+            os.mkdir(folder)
+            made.append(folder)
+            with open(os.path.join(folder, limit_file), "w") as fh:
+                fh.write(str(limit))
+    except (OSError, KeyError, ValueError):
+        remove_cgroups(made)
+        return []
+    return made
+
+
+def join_cgroups(groups: list[str]) -> None:
+    """Move this process (the worker, before any student code) into ``groups``."""
+    for folder in groups:
+        with open(os.path.join(folder, "cgroup.procs"), "w") as fh:
+            fh.write("0")  # "the writing process", whatever its pid namespace
+
+
+def remove_cgroups(groups: list[str]) -> None:
+    """Remove the worker's groups once its processes are gone (they leave the group a
+    moment after they are reaped: a few tries)."""
+    for folder in groups:
+        for _ in range(50):
+            try:
+                os.rmdir(folder)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
+def supervise(child: int, groups: list[str]) -> None:
     """The supervisor's life: wait for the worker; on SIGTERM kill it (as PID 1 of its
-    namespace, its death ends every process it started) and end as it ended."""
+    namespace, its death ends every process it started), remove its control groups and
+    end as it ended."""
 
     def stop(_signum: int, _frame: Any) -> None:
         for kill in (os.kill, os.killpg):
@@ -198,6 +253,7 @@ def supervise(child: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _, status = os.waitpid(child, 0)
+    remove_cgroups(groups)
     code = os.waitstatus_to_exitcode(status)
     if code < 0:  # end by the same signal, so the server reports it as such
         signal.signal(-code, signal.SIG_DFL)

@@ -94,14 +94,22 @@ def _start_worker(
     """In the forked supervisor: namespaces, then the worker as its child. Never returns."""
     result_fd, cmd_fd, _ = fds
     jail = args.pop("jail")
+    groups: list[str] = []
     if jail["contain"]:
         missing = contain.enter_namespaces(os.getuid() == 0)
+        # the whole tree's memory: the budget, its 64 MiB folder, and room for the
+        # pages a fork of this server touches
+        tree_memory = (int(args["limits"]["memory_mb"]) + 64 + 128) << 20
+        groups = contain.make_cgroups(tree_memory, contain.TREE_PROCESSES)
+        if not groups:
+            missing.append("cgroup-limits")
     else:  # benchmarks only: the cost of the walls is measured against none
         missing = list(contain.PROTECTIONS)
     child = os.fork()
     if child == 0:  # the worker
         code = 0
         try:
+            contain.join_cgroups(groups)
             worker.redirect_output(jail["base"])
             if not jail["contain"]:
                 os.setsid()
@@ -125,7 +133,7 @@ def _start_worker(
             os._exit(code)
     for fd in (result_fd, cmd_fd):
         os.close(fd)
-    contain.supervise(child)
+    contain.supervise(child, groups)
 
 
 def serve(fd: int) -> None:
