@@ -128,6 +128,43 @@ def _run_grade(args: argparse.Namespace) -> int:
     return code
 
 
+# ------------------------------------------------------------------------------ rubric
+def _add_rubric(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "rubric",
+        help="print the default rubric (show) or validate one (check FILE)",
+        description="`actref rubric show > hw.toml` prints the default rubric, every key "
+        "commented: a starting point to copy. `actref rubric check hw.toml` validates one "
+        "as `actref grade` would, before any submission runs (exit 2 on a problem).",
+    )
+    rsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rsub.add_parser("show", help="print the default rubric")
+    check = rsub.add_parser("check", help="validate a rubric and summarise it")
+    check.add_argument("file", metavar="FILE", help="rubric TOML")
+    p.set_defaults(run=_run_rubric)
+
+
+def _run_rubric(args: argparse.Namespace) -> int:
+    from actref.grading.rubric import RubricError, default_rubric_path, load_rubric
+
+    if args.action == "show":
+        print(Path(default_rubric_path()).read_text(encoding="utf-8"), end="")
+        return 0
+    try:
+        rubric = load_rubric(args.file)
+    except RubricError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{args.file}: ok, {len(rubric.functions)} functions, {rubric.max_score:g} points")
+    for f in rubric.functions:
+        what = f"expr = {f.expr}" if f.expr is not None else f"reference = {f.base}"
+        params = ", ".join(f"{k}={v:g}" for k, v in f.params)
+        hidden = sorted({v for _, v in f.visibility})
+        extra = (f" ({params})" if params else "") + (f" [{', '.join(hidden)}]" if hidden else "")
+        pts = sum(p for _, p in f.points)
+        print(f"  {f.reference}: {what}{extra}, {pts:g} points, names {', '.join(f.names[:3])}")
+    return 0
+
+
 # ------------------------------------------------------------------------------ plot
 def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -382,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference activation functions: NumPy and SymPy, proven against each other.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_list, _add_show, _add_verify, _add_plot, _add_grade):
+    for add in (_add_list, _add_show, _add_verify, _add_plot, _add_grade, _add_rubric):
         add(sub)
     return parser
 

@@ -241,6 +241,7 @@ def run(
     jobs, _, user = check_options(args)
     paths: list[str] = list(args.submissions)
     rubric_id = fingerprint(rubric)
+    shown = rep.visibilities(rubric)
     digests = [file_digest(p) for p in paths]
     earlier = _earlier_size(args.output)
     kept = _kept_results(args.output, rubric_id) if args.resume else {}
@@ -257,7 +258,7 @@ def run(
     def write_report(final: bool) -> None:
         n = len(finished())
         if (final and n == len(paths)) or (earlier is not None and n >= earlier):
-            write_atomically(args.output, rep.render(args.format, finished()))
+            write_atomically(args.output, rep.render(args.format, finished(), shown))
 
     def skip(i: int) -> SubmissionResult | None:
         return kept.get((names[i], digests[i]))
@@ -282,7 +283,7 @@ def run(
     except KeyboardInterrupt:
         n = len(finished())
         if args.output is None and not streaming and n:
-            print(rep.render(args.format, finished()), end="")
+            print(rep.render(args.format, finished(), shown), end="")
         kept_note = ""
         if args.output is not None and earlier is not None and n < earlier:
             kept_note = f"; the earlier report in {args.output} was left as it was"
@@ -293,5 +294,5 @@ def run(
     if args.output is not None:
         write_report(final=True)
     elif not streaming:
-        print(rep.render(args.format, finished()), end="")
+        print(rep.render(args.format, finished(), shown), end="")
     return 0

@@ -57,6 +57,19 @@ class Expected:
     jacobian: tuple[tuple[tuple[float, ...], ...], ...] = ()
 
 
+def _log_softmax_jacobian(x: Any) -> Any:
+    """d log_softmax(x)_i / dx_j = delta_ij - softmax(x)_j."""
+    s = actref.softmax(x)
+    return np.eye(len(s)) - s[None, :]
+
+
+# the vector functions of the catalogue: value and Jacobian (its diagonal is what a
+# derivative returning one number per input is judged against)
+_VECTOR: dict[str, tuple[Any, Any]] = {
+    "softmax": (actref.softmax, actref.softmax_jacobian),
+    "log_softmax": (actref.log_softmax, _log_softmax_jacobian),
+}
+
 GROUPS = ("ordinary", "extreme")
 # the derivative called on the reference's outputs s = f(x) of a group (the
 # ``sigmoid_derivative(s) = s*(1-s)`` convention); expected: f'(x) of the same x
@@ -71,11 +84,11 @@ def expected_for(fn: RubricFunction, group: str) -> Expected:
     """What the reference says about ``fn`` on the inputs of ``group``."""
     if fn.is_vector:
         vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
-        vals = tuple(_floats(actref.softmax(np.array(v))) for v in vecs)
-        diag = tuple(_floats(actref.softmax_jacobian_diag(np.array(v))) for v in vecs)
-        jac = tuple(
-            tuple(_floats(row) for row in actref.softmax_jacobian(np.array(v))) for v in vecs
-        )
+        value, jacobian = _VECTOR[fn.base]
+        vals = tuple(_floats(value(np.array(v))) for v in vecs)
+        jacs = [jacobian(np.array(v)) for v in vecs]
+        diag = tuple(_floats(np.diagonal(j)) for j in jacs)
+        jac = tuple(tuple(_floats(row) for row in j) for j in jacs)
         return Expected(vecs, vals, diag, diag, jac)
     xs = ORDINARY if group == "ordinary" else EXTREME
     act = fn.activation()

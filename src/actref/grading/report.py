@@ -13,10 +13,10 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from actref.grading.judge import SubmissionResult
-from actref.grading.rubric import PARTS
+from actref.grading.rubric import PARTS, Rubric
 
 FORMATS = ("text", "json", "csv", "junit", "gradescope")
 
@@ -175,8 +175,18 @@ def as_junit(results: Sequence[SubmissionResult]) -> str:
     )
 
 
-def as_gradescope(result: SubmissionResult) -> str:
-    """Gradescope's ``results.json`` for one submission."""
+Visibility = Mapping[tuple[str, str], str]
+
+
+def visibilities(rubric: Rubric) -> dict[tuple[str, str], str]:
+    """``(function, part) -> visibility`` of every part the rubric does not show."""
+    return {(f.reference, p): v for f in rubric.functions for p, v in f.visibility}
+
+
+def as_gradescope(result: SubmissionResult, visibility: Visibility | None = None) -> str:
+    """Gradescope's ``results.json`` for one submission; ``visibility`` gives a part's
+    ``visibility`` (``visible`` when absent)."""
+    shown = visibility or {}
     tests = [
         {
             "name": f"{r.function}: {r.part}",
@@ -184,7 +194,7 @@ def as_gradescope(result: SubmissionResult) -> str:
             "max_score": r.max_points,
             "status": "passed" if r.status == "pass" else "failed",
             "output": r.message if r.status == "pass" else f"[{r.status}] {r.message}",
-            "visibility": "visible",
+            "visibility": shown.get((r.function, r.part), "visible"),
             "tags": [r.function, r.part],
         }
         for r in result.results
@@ -210,7 +220,9 @@ def as_gradescope(result: SubmissionResult) -> str:
     return json.dumps(body, indent=2, allow_nan=False) + "\n"
 
 
-def render(fmt: str, results: Sequence[SubmissionResult]) -> str:
+def render(
+    fmt: str, results: Sequence[SubmissionResult], visibility: Visibility | None = None
+) -> str:
     """The whole report in ``fmt`` for the submissions graded so far."""
     if fmt == "text":
         return text(results)
@@ -223,5 +235,5 @@ def render(fmt: str, results: Sequence[SubmissionResult]) -> str:
     if fmt == "gradescope":
         if len(results) != 1:
             raise ValueError("gradescope output holds exactly one submission")
-        return as_gradescope(results[0])
+        return as_gradescope(results[0], visibility)
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
