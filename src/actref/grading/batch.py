@@ -44,7 +44,11 @@ class Grader:
     """
 
     def __init__(
-        self, rubric: Rubric, isolation: str = "auto", user: SandboxUser = NOBODY
+        self,
+        rubric: Rubric,
+        isolation: str = "auto",
+        user: SandboxUser = NOBODY,
+        curve: bool = False,
     ) -> None:
         if isolation not in (*ISOLATION, "none"):
             raise ValueError(f"isolation {isolation!r}: accepted: {', '.join(ISOLATION)}")
@@ -53,8 +57,9 @@ class Grader:
         self.rubric = rubric
         self.isolation = isolation
         self.user = user
-        self.plan: Plan = build_plan(rubric)
-        self.expected: dict[tuple[str, str], Expected] = expectations(rubric)
+        # curve: the dense curves of the feedback figures (``--feedback-dir``) too
+        self.plan: Plan = build_plan(rubric, curve)
+        self.expected: dict[tuple[str, str], Expected] = expectations(rubric, curve)
         self.missing_protections = probe_protections(user)
         if self.missing_protections and isolation == "strict":
             raise IsolationError(
@@ -100,14 +105,16 @@ def grade_files(
     isolation: str = "auto",
     user: SandboxUser = NOBODY,
     skip: Callable[[int], SubmissionResult | None] | None = None,
+    curve: bool = False,
 ) -> list[SubmissionResult | None]:
     """Grade every file, ``jobs`` at a time; ``on_result(index, result)`` is called as
     each finishes (in the calling thread). ``skip(index)`` may hand back a result kept
     from an earlier run (``--resume``): that file is not graded again. On
     KeyboardInterrupt the running workers are killed and the interrupt propagates;
-    finished results were already reported.
+    finished results were already reported. ``curve``: each result carries the dense
+    curves the feedback figures are drawn from.
     """
-    grader = Grader(rubric, isolation, user)
+    grader = Grader(rubric, isolation, user, curve)
     if grader.missing_protections:
         print(
             "actref grade: warning: workers run without "

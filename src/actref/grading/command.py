@@ -53,6 +53,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="keep the results of --output (a JSON report) for submissions whose contents "
         "and rubric are unchanged; grade the rest",
     )
+    p.add_argument(
+        "--feedback-dir",
+        metavar="DIR",
+        help="write one page per student here (NAME.md, a self-contained NAME.html, "
+        "figures of each failing function) and index.html linking them",
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="the class report: mean/median score, pass rate per function and part, the "
+        "most common failures (after the report; in DIR/index.html with a histogram)",
+    )
     p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress on stderr (one line per student)"
@@ -134,6 +146,19 @@ def _check_output(output: str, submissions: Sequence[str]) -> None:
         raise GradeUsageError(f"--output {output!r}: folder {folder!r} is not writable")
 
 
+def _check_feedback_dir(folder: str) -> None:
+    if os.path.islink(folder):
+        raise GradeUsageError(f"--feedback-dir {folder!r} is a symbolic link; name a folder")
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise GradeUsageError(f"--feedback-dir {folder!r} exists and is not a folder")
+    parent = os.path.dirname(os.path.abspath(folder))
+    if not os.path.isdir(folder) and not os.path.isdir(parent):
+        raise GradeUsageError(f"--feedback-dir {folder!r}: folder {parent!r} does not exist")
+    target = folder if os.path.isdir(folder) else parent
+    if not os.access(target, os.W_OK):
+        raise GradeUsageError(f"--feedback-dir {folder!r}: {target!r} is not writable")
+
+
 def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxUser]:
     """Every option, before the rubric is read or anything runs."""
     if args.format not in rep.FORMATS:
@@ -155,6 +180,8 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
         )
     if args.output is not None:
         _check_output(args.output, args.submissions)
+    if getattr(args, "feedback_dir", None) is not None:
+        _check_feedback_dir(args.feedback_dir)
     if args.resume and (args.output is None or args.format != "json"):
         raise GradeUsageError(
             "--resume needs --output FILE and --format json (the report it reads)"
@@ -263,9 +290,17 @@ def run(
     def skip(i: int) -> SubmissionResult | None:
         return kept.get((names[i], digests[i]))
 
+    feedback_dir: str | None = getattr(args, "feedback_dir", None)
+    if feedback_dir is not None:
+        os.makedirs(feedback_dir, exist_ok=True)
+
     def on_result(i: int, result: SubmissionResult) -> None:
         first = not finished()
         done[i] = replace(result, sha256=digests[i], rubric=rubric_id)
+        if feedback_dir is not None:
+            from actref.grading import feedback
+
+            feedback.write_page(feedback_dir, feedback.student_page(result, shown))
         bar.advance(rep.printable(names[i]))
         if args.output is not None:
             write_report(final=False)
@@ -279,7 +314,16 @@ def run(
 
     try:
         with bar:
-            grade(paths, rubric, jobs, on_result, isolation=args.isolation, user=user, skip=skip)
+            grade(
+                paths,
+                rubric,
+                jobs,
+                on_result,
+                isolation=args.isolation,
+                user=user,
+                skip=skip,
+                curve=feedback_dir is not None,
+            )
     except KeyboardInterrupt:
         n = len(finished())
         if args.output is None and not streaming and n:
@@ -295,4 +339,22 @@ def run(
         write_report(final=True)
     elif not streaming:
         print(rep.render(args.format, finished(), shown), end="")
+    _class_report(args, finished(), feedback_dir)
     return 0
+
+
+def _class_report(
+    args: argparse.Namespace, results: Sequence[SubmissionResult], feedback_dir: str | None
+) -> None:
+    """``--summary`` (after the report: on stdout when the report is text or in a file,
+    else on stderr) and ``index.html`` in ``--feedback-dir``."""
+    if feedback_dir is None and not getattr(args, "summary", False):
+        return
+    from actref.grading import feedback
+
+    summary = feedback.summarise(results) if args.summary else None
+    if summary is not None:
+        to_stdout = args.output is not None or args.format == "text"
+        print(feedback.summary_text(summary), end="", file=sys.stdout if to_stdout else sys.stderr)
+    if feedback_dir is not None:
+        feedback.write_index(feedback_dir, results, summary)

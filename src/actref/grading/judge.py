@@ -47,6 +47,21 @@ class PartResult:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """A function drawn for the feedback figure: the reference and what the
+    student's code returned on the same dense grid (None where nothing came back;
+    an error text becomes nan). ``derivative_input`` is the convention recognised."""
+
+    function: str
+    x: tuple[float, ...]
+    reference: tuple[float, ...]
+    reference_derivative: tuple[float, ...]
+    student: tuple[float, ...] | None
+    student_derivative: tuple[float, ...] | None
+    derivative_input: str = "x"
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     """Every part of one submission, with its score."""
 
@@ -58,6 +73,7 @@ class SubmissionResult:
     sha256: str = ""  # the submission's contents, and
     rubric: str = ""  # the rubric's fingerprint: what ``--resume`` matches on
     notes: tuple[str, ...] = ()  # how the submission was loaded, said once
+    curves: tuple[Curve, ...] = ()  # for the feedback figures (not in the JSON report)
 
     @property
     def score(self) -> float:
@@ -367,6 +383,31 @@ class _FunctionJudge:
                 )
         return None
 
+    # ---------------------------------------------------------------- the figure
+    def curve(self) -> Curve:
+        """The dense curve of the feedback figure (see :data:`probes.CURVE_GROUPS`)."""
+        exp = self.expected[(self.fn.reference, "curve")]
+        convention = self.convention()[0] if self.has_derivative() else ""
+        group = "curve_output" if convention == "output" else "curve"
+        return Curve(
+            self.fn.reference,
+            tuple(exp.inputs),
+            tuple(exp.value),
+            tuple(exp.dlow),
+            self._curve_values("forward", "curve", len(exp.inputs)),
+            self._curve_values("derivative", group, len(exp.inputs)),
+            convention or "x",
+        )
+
+    def _curve_values(self, role: str, group: str, n: int) -> tuple[float, ...] | None:
+        task = self.task(role, group)
+        if task is None or task.style == "missing":
+            return None
+        values = _elementwise_outcomes(task, n)
+        if all(not isinstance(v, float) for v in values):
+            return None
+        return tuple(v if isinstance(v, float) else math.nan for v in values)
+
     # ---------------------------------------------------------------- conventions
     def convention(self) -> tuple[str, _Problem | None]:
         """Which input the derivative takes, recognised on the ordinary inputs:
@@ -673,8 +714,12 @@ def judge(
 ) -> SubmissionResult:
     """Every part of every rubric function, judged from ``run``'s raw outputs."""
     results: list[PartResult] = []
+    curves: list[Curve] = []
     for fn in rubric.functions:
-        results += _FunctionJudge(fn, run, plan, expected, rubric.tolerance).parts()
+        fj = _FunctionJudge(fn, run, plan, expected, rubric.tolerance)
+        results += fj.parts()
+        if ("forward", "curve") in fj.index:
+            curves.append(fj.curve())
     return SubmissionResult(
         submission,
         run.path,
@@ -682,4 +727,5 @@ def judge(
         run.seconds,
         missing_protections=run.missing_protections,
         notes=run.notes,
+        curves=tuple(curves),
     )
