@@ -8,6 +8,7 @@ parameters are parsed as floats.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import math
 import os
 import re
@@ -162,6 +163,36 @@ def _run_rubric(args: argparse.Namespace) -> int:
         extra = (f" ({params})" if params else "") + (f" [{', '.join(hidden)}]" if hidden else "")
         pts = sum(p for _, p in f.points)
         print(f"  {f.reference}: {what}{extra}, {pts:g} points, names {', '.join(f.names[:3])}")
+    return 0
+
+
+# ------------------------------------------------------------------------------ gradescope
+def _add_gradescope(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "gradescope",
+        help="build a Gradescope autograder zip (bundle)",
+        description="`actref gradescope bundle --rubric hw.toml -o autograder.zip` writes "
+        "setup.sh, run_autograder, the rubric and a wheel of this actref (installed "
+        "without fetching actref) into a zip to upload as a Gradescope autograder.",
+    )
+    gsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b = gsub.add_parser("bundle", help="write the autograder zip")
+    b.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: the classic homework)")
+    b.add_argument("-o", "--output", default="autograder.zip", metavar="ZIP", help="the zip")
+    p.set_defaults(run=_run_gradescope)
+
+
+def _run_gradescope(args: argparse.Namespace) -> int:
+    from actref.grading.gradescope import BundleError, bundle
+    from actref.grading.rubric import RubricError
+
+    try:
+        names = bundle(args.rubric, args.output)
+    except (RubricError, BundleError) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output!r} ({exc.strerror or exc})") from None
+    print(f"{args.output}: {', '.join(names)}")
     return 0
 
 
@@ -418,8 +449,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="actref",
         description="Reference activation functions: NumPy and SymPy, proven against each other.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"actref {importlib.metadata.version('actref')}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_list, _add_show, _add_verify, _add_plot, _add_grade, _add_rubric):
+    for add in (
+        _add_list,
+        _add_show,
+        _add_verify,
+        _add_plot,
+        _add_grade,
+        _add_rubric,
+        _add_gradescope,
+    ):
         add(sub)
     return parser
 

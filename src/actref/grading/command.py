@@ -192,11 +192,16 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
 # ------------------------------------------------------------------------ the report
 def write_atomically(path: str, text: str) -> None:
     """``text`` to ``path`` through a private temporary file in the same folder."""
+    write_atomically_bytes(path, text.encode("utf-8"))
+
+
+def write_atomically_bytes(path: str, data: bytes) -> None:
+    """``data`` to ``path`` through a private temporary file in the same folder."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

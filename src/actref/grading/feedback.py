@@ -254,10 +254,9 @@ def write_page(folder: str, page: Page) -> None:
 
 
 def _write_bytes(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    from actref.grading.command import write_atomically_bytes
+
+    write_atomically_bytes(path, data)
 
 
 # ------------------------------------------------------------------------- the class
