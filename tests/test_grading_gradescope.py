@@ -98,7 +98,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (site_dir / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "ACTREF_PIP_ARGS": "--no-deps --no-index"}
     setup = subprocess.run(
-        [str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True
+        [str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True, check=False
     )
     assert setup.returncode == 0, setup.stderr
     assert "actref 0.1.0" in setup.stdout
@@ -114,7 +114,11 @@ def _run(root: Path, submission: Path) -> dict[str, Any]:
     (folder / "homework.py").write_bytes(submission.read_bytes())
     env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
     proc = subprocess.run(
-        [str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True
+        [str(root / "source" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     doc: dict[str, Any] = json.loads((root / "results" / "results.json").read_text())
@@ -155,7 +159,11 @@ def test_visibility_and_failures_reach_gradescope(root: Path) -> None:
 def test_a_broken_autograder_still_writes_results(root: Path, tmp_path: Path) -> None:
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "ACTREF_SOURCE": str(tmp_path)}
     proc = subprocess.run(
-        [str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True
+        [str(root / "source" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0
     doc = json.loads((root / "results" / "results.json").read_text())
