@@ -467,6 +467,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["grade", "merge"]:  # a subcommand of grade (a file named merge: ./merge)
+        from actref.grading.command import GradeUsageError, run_merge
+
+        try:
+            return run_merge(argv[2:])
+        except GradeUsageError as exc:
+            print(f"actref grade merge: error: {exc}", file=sys.stderr)
+            return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

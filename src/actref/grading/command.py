@@ -65,6 +65,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the class report: mean/median score, pass rate per function and part, the "
         "most common failures (after the report; in DIR/index.html with a histogram)",
     )
+    p.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="grade only shard K of N (1 <= K <= N) of the sorted submissions; join the "
+        "shards' JSON reports with `actref grade merge`",
+    )
     p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress on stderr (one line per student)"
@@ -146,6 +152,20 @@ def _check_output(output: str, submissions: Sequence[str]) -> None:
         raise GradeUsageError(f"--output {output!r}: folder {folder!r} is not writable")
 
 
+def parse_shard(raw: str | None) -> tuple[int, int] | None:
+    """``"K/N"`` as ``(K, N)``; None when not sharding."""
+    if raw is None:
+        return None
+    k_text, sep, n_text = raw.partition("/")
+    try:
+        k, n = int(k_text), int(n_text)
+    except ValueError:
+        k = n = 0
+    if not sep or not 1 <= k <= n <= 10_000:
+        raise GradeUsageError(f"--shard {raw!r} is not accepted; give K/N with 1 <= K <= N")
+    return k, n
+
+
 def _check_feedback_dir(folder: str) -> None:
     if os.path.islink(folder):
         raise GradeUsageError(f"--feedback-dir {folder!r} is a symbolic link; name a folder")
@@ -170,6 +190,7 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
             f"--isolation {args.isolation!r} is not known; accepted: {', '.join(ISOLATION)}"
         )
     jobs, timeout, user = _jobs(args.jobs), _timeout(args.timeout), _user(args.sandbox_user)
+    parse_shard(getattr(args, "shard", None))
     for path in args.submissions:
         # a file (.py, .ipynb, .zip) or a folder of files: one student's submission
         if not (os.path.isfile(path) or os.path.isdir(path)) or not os.access(path, os.R_OK):
@@ -272,6 +293,15 @@ def run(
     """Grade, stream or write the report, and never lose work."""
     jobs, _, user = check_options(args)
     paths: list[str] = list(args.submissions)
+    from actref.grading.batch import display_names, shard
+
+    sharding = parse_shard(getattr(args, "shard", None))
+    if sharding is not None:  # named as the whole class would name them
+        every = dict(zip(paths, display_names(paths), strict=True))
+        paths = shard(paths, *sharding)
+        names = [every[p] for p in paths]
+    else:
+        names = display_names(paths)
     rubric_id = fingerprint(rubric)
     shown = rep.visibilities(rubric)
     digests = [file_digest(p) for p in paths]
@@ -280,9 +310,6 @@ def run(
     done: list[SubmissionResult | None] = [None] * len(paths)
     bar = Progress("actref grade", len(paths), enabled=not args.quiet)
     streaming = args.output is None and args.format in ("text", "csv")
-    from actref.grading.batch import display_names
-
-    names = display_names(paths)
 
     def finished() -> list[SubmissionResult]:
         return [r for r in done if r is not None]
@@ -328,6 +355,7 @@ def run(
                 user=user,
                 skip=skip,
                 curve=feedback_dir is not None,
+                names=names,
             )
     except KeyboardInterrupt:
         n = len(finished())
@@ -363,3 +391,81 @@ def _class_report(
         print(feedback.summary_text(summary), end="", file=sys.stdout if to_stdout else sys.stderr)
     if feedback_dir is not None:
         feedback.write_index(feedback_dir, results, summary)
+
+
+# ------------------------------------------------------------------------ merge
+MERGE_FORMATS = ("json", "csv", "text", "junit")
+
+
+def merge_parser() -> argparse.ArgumentParser:
+    """``actref grade merge REPORT.json... [--format F] [--output FILE]``."""
+    p = argparse.ArgumentParser(
+        prog="actref grade merge",
+        description="Join the JSON reports of shards (`actref grade --shard K/N --format "
+        "json`) into one report, ordered by submission; the same rubric throughout, each "
+        "submission once.",
+    )
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="a JSON report of actref grade")
+    p.add_argument(
+        "--format", default="json", metavar="FMT", help=f"{', '.join(MERGE_FORMATS)} (json)"
+    )
+    p.add_argument("--output", metavar="FILE", help="write the merged report here")
+    p.add_argument("--summary", action="store_true", help="the class report after it")
+    return p
+
+
+def merge_reports(paths: Sequence[str]) -> list[SubmissionResult]:
+    """Every result of the reports, sorted by submission; one-line errors."""
+    merged: dict[str, tuple[SubmissionResult, str]] = {}
+    rubric_of: tuple[str, str] | None = None
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError, RecursionError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not JSON"
+            raise GradeUsageError(f"{path!r}: cannot read it ({why})") from None
+        if not isinstance(data, list):
+            raise GradeUsageError(f"{path!r} is not a JSON report of actref grade")
+        for i, doc in enumerate(data):
+            result = SubmissionResult.from_dict(doc)
+            if result is None:
+                raise GradeUsageError(f"{path!r}: entry {i} is not a graded submission")
+            if rubric_of is None:
+                rubric_of = (result.rubric, path)
+            elif result.rubric != rubric_of[0]:
+                raise GradeUsageError(
+                    f"{path!r} was graded with another rubric than {rubric_of[1]!r}"
+                )
+            if result.submission in merged:
+                other = merged[result.submission][1]
+                raise GradeUsageError(
+                    f"{result.submission!r} is in both {other!r} and {path!r}; "
+                    "shards must not overlap"
+                )
+            merged[result.submission] = (result, path)
+    return [merged[name][0] for name in sorted(merged)]
+
+
+def run_merge(argv: Sequence[str]) -> int:
+    """``actref grade merge``: exit 0, or 2 with one line for a mistake."""
+    args = merge_parser().parse_args(argv)
+    if args.format not in MERGE_FORMATS:
+        raise GradeUsageError(
+            f"--format {args.format!r} is not accepted for merge; accepted: "
+            f"{', '.join(MERGE_FORMATS)}"
+        )
+    if args.output is not None:
+        _check_output(args.output, args.reports)
+    results = merge_reports(args.reports)
+    text = rep.render(args.format, results)
+    if args.output is not None:
+        write_atomically(args.output, text)
+    else:
+        print(text, end="")
+    if args.summary:
+        from actref.grading import feedback
+
+        summary = feedback.summary_text(feedback.summarise(results))
+        print(summary, end="", file=sys.stdout if args.format == "text" else sys.stderr)
+    return 0
