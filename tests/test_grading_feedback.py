@@ -5,6 +5,7 @@ and all of it opened in a real browser (headless Chromium)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import urllib.parse
@@ -20,6 +21,7 @@ from actref.grading.feedback import page_name, student_page, summarise, summary_
 from actref.grading.rubric import Limits, Rubric
 
 from .browser import Chromium, find_chromium
+from .schema_check import assert_valid_report
 
 HERE = Path(__file__).parent / "grading"
 INSTR = HERE / "instructor"
@@ -54,6 +56,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ]
     )
     assert code == 0
+    assert_valid_report(json.loads((out / "r.json").read_text()))
     return folder
 
 

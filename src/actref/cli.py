@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import json
 import math
 import os
 import re
@@ -39,6 +40,7 @@ def resolve(name: str, param_pairs: Sequence[str] = ()) -> Activation:
 # ------------------------------------------------------------------------------ list
 def _add_list(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("list", help="table of functions, parameters and kinks")
+    p.add_argument("--format", default="text", metavar="FMT", help="text (default) or json")
     p.set_defaults(run=_run_list)
 
 
@@ -51,6 +53,29 @@ def _format_kinks(act: Activation) -> str:
 
 
 def _run_list(args: argparse.Namespace) -> int:
+    if args.format not in ("text", "json"):
+        raise UsageError(f"--format {args.format!r} is not known; accepted: text, json")
+    if args.format == "json":
+        doc = [
+            {
+                "name": act.name,
+                "summary": act.summary,
+                "params": act.params,
+                "kinks": [
+                    {
+                        "at": k.at,
+                        "grad": k.grad,
+                        "left": k.left,
+                        "right": k.right,
+                        "continuous": k.continuous,
+                    }
+                    for k in act.kinks
+                ],
+            }
+            for act in registry.all_activations()
+        ]
+        print(json.dumps(doc, indent=2, allow_nan=False))
+        return 0
     rows = [("name", "parameters", "kinks (derivative used there)", "description")]
     for act in registry.all_activations():
         params = ", ".join(f"{k}={v:g}" for k, v in act.params.items()) or "-"

@@ -327,7 +327,6 @@ def run(
         os.makedirs(feedback_dir, exist_ok=True)
 
     def on_result(i: int, result: SubmissionResult) -> None:
-        first = not finished()
         done[i] = replace(result, sha256=digests[i], rubric=rubric_id)
         if feedback_dir is not None:
             from actref.grading import feedback
@@ -336,13 +335,21 @@ def run(
         bar.advance(rep.printable(names[i]))
         if args.output is not None:
             write_report(final=False)
-        elif args.format == "text":
+        elif streaming:
+            stream()
+
+    printed = [0]  # streamed output keeps the input order: each once all before it are
+
+    def stream() -> None:
+        while printed[0] < len(paths) and (ready := done[printed[0]]) is not None:
+            if args.format == "text":
+                text = rep.text_one(ready)
+            else:
+                lines = rep.as_csv([ready]).splitlines()
+                text = "\n".join(lines if printed[0] == 0 else lines[1:])
             with bar.hidden():
-                print(rep.text_one(done[i]), flush=True)  # type: ignore[arg-type]
-        elif args.format == "csv":
-            lines = rep.as_csv([done[i]]).splitlines()  # type: ignore[list-item]
-            with bar.hidden():
-                print("\n".join(lines if first else lines[1:]), flush=True)
+                print(text, flush=True)
+            printed[0] += 1
 
     try:
         with bar:
@@ -361,6 +368,12 @@ def run(
         n = len(finished())
         if args.output is None and not streaming and n:
             print(rep.render(args.format, finished(), shown), end="")
+        elif streaming:  # finished but waiting for an earlier one: shown now, in order
+            rest = [r for r in done[printed[0] :] if r is not None]
+            if rest:
+                text = rep.render(args.format, rest)
+                lines = text.splitlines()
+                print("\n".join(lines[1:] if args.format == "csv" and printed[0] else lines))
         kept_note = ""
         if args.output is not None and earlier is not None and n < earlier:
             kept_note = f"; the earlier report in {args.output} was left as it was"

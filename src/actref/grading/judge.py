@@ -74,6 +74,8 @@ class SubmissionResult:
     rubric: str = ""  # the rubric's fingerprint: what ``--resume`` matches on
     notes: tuple[str, ...] = ()  # how the submission was loaded, said once
     curves: tuple[Curve, ...] = ()  # for the feedback figures (not in the JSON report)
+    # the names found for each function: (function, role, name); role forward/derivative
+    found: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def score(self) -> float:
@@ -87,7 +89,8 @@ class SubmissionResult:
 
     def as_dict(self) -> dict[str, Any]:
         """``{"submission", "score", "max_score", "results", "missing_protections",
-        "sha256", "rubric", "notes"}``: the documented report of one submission."""
+        "sha256", "rubric", "notes", "seconds", "found"}``: the documented report of one
+        submission (``report.schema.json``)."""
         return {
             "submission": self.submission,
             "score": self.score,
@@ -97,6 +100,11 @@ class SubmissionResult:
             "sha256": self.sha256,
             "rubric": self.rubric,
             "notes": list(self.notes),
+            "seconds": round(self.seconds, 3),
+            "found": {
+                f: {role: name for g, role, name in self.found if g == f}
+                for f in dict.fromkeys(g for g, _, _ in self.found)
+            },
         }
 
     @classmethod
@@ -121,11 +129,16 @@ class SubmissionResult:
                 str(doc["submission"]),
                 "",
                 results,
-                0.0,
+                float(doc.get("seconds", 0.0)),
                 tuple(str(m) for m in doc["missing_protections"]),
                 str(doc["sha256"]),
                 str(doc["rubric"]),
                 tuple(str(n) for n in doc.get("notes", ())),
+                found=tuple(
+                    (str(f), str(role), str(name))
+                    for f, roles in doc.get("found", {}).items()
+                    for role, name in roles.items()
+                ),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -715,9 +728,15 @@ def judge(
     """Every part of every rubric function, judged from ``run``'s raw outputs."""
     results: list[PartResult] = []
     curves: list[Curve] = []
+    found: list[tuple[str, str, str]] = []
     for fn in rubric.functions:
         fj = _FunctionJudge(fn, run, plan, expected, rubric.tolerance)
         results += fj.parts()
+        found += [
+            (fn.reference, role, f.name)
+            for role, f in (("forward", fj.forward), ("derivative", fj.derivative))
+            if f.style != "missing" and f.name
+        ]
         if ("forward", "curve") in fj.index:
             curves.append(fj.curve())
     return SubmissionResult(
@@ -728,4 +747,5 @@ def judge(
         missing_protections=run.missing_protections,
         notes=run.notes,
         curves=tuple(curves),
+        found=tuple(found),
     )

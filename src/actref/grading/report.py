@@ -98,21 +98,41 @@ def as_json(results: Sequence[SubmissionResult]) -> str:
 
 
 def csv_header(results: Sequence[SubmissionResult]) -> list[str]:
-    """``submission, score, max_score`` and one column per function:part (points)."""
+    """``submission, score, max_score``, one column per function:part (points),
+    ``missing_protections`` and ``feedback``."""
     cols = ["submission", "score", "max_score"]
     if results:
         cols += [f"{r.function}:{r.part}" for r in results[0].results]
-    return [*cols, "missing_protections"]
+    return [safe_cell(c) for c in (*cols, "missing_protections", "feedback")]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula (``= + - @``,
+    tab, carriage return) gets a leading apostrophe (OWASP's CSV injection advice)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def feedback_text(result: SubmissionResult) -> str:
+    """Every problem on one line: ``function part [status]: message; ...``."""
+    return " | ".join(
+        f"{r.function} {r.part} [{r.status}]: {printable(r.message)}"
+        for r in result.results
+        if r.status != "pass"
+    )
 
 
 def csv_row(result: SubmissionResult) -> list[str]:
     """One gradebook row."""
     return [
-        result.submission,
+        safe_cell(result.submission),
         _pts(result.score),
         _pts(result.max_score),
         *(_pts(r.points) for r in result.results),
-        " ".join(result.missing_protections),
+        safe_cell(" ".join(result.missing_protections)),
+        safe_cell(feedback_text(result)),
     ]
 
 
