@@ -100,10 +100,14 @@ def test_pages_are_written(site: Path) -> None:
     md = (site / f"{bob}.md").read_text()
     assert "**Score: 8.5 / 20**" in md
     assert "swish(x=-0.001) = " in md  # the smallest failing input
-    assert f"![{bob}-swish15.png]({bob}-swish15.png)" in md
-    assert (site / f"{bob}-swish15.png").read_bytes().startswith(b"\x89PNG")
+    assert f"![{bob}-swish15.svg]({bob}-swish15.svg)" in md
+    svg = (site / f"{bob}-swish15.svg").read_text()
+    assert svg.startswith('<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns=')
+    assert "swish15: f(x)" in svg
+    assert "fails here" in svg  # swish(x=-0.001) is on the plot
+    assert "also fails at x = 750" in (site / f"{bob}-softplus1.svg").read_text()
     html = (site / f"{bob}.html").read_text()
-    assert html.count('src="data:image/png;base64,') == 3  # swish15, softplus1, lrelu
+    assert html.count('src="data:image/svg+xml;base64,') == 3  # swish15, softplus1, lrelu
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from a network
     alice = (site / f"{page_name('alice.py')}.html").read_text()
     assert "<img" not in alice  # nothing failed: nothing to draw
@@ -228,3 +232,30 @@ def test_the_browser_check_sees_a_broken_page(tmp_path: Path, browser: Chromium)
     assert [i["naturalWidth"] for i in report.images] == [0]
     assert any("boom" in e for e in report.console_errors)
     assert not _path(report.links[0]).exists()
+
+
+def test_svg_figures_are_well_formed_and_escaped() -> None:
+    import xml.etree.ElementTree as ET
+
+    from actref.grading import svgplot
+
+    nan = float("nan")
+    panel = svgplot.Panel(
+        "<script>&",
+        (-1.0, 1.0),
+        (-2.0, 2.0),
+        (
+            svgplot.Series([-1.0, 0.0, 1.0], [0.0, nan, 1.0], "#000", 1.0, "a<b", True),
+            svgplot.Series([0.5], [9.0], "#d62728", 2.5, "fails here", marker="x"),
+        ),
+        center_note="x & y",
+    )
+    text = svgplot.figure([panel, panel])
+    root = ET.fromstring(text.split("\n", 1)[1])
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "<script>" not in text
+    assert "&lt;script&gt;&amp;" in text
+    assert "a&lt;b" in text
+    paths = [p.get("d") or "" for p in root.iter("{http://www.w3.org/2000/svg}path")]
+    assert any(d.count("M") == 2 and "L" not in d.split("M")[1] for d in paths)  # nan: a gap
+    assert svgplot.style().colors[0] == "#1f77b4"  # read from actref.mplstyle

@@ -216,15 +216,17 @@ def write_atomically(path: str, text: str) -> None:
     write_atomically_bytes(path, text.encode("utf-8"))
 
 
-def write_atomically_bytes(path: str, data: bytes) -> None:
-    """``data`` to ``path`` through a private temporary file in the same folder."""
+def write_atomically_bytes(path: str, data: bytes, durable: bool = True) -> None:
+    """``data`` to ``path`` through a private temporary file in the same folder;
+    ``durable``: on the disk before it is renamed (fsync), as a report must be."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

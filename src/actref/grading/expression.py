@@ -339,3 +339,20 @@ def _piecewise(node: ast.Call, depth: int, symbols: dict[str, Any]) -> Any:
         return sympy.Piecewise(*pieces)
     except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise ExpressionError(f"Piecewise(...) could not be built ({exc})") from None
+
+
+def evaluate_curve(expr: Any, xs: Sequence[float]) -> list[float]:
+    """``expr`` at many points in float64 (NumPy), for a figure only: nan where it is
+    not a real number. Never used to judge (see :func:`evaluate`)."""
+    import numpy as np
+
+    arr = np.asarray(xs, dtype=np.float64)
+    try:
+        f = sympy.lambdify(X, expr, modules=["scipy", "numpy"])
+        with np.errstate(all="ignore"):
+            out = np.broadcast_to(np.asarray(f(arr)), arr.shape)
+        if np.iscomplexobj(out):
+            out = np.where(out.imag == 0, out.real, np.nan)
+        return [float(v) for v in out.astype(np.float64)]
+    except Exception:  # noqa: BLE001 - a figure without this curve, not an error
+        return [float("nan")] * len(arr)

@@ -4,9 +4,9 @@ One page per student, twice: Markdown (figures as PNG files beside it) and a
 self-contained HTML file (figures embedded as ``data:`` URIs, inline CSS, no script, no
 network). Each page gives the score, every part with its message (which names the
 smallest failing input) and, for each function that failed a part, a figure of the
-student's curve and derivative drawn over the reference's, the failing inputs marked.
-The curves are values the sandbox returned (see :data:`probes.CURVE_GROUPS`), drawn in
-the package's style. The class index (``index.html``) links every page and, with
+student's curve and derivative drawn over the reference's, the failing inputs marked
+(SVG, in the package's style: :mod:`actref.grading.svgplot`). The curves are values the
+sandbox returned (see :data:`probes.CURVE_GROUPS`). The class index (``index.html``) links every page and, with
 ``--summary``, gives mean and median score, pass rate per function and part, the most
 common failure messages and a score histogram (``scores.png``).
 
@@ -17,6 +17,7 @@ HTML-escaped (HTML) or shown on one line inside a code block (Markdown).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import io
@@ -25,23 +26,22 @@ import os
 import re
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from actref.grading import svgplot
 from actref.grading.judge import Curve, PartResult, SubmissionResult
 from actref.grading.report import printable
 from actref.grading.rubric import PARTS
 from actref.plotting import style
 
-REFERENCE_COLOR = "0.35"
-STUDENT_COLOR = "C0"
-STUDENT_DERIVATIVE_COLOR = "C1"
-FAIL_COLOR = "C1"
+REFERENCE_COLOR = "#595959"  # matplotlib's "0.35"
 _CSS = (
     "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
     "color:#222}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;"
@@ -94,66 +94,61 @@ def _failing_points(
     return points
 
 
-def figure_png(curve: Curve, results: Sequence[PartResult]) -> bytes:
-    """The student's f and f' over the reference's, failing inputs marked: a PNG."""
+@contextlib.contextmanager
+def _figure_style() -> Iterator[None]:
+    """The package's style, with fixed margins rather than constrained layout (which
+    measures every tick label twice) and plain-text tick labels (same minus sign)."""
+    fast = {"axes.formatter.use_mathtext": False, "figure.constrained_layout.use": False}
+    with style(), matplotlib.rc_context(fast):  # type: ignore[arg-type]
+        yield
+
+
+def figure_svg(curve: Curve, results: Sequence[PartResult]) -> str:
+    """The student's f and f' over the reference's, failing inputs marked: an SVG in
+    the package's style (see :mod:`actref.grading.svgplot`)."""
+    s = svgplot.style()
+    grey = REFERENCE_COLOR
     x = np.array(curve.x)
-    with style():
-        fig = Figure(figsize=(8, 3.2), dpi=80)
-        axes = fig.subplots(1, 2)
-        panels = (
-            (axes[0], curve.reference, curve.student, ("value", "stability"), "f", STUDENT_COLOR),
-            (
-                axes[1],
-                curve.reference_derivative,
-                curve.student_derivative,
-                ("derivative",),
-                "f'",
-                STUDENT_DERIVATIVE_COLOR,
-            ),
+    xlim = (float(x[0]), float(x[-1]))
+    panels = []
+    what_df = "f'(s), s = f(x)" if curve.derivative_input == "output" else "f'(x)"
+    for ref_values, student_values, parts, what, color in (
+        (curve.reference, curve.student, ("value", "stability"), "f(x)", s.colors[0]),
+        (curve.reference_derivative, curve.student_derivative, ("derivative",), what_df,
+         s.colors[4]),
+    ):  # fmt: skip
+        ref = _finite(ref_values)
+        mine = _finite(student_values)
+        lo, hi = _limits(ref, mine)
+        series = [svgplot.Series(curve.x, ref.tolist(), grey, 3.0, "reference", alpha=0.55)]
+        note = ""
+        if student_values is not None:
+            series.append(svgplot.Series(curve.x, mine.tolist(), color, 1.4, "yours", True))
+        else:
+            note = "no values: missing or failed"
+        failing = _failing_points(results, curve.function, parts)
+        shown = [(px, py) for px, py in failing if xlim[0] <= px <= xlim[1]]
+        if shown:
+            ys = [min(max(py, lo), hi) if math.isfinite(py) else hi for _, py in shown]
+            series.append(
+                svgplot.Series([px for px, _ in shown], ys, s.colors[1], 2.5, "fails here",
+                               marker="x")
+            )  # fmt: skip
+        outside = [px for px, _ in failing if not xlim[0] <= px <= xlim[1]]
+        corner = ""
+        if outside:
+            corner = "also fails at x = " + ", ".join(f"{px:g}" for px in outside[:3])
+        panels.append(
+            svgplot.Panel(f"{curve.function}: {what}", xlim, (lo, hi), tuple(series), note, corner)
         )
-        for ax, ref_values, student_values, parts, label, color in panels:
-            ref = _finite(ref_values)
-            mine = _finite(student_values)
-            ax.plot(x, ref, color=REFERENCE_COLOR, lw=3.0, alpha=0.55, label="reference")
-            if student_values is not None:
-                ax.plot(x, mine, color=color, lw=1.4, ls="--", label="yours")
-            else:
-                ax.text(
-                    0.5, 0.5, "no values: missing or failed", transform=ax.transAxes, ha="center"
-                )
-            lo, hi = _limits(ref, mine)
-            shown = [
-                (px, py)
-                for px, py in _failing_points(results, curve.function, parts)
-                if x[0] <= px <= x[-1]
-            ]
-            if shown:
-                ys = [py if lo <= py <= hi else (hi if py > hi else lo) for _, py in shown]
-                ys = [y if math.isfinite(y) else hi for y in ys]
-                ax.plot(
-                    [px for px, _ in shown], ys, "x", color=FAIL_COLOR, ms=9, mew=2.5,
-                    label="fails here",
-                )  # fmt: skip
-            ax.set_ylim(lo, hi)
-            ax.set_xlim(float(x[0]), float(x[-1]))
-            ax.set_xlabel("x")
-            what = (
-                f"{label}(s), s = f(x)"
-                if label == "f'" and curve.derivative_input == "output"
-                else f"{label}(x)"
-            )
-            ax.set_title(f"{curve.function}: {what}")
-            ax.legend(loc="best")
-        buf = io.BytesIO()
-        FigureCanvasAgg(fig)
-        fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    return svgplot.figure(panels)
 
 
 # ------------------------------------------------------------------------- one student
 @dataclass(frozen=True)
 class Page:
-    """A student's page: its name (no extension), Markdown, HTML and figure files."""
+    """A student's page: its name (no extension), Markdown, HTML and figure files
+    (SVG: name -> bytes)."""
 
     name: str
     markdown: str
@@ -186,8 +181,8 @@ def student_page(
     for function in _failing_functions(results):
         curve = curves.get(function)
         if curve is not None and (curve.student or curve.student_derivative):
-            fname = f"{name}-{re.sub(r'[^A-Za-z0-9_]', '_', function)}.png"
-            figures[fname] = figure_png(curve, results)
+            fname = f"{name}-{re.sub(r'[^A-Za-z0-9_]', '_', function)}.svg"
+            figures[fname] = figure_svg(curve, results).encode("utf-8")
 
     md = [f"# {_md_text(title)}", "", f"**Score: {score}**", ""]
     if hidden:
@@ -222,10 +217,10 @@ def student_page(
         body.append("<h2>Feedback</h2><ul>")
         body += [f"<li><code>{_e(t)}</code></li>" for t in [*notes, *lines]]
         body.append("</ul>")
-    for fname, png in figures.items():
-        data = base64.b64encode(png).decode("ascii")
-        alt = _e(fname.removesuffix(".png"))
-        body.append(f'<p><img alt="{alt}" src="data:image/png;base64,{data}"></p>')
+    for fname, svg in figures.items():
+        data = base64.b64encode(svg).decode("ascii")
+        alt = _e(fname.removesuffix(".svg"))
+        body.append(f'<p><img alt="{alt}" src="data:image/svg+xml;base64,{data}"></p>')
     return Page(name, "\n".join(md) + "\n", _html(title, body), figures)
 
 
@@ -244,19 +239,26 @@ def _html(title: str, body: Sequence[str]) -> str:
 
 
 def write_page(folder: str, page: Page) -> None:
-    """The page's files into ``folder`` (each written whole, then renamed)."""
-    from actref.grading.command import write_atomically
+    """The page's files into ``folder`` (each written whole, then renamed; not synced
+    to the disk one by one: a page can be drawn again, and the syncs cost more than
+    the pages)."""
+    for fname, svg in page.figures.items():
+        _write_bytes(os.path.join(folder, fname), svg)
+    _write_bytes(os.path.join(folder, f"{page.name}.md"), page.markdown.encode("utf-8"))
+    _write_bytes(os.path.join(folder, f"{page.name}.html"), page.html.encode("utf-8"))
 
-    for fname, png in page.figures.items():
-        _write_bytes(os.path.join(folder, fname), png)
-    write_atomically(os.path.join(folder, f"{page.name}.md"), page.markdown)
-    write_atomically(os.path.join(folder, f"{page.name}.html"), page.html)
+
+def render_and_write(
+    folder: str, result: SubmissionResult, visibility: Mapping[tuple[str, str], str]
+) -> None:
+    """:func:`student_page` then :func:`write_page`: what a rendering process runs."""
+    write_page(folder, student_page(result, visibility))
 
 
 def _write_bytes(path: str, data: bytes) -> None:
     from actref.grading.command import write_atomically_bytes
 
-    write_atomically_bytes(path, data)
+    write_atomically_bytes(path, data, durable=False)
 
 
 # ------------------------------------------------------------------------- the class
@@ -324,8 +326,9 @@ def summary_text(summary: Summary) -> str:
 
 def histogram_png(summary: Summary) -> bytes:
     """The score histogram, in the package's style."""
-    with style():
+    with _figure_style():
         fig = Figure(figsize=(6, 3), dpi=80)
+        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.17, top=0.89)
         ax = fig.subplots()
         top = summary.max_score or 1.0
         bins = [float(b) for b in np.linspace(0.0, top, min(20, max(5, int(top) * 2)) + 1)]
@@ -349,8 +352,6 @@ def write_index(
 ) -> None:
     """``index.html``: every student's page linked; with ``summary`` the class report
     and ``scores.png``."""
-    from actref.grading.command import write_atomically
-
     body = ["<h1>actref grade: class report</h1>"]
     if summary is not None:
         _write_bytes(os.path.join(folder, "scores.png"), histogram_png(summary))
@@ -382,4 +383,4 @@ def write_index(
             f'(<a href="{_e(name)}.md">md</a>)</td><td>{r.score:g} / {r.max_score:g}</td></tr>'
         )
     body.append("</table>")
-    write_atomically(os.path.join(folder, "index.html"), _html("actref grade", body))
+    _write_bytes(os.path.join(folder, "index.html"), _html("actref grade", body).encode("utf-8"))

@@ -693,6 +693,9 @@ def _drive(
         if key not in run.exprs:
             data = w.call(t, None, call_timeout, deadline, stop)
             run.exprs[key] = _parse_expression(data)
+        if task.group in CURVE_GROUPS:
+            run.tasks[t] = _symbolic_curve(run.exprs[key], inputs, task.group)
+            return
         run.tasks[t] = _symbolic(run.exprs[key], inputs)
         return
     calls: list[Call] = []
@@ -760,6 +763,15 @@ def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
     return TaskResult("sympy", expr=str(expr)[:200], points=points)
 
 
+def _symbolic_curve(expr: Any, inputs: list[float], group: str) -> TaskResult:
+    """A SymPy answer's dense curve, for the feedback figure: evaluated here in
+    float64 (it judges nothing); an expression takes x, so no curve on outputs."""
+    if isinstance(expr, str) or group != "curve":
+        return TaskResult("sympy", failure=expr if isinstance(expr, str) else "not drawn")
+    values = tuple(expression.evaluate_curve(expr, inputs))
+    return TaskResult("sympy", vector=Call(values=values, shape=(len(values),)))
+
+
 def _derived(run: RawRun, task: Task, inputs: Any) -> TaskResult:
     """No derivative function: ``sympy.diff`` of a SymPy forward, else missing."""
     forward = run.found[task.reference]["forward"]
@@ -777,6 +789,8 @@ def _derived(run: RawRun, task: Task, inputs: Any) -> TaskResult:
                 run.exprs[key] = expression.derivative(expr)
             except Exception as exc:  # noqa: BLE001 - sympy.diff of a whitelisted tree
                 run.exprs[key] = f"could not be differentiated ({type(exc).__name__})"
+    if task.group in CURVE_GROUPS:
+        return _symbolic_curve(run.exprs[key], inputs, task.group)
     return _symbolic(run.exprs[key], inputs)
 
 
