@@ -73,6 +73,7 @@ TARGET_OVERHEAD_US = 10.0
 TARGET_SYMPY_SPEEDUP = 100.0
 TARGET_ISOLATION_RATIO = 1.5  # contained grading / grading without walls, same run
 TARGET_ONE_SUBMISSION_S = 1.5
+TARGET_FEEDBACK_RATIO = 1.3  # --feedback-dir --summary / plain grading, same run
 
 
 QUIET = False  # --quiet: no progress display
@@ -817,11 +818,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             400,
         )  # fmt: skip
         isolation = run_isolation(20 if args.quick else 100, 2)
+        feedback = run_feedback(20 if args.quick else 100, 2)
         results["e2e"] = [asdict(r) for r in e2e]
         results["curves"] = curves
         results["isolation"] = isolation
+        results["feedback"] = feedback
         report += ["## End to end\n", _e2e_md(e2e), "", _curves_md(curves),
-                   "## The grader's sandbox\n", _isolation_md(isolation)]  # fmt: skip
+                   "## The grader's sandbox\n", _isolation_md(isolation),
+                   "## Feedback pages and the class report\n", _feedback_md(feedback)]  # fmt: skip
 
     text = "\n".join(report)
     (out / "report.md").write_text(text + "\n", encoding="utf-8")
@@ -883,6 +887,74 @@ def _isolation_md(iso: dict[str, Any]) -> str:
         f"alone, contained, from the Python call: {iso['one_s']:.2f} s (target ≤ "
         f"{TARGET_ONE_SUBMISSION_S} s). Protections missing on this host: {missing}. "
         f"{'Both targets met.' if ok else 'TARGET MISSED.'}\n"
+    )
+
+
+# A submission with the usual mistakes, for the feedback measurement: half the class
+# hands in the classic homework (passes), half this (figures to draw).
+BUGGY_HOMEWORK = """
+import numpy as np
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+def sigmoid_derivative(x):
+    return np.exp(-x) / (1 + np.exp(-x)) ** 2
+def tanh(x):
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+def relu(x):
+    return np.maximum(x, 0)
+def leaky_relu(x):
+    return np.where(x > 0, x, 0.01 * x)
+def leaky_relu_derivative(x):
+    return np.where(x > 0, 1.0, 0.01)
+def softmax(x):
+    e = np.exp(x)
+    return e / e.sum()
+"""
+
+
+def run_feedback(n: int, jobs: int, rounds: int = 2) -> dict[str, Any]:
+    """What ``--feedback-dir`` and ``--summary`` add to ``actref grade`` on ``n``
+    submissions (half the classic homework, half a buggy one), ``jobs`` at a time, in
+    the same run, alternated ``rounds`` times (best of each). Target: ratio ≤ 1.3."""
+    import contextlib
+    import io
+
+    from actref.cli import main
+
+    tmp = Path(tempfile.mkdtemp(prefix="actref-bench-feedback-"))
+    paths = []
+    for i in range(n):
+        p = tmp / f"student{i:03d}.py"
+        p.write_text(HOMEWORK.read_text() if i % 2 == 0 else BUGGY_HOMEWORK)
+        paths.append(str(p))
+    base = ["grade", *paths, "--jobs", str(jobs), "--quiet", "--format", "csv"]
+    times: dict[str, list[float]] = {"plain": [], "feedback": []}
+    main([*base[:3], "--quiet", "--output", str(tmp / "warm.csv")])  # the fork server, warm
+    for r in range(rounds):
+        for mode in ("plain", "feedback"):
+            extra = [] if mode == "plain" else ["--feedback-dir", str(tmp / f"fb{r}"), "--summary"]
+            start = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = main([*base, "--output", str(tmp / f"{mode}{r}.csv"), *extra])
+            times[mode].append(time.perf_counter() - start)
+            assert code == 0, f"actref grade exited {code}"
+    out: dict[str, Any] = {"submissions": n, "jobs": jobs, "rounds": rounds}
+    out["plain_s"], out["feedback_s"] = min(times["plain"]), min(times["feedback"])
+    out["ratio"] = out["feedback_s"] / out["plain_s"]
+    out["figures"] = len(list((tmp / "fb0").glob("*.svg")))
+    log(f"feedback: {out['ratio']:.2f}x on {n} submissions ({out['figures']} figures)")
+    return out
+
+
+def _feedback_md(fb: dict[str, Any]) -> str:
+    ok = fb["ratio"] <= TARGET_FEEDBACK_RATIO
+    return (
+        f"`actref grade` on {fb['submissions']} submissions (half the classic homework, half "
+        f"a buggy NumPy one) with --jobs {fb['jobs']}, best of {fb['rounds']}: "
+        f"{fb['plain_s']:.2f} s; with --feedback-dir and --summary ({fb['figures']} figures, "
+        f"a page per student, the class report): {fb['feedback_s']:.2f} s (ratio "
+        f"{fb['ratio']:.2f}, target ≤ {TARGET_FEEDBACK_RATIO}). "
+        f"{'Target met.' if ok else 'TARGET MISSED.'}\n"
     )
 
 

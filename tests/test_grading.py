@@ -182,6 +182,18 @@ def test_classic_homework_scores_all_but_softmax_stability(
     }
 
 
+def test_every_report_follows_the_shipped_schema(graded: dict[str, SubmissionResult]) -> None:
+    from actref.grading.report import as_json
+
+    from .schema_check import assert_valid_report
+
+    doc = json.loads(as_json(list(graded.values())))
+    assert_valid_report(doc)
+    stable = next(d for d in doc if d["submission"] == "numpy_stable.py")
+    assert stable["found"]["sigmoid"] == {"forward": "sigmoid", "derivative": "sigmoid_derivative"}
+    assert all(d["seconds"] > 0 for d in doc)
+
+
 def test_counterexamples_are_strict_json(graded: dict[str, SubmissionResult]) -> None:
     for result in graded.values():
         json.dumps(result.as_dict(), allow_nan=False)

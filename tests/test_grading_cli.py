@@ -20,6 +20,8 @@ from actref.cli import main
 from actref.grading import PARTS, STATUSES, load_rubric
 from actref.grading.rubric import RubricError, default_rubric_path
 
+from .schema_check import assert_valid_report
+
 CORPUS = Path(__file__).parent / "grading"
 CLASSIC = str(CORPUS / "classic_sympy.py")
 STABLE = str(CORPUS / "numpy_stable.py")
@@ -199,6 +201,7 @@ def json_report(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, obje
     assert main(["grade", CLASSIC, STABLE, "--format", "json", "--output", str(out)]) == 0
     data = _strict(out.read_text())
     assert isinstance(data, list)
+    assert_valid_report(data)
     return data
 
 
@@ -207,7 +210,7 @@ def test_json_matches_the_documented_schema(json_report: list[dict[str, object]]
     for doc in json_report:
         assert list(doc) == [
             "submission", "score", "max_score", "results", "missing_protections", "sha256",
-            "rubric", "notes",
+            "rubric", "notes", "seconds", "found",
         ]  # fmt: skip
         results = doc["results"]
         assert isinstance(results, list)
@@ -236,8 +239,8 @@ def test_csv_is_one_row_per_student(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == ""
     rows = list(csv.reader(io.StringIO(captured.out)))
     assert rows[0][:3] == ["submission", "score", "max_score"]
-    assert len(rows[0]) == 3 + 5 * len(PARTS) + 1
-    assert rows[0][-1] == "missing_protections"
+    assert len(rows[0]) == 3 + 5 * len(PARTS) + 2
+    assert rows[0][-2:] == ["missing_protections", "feedback"]
     assert sorted(r[:3] for r in rows[1:]) == [
         ["classic_sympy.py", "19", "20"],
         ["numpy_stable.py", "20", "20"],

@@ -8,6 +8,8 @@ parameters are parsed as floats.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import json
 import math
 import os
 import re
@@ -38,6 +40,7 @@ def resolve(name: str, param_pairs: Sequence[str] = ()) -> Activation:
 # ------------------------------------------------------------------------------ list
 def _add_list(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("list", help="table of functions, parameters and kinks")
+    p.add_argument("--format", default="text", metavar="FMT", help="text (default) or json")
     p.set_defaults(run=_run_list)
 
 
@@ -50,6 +53,29 @@ def _format_kinks(act: Activation) -> str:
 
 
 def _run_list(args: argparse.Namespace) -> int:
+    if args.format not in ("text", "json"):
+        raise UsageError(f"--format {args.format!r} is not known; accepted: text, json")
+    if args.format == "json":
+        doc = [
+            {
+                "name": act.name,
+                "summary": act.summary,
+                "params": act.params,
+                "kinks": [
+                    {
+                        "at": k.at,
+                        "grad": k.grad,
+                        "left": k.left,
+                        "right": k.right,
+                        "continuous": k.continuous,
+                    }
+                    for k in act.kinks
+                ],
+            }
+            for act in registry.all_activations()
+        ]
+        print(json.dumps(doc, indent=2, allow_nan=False))
+        return 0
     rows = [("name", "parameters", "kinks (derivative used there)", "description")]
     for act in registry.all_activations():
         params = ", ".join(f"{k}={v:g}" for k, v in act.params.items()) or "-"
@@ -144,6 +170,73 @@ def _run_grade(args: argparse.Namespace) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+# ------------------------------------------------------------------------------ rubric
+def _add_rubric(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "rubric",
+        help="print the default rubric (show) or validate one (check FILE)",
+        description="`actref rubric show > hw.toml` prints the default rubric, every key "
+        "commented: a starting point to copy. `actref rubric check hw.toml` validates one "
+        "as `actref grade` would, before any submission runs (exit 2 on a problem).",
+    )
+    rsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rsub.add_parser("show", help="print the default rubric")
+    check = rsub.add_parser("check", help="validate a rubric and summarise it")
+    check.add_argument("file", metavar="FILE", help="rubric TOML")
+    p.set_defaults(run=_run_rubric)
+
+
+def _run_rubric(args: argparse.Namespace) -> int:
+    from actref.grading.rubric import RubricError, default_rubric_path, load_rubric
+
+    if args.action == "show":
+        print(Path(default_rubric_path()).read_text(encoding="utf-8"), end="")
+        return 0
+    try:
+        rubric = load_rubric(args.file)
+    except RubricError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{args.file}: ok, {len(rubric.functions)} functions, {rubric.max_score:g} points")
+    for f in rubric.functions:
+        what = f"expr = {f.expr}" if f.expr is not None else f"reference = {f.base}"
+        params = ", ".join(f"{k}={v:g}" for k, v in f.params)
+        hidden = sorted({v for _, v in f.visibility})
+        extra = (f" ({params})" if params else "") + (f" [{', '.join(hidden)}]" if hidden else "")
+        pts = sum(p for _, p in f.points)
+        print(f"  {f.reference}: {what}{extra}, {pts:g} points, names {', '.join(f.names[:3])}")
+    return 0
+
+
+# ------------------------------------------------------------------------------ gradescope
+def _add_gradescope(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "gradescope",
+        help="build a Gradescope autograder zip (bundle)",
+        description="`actref gradescope bundle --rubric hw.toml -o autograder.zip` writes "
+        "setup.sh, run_autograder, the rubric and a wheel of this actref (installed "
+        "without fetching actref) into a zip to upload as a Gradescope autograder.",
+    )
+    gsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b = gsub.add_parser("bundle", help="write the autograder zip")
+    b.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: the classic homework)")
+    b.add_argument("-o", "--output", default="autograder.zip", metavar="ZIP", help="the zip")
+    p.set_defaults(run=_run_gradescope)
+
+
+def _run_gradescope(args: argparse.Namespace) -> int:
+    from actref.grading.gradescope import BundleError, bundle
+    from actref.grading.rubric import RubricError
+
+    try:
+        names = bundle(args.rubric, args.output)
+    except (RubricError, BundleError) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output!r} ({exc.strerror or exc})") from None
+    print(f"{args.output}: {', '.join(names)}")
+    return 0
 
 
 # ------------------------------------------------------------------------------ plot
@@ -598,13 +691,34 @@ def build_parser() -> argparse.ArgumentParser:
         prog="actref",
         description="Reference activation functions: NumPy and SymPy, proven against each other.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"actref {importlib.metadata.version('actref')}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_list, _add_show, _add_verify, _add_plot, _add_grade, _add_compare):
+    for add in (
+        _add_list,
+        _add_show,
+        _add_verify,
+        _add_plot,
+        _add_grade,
+        _add_compare,
+        _add_rubric,
+        _add_gradescope,
+    ):
         add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["grade", "merge"]:  # a subcommand of grade (a file named merge: ./merge)
+        from actref.grading.command import GradeUsageError, run_merge
+
+        try:
+            return run_merge(argv[2:])
+        except GradeUsageError as exc:
+            print(f"actref grade merge: error: {exc}", file=sys.stderr)
+            return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

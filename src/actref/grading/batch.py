@@ -44,7 +44,11 @@ class Grader:
     """
 
     def __init__(
-        self, rubric: Rubric, isolation: str = "auto", user: SandboxUser = NOBODY
+        self,
+        rubric: Rubric,
+        isolation: str = "auto",
+        user: SandboxUser = NOBODY,
+        curve: bool = False,
     ) -> None:
         if isolation not in (*ISOLATION, "none"):
             raise ValueError(f"isolation {isolation!r}: accepted: {', '.join(ISOLATION)}")
@@ -53,8 +57,9 @@ class Grader:
         self.rubric = rubric
         self.isolation = isolation
         self.user = user
-        self.plan: Plan = build_plan(rubric)
-        self.expected: dict[tuple[str, str], Expected] = expectations(rubric)
+        # curve: the dense curves of the feedback figures (``--feedback-dir``) too
+        self.plan: Plan = build_plan(rubric, curve)
+        self.expected: dict[tuple[str, str], Expected] = expectations(rubric, curve)
         self.missing_protections = probe_protections(user)
         if self.missing_protections and isolation == "strict":
             raise IsolationError(
@@ -85,6 +90,12 @@ class Grader:
         return SubmissionResult(name, path, results, 0.0, self.missing_protections)
 
 
+def shard(paths: Sequence[str], k: int, n: int) -> list[str]:
+    """Shard ``k`` of ``n`` (1-based): every n-th path of the sorted paths, from the
+    k-th. The same paths always give the same shards, whatever order they came in."""
+    return sorted(paths)[k - 1 :: n]
+
+
 def display_names(paths: Sequence[str]) -> list[str]:
     """File names, or the paths as given where two file names collide."""
     base = [os.path.basename(p) for p in paths]
@@ -100,14 +111,18 @@ def grade_files(
     isolation: str = "auto",
     user: SandboxUser = NOBODY,
     skip: Callable[[int], SubmissionResult | None] | None = None,
+    curve: bool = False,
+    names: Sequence[str] | None = None,
 ) -> list[SubmissionResult | None]:
     """Grade every file, ``jobs`` at a time; ``on_result(index, result)`` is called as
-    each finishes (in the calling thread). ``skip(index)`` may hand back a result kept
-    from an earlier run (``--resume``): that file is not graded again. On
-    KeyboardInterrupt the running workers are killed and the interrupt propagates;
-    finished results were already reported.
+        each finishes (in the calling thread); ``names`` are how the reports name them
+    (default :func:`display_names`). ``skip(index)`` may hand back a result kept
+        from an earlier run (``--resume``): that file is not graded again. On
+        KeyboardInterrupt the running workers are killed and the interrupt propagates;
+        finished results were already reported. ``curve``: each result carries the dense
+        curves the feedback figures are drawn from.
     """
-    grader = Grader(rubric, isolation, user)
+    grader = Grader(rubric, isolation, user, curve)
     if grader.missing_protections:
         print(
             "actref grade: warning: workers run without "
@@ -115,7 +130,7 @@ def grade_files(
             + " (see the README's Security model; --isolation strict refuses)",
             file=sys.stderr,
         )
-    names = display_names(paths)
+    names = list(names) if names is not None else display_names(paths)
     results: list[SubmissionResult | None] = [None] * len(paths)
     stop = threading.Event()
     finished: queue.Queue[tuple[int, SubmissionResult | BaseException]] = queue.Queue()

@@ -53,6 +53,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="keep the results of --output (a JSON report) for submissions whose contents "
         "and rubric are unchanged; grade the rest",
     )
+    p.add_argument(
+        "--feedback-dir",
+        metavar="DIR",
+        help="write one page per student here (NAME.md, a self-contained NAME.html, "
+        "figures of each failing function) and index.html linking them",
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="the class report: mean/median score, pass rate per function and part, the "
+        "most common failures (after the report; in DIR/index.html with a histogram)",
+    )
+    p.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="grade only shard K of N (1 <= K <= N) of the sorted submissions; join the "
+        "shards' JSON reports with `actref grade merge`",
+    )
     p.add_argument("--jobs", default="1", metavar="N", help="submissions graded in parallel")
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress on stderr (one line per student)"
@@ -134,6 +152,33 @@ def _check_output(output: str, submissions: Sequence[str]) -> None:
         raise GradeUsageError(f"--output {output!r}: folder {folder!r} is not writable")
 
 
+def parse_shard(raw: str | None) -> tuple[int, int] | None:
+    """``"K/N"`` as ``(K, N)``; None when not sharding."""
+    if raw is None:
+        return None
+    k_text, sep, n_text = raw.partition("/")
+    try:
+        k, n = int(k_text), int(n_text)
+    except ValueError:
+        k = n = 0
+    if not sep or not 1 <= k <= n <= 10_000:
+        raise GradeUsageError(f"--shard {raw!r} is not accepted; give K/N with 1 <= K <= N")
+    return k, n
+
+
+def _check_feedback_dir(folder: str) -> None:
+    if os.path.islink(folder):
+        raise GradeUsageError(f"--feedback-dir {folder!r} is a symbolic link; name a folder")
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise GradeUsageError(f"--feedback-dir {folder!r} exists and is not a folder")
+    parent = os.path.dirname(os.path.abspath(folder))
+    if not os.path.isdir(folder) and not os.path.isdir(parent):
+        raise GradeUsageError(f"--feedback-dir {folder!r}: folder {parent!r} does not exist")
+    target = folder if os.path.isdir(folder) else parent
+    if not os.access(target, os.W_OK):
+        raise GradeUsageError(f"--feedback-dir {folder!r}: {target!r} is not writable")
+
+
 def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxUser]:
     """Every option, before the rubric is read or anything runs."""
     if args.format not in rep.FORMATS:
@@ -145,6 +190,7 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
             f"--isolation {args.isolation!r} is not known; accepted: {', '.join(ISOLATION)}"
         )
     jobs, timeout, user = _jobs(args.jobs), _timeout(args.timeout), _user(args.sandbox_user)
+    parse_shard(getattr(args, "shard", None))
     for path in args.submissions:
         # a file (.py, .ipynb, .zip) or a folder of files: one student's submission
         if not (os.path.isfile(path) or os.path.isdir(path)) or not os.access(path, os.R_OK):
@@ -155,6 +201,8 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
         )
     if args.output is not None:
         _check_output(args.output, args.submissions)
+    if getattr(args, "feedback_dir", None) is not None:
+        _check_feedback_dir(args.feedback_dir)
     if args.resume and (args.output is None or args.format != "json"):
         raise GradeUsageError(
             "--resume needs --output FILE and --format json (the report it reads)"
@@ -165,13 +213,20 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
 # ------------------------------------------------------------------------ the report
 def write_atomically(path: str, text: str) -> None:
     """``text`` to ``path`` through a private temporary file in the same folder."""
+    write_atomically_bytes(path, text.encode("utf-8"))
+
+
+def write_atomically_bytes(path: str, data: bytes, durable: bool = True) -> None:
+    """``data`` to ``path`` through a private temporary file in the same folder;
+    ``durable``: on the disk before it is renamed (fsync), as a report must be."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -240,16 +295,23 @@ def run(
     """Grade, stream or write the report, and never lose work."""
     jobs, _, user = check_options(args)
     paths: list[str] = list(args.submissions)
+    from actref.grading.batch import display_names, shard
+
+    sharding = parse_shard(getattr(args, "shard", None))
+    if sharding is not None:  # named as the whole class would name them
+        every = dict(zip(paths, display_names(paths), strict=True))
+        paths = shard(paths, *sharding)
+        names = [every[p] for p in paths]
+    else:
+        names = display_names(paths)
     rubric_id = fingerprint(rubric)
+    shown = rep.visibilities(rubric)
     digests = [file_digest(p) for p in paths]
     earlier = _earlier_size(args.output)
     kept = _kept_results(args.output, rubric_id) if args.resume else {}
     done: list[SubmissionResult | None] = [None] * len(paths)
     bar = Progress("actref grade", len(paths), enabled=not args.quiet)
     streaming = args.output is None and args.format in ("text", "csv")
-    from actref.grading.batch import display_names
-
-    names = display_names(paths)
 
     def finished() -> list[SubmissionResult]:
         return [r for r in done if r is not None]
@@ -257,32 +319,63 @@ def run(
     def write_report(final: bool) -> None:
         n = len(finished())
         if (final and n == len(paths)) or (earlier is not None and n >= earlier):
-            write_atomically(args.output, rep.render(args.format, finished()))
+            write_atomically(args.output, rep.render(args.format, finished(), shown))
 
     def skip(i: int) -> SubmissionResult | None:
         return kept.get((names[i], digests[i]))
 
+    feedback_dir: str | None = getattr(args, "feedback_dir", None)
+    if feedback_dir is not None:
+        os.makedirs(feedback_dir, exist_ok=True)
+
     def on_result(i: int, result: SubmissionResult) -> None:
-        first = not finished()
         done[i] = replace(result, sha256=digests[i], rubric=rubric_id)
+        if feedback_dir is not None:
+            from actref.grading import feedback
+
+            feedback.write_page(feedback_dir, feedback.student_page(result, shown))
         bar.advance(rep.printable(names[i]))
         if args.output is not None:
             write_report(final=False)
-        elif args.format == "text":
+        elif streaming:
+            stream()
+
+    printed = [0]  # streamed output keeps the input order: each once all before it are
+
+    def stream() -> None:
+        while printed[0] < len(paths) and (ready := done[printed[0]]) is not None:
+            if args.format == "text":
+                text = rep.text_one(ready)
+            else:
+                lines = rep.as_csv([ready]).splitlines()
+                text = "\n".join(lines if printed[0] == 0 else lines[1:])
             with bar.hidden():
-                print(rep.text_one(done[i]), flush=True)  # type: ignore[arg-type]
-        elif args.format == "csv":
-            lines = rep.as_csv([done[i]]).splitlines()  # type: ignore[list-item]
-            with bar.hidden():
-                print("\n".join(lines if first else lines[1:]), flush=True)
+                print(text, flush=True)
+            printed[0] += 1
 
     try:
         with bar:
-            grade(paths, rubric, jobs, on_result, isolation=args.isolation, user=user, skip=skip)
+            grade(
+                paths,
+                rubric,
+                jobs,
+                on_result,
+                isolation=args.isolation,
+                user=user,
+                skip=skip,
+                curve=feedback_dir is not None,
+                names=names,
+            )
     except KeyboardInterrupt:
         n = len(finished())
         if args.output is None and not streaming and n:
-            print(rep.render(args.format, finished()), end="")
+            print(rep.render(args.format, finished(), shown), end="")
+        elif streaming:  # finished but waiting for an earlier one: shown now, in order
+            rest = [r for r in done[printed[0] :] if r is not None]
+            if rest:
+                text = rep.render(args.format, rest)
+                lines = text.splitlines()
+                print("\n".join(lines[1:] if args.format == "csv" and printed[0] else lines))
         kept_note = ""
         if args.output is not None and earlier is not None and n < earlier:
             kept_note = f"; the earlier report in {args.output} was left as it was"
@@ -293,5 +386,101 @@ def run(
     if args.output is not None:
         write_report(final=True)
     elif not streaming:
-        print(rep.render(args.format, finished()), end="")
+        print(rep.render(args.format, finished(), shown), end="")
+    _class_report(args, finished(), feedback_dir)
+    return 0
+
+
+def _class_report(
+    args: argparse.Namespace, results: Sequence[SubmissionResult], feedback_dir: str | None
+) -> None:
+    """``--summary`` (after the report: on stdout when the report is text or in a file,
+    else on stderr) and ``index.html`` in ``--feedback-dir``."""
+    if feedback_dir is None and not getattr(args, "summary", False):
+        return
+    from actref.grading import feedback
+
+    summary = feedback.summarise(results) if args.summary else None
+    if summary is not None:
+        to_stdout = args.output is not None or args.format == "text"
+        print(feedback.summary_text(summary), end="", file=sys.stdout if to_stdout else sys.stderr)
+    if feedback_dir is not None:
+        feedback.write_index(feedback_dir, results, summary)
+
+
+# ------------------------------------------------------------------------ merge
+MERGE_FORMATS = ("json", "csv", "text", "junit")
+
+
+def merge_parser() -> argparse.ArgumentParser:
+    """``actref grade merge REPORT.json... [--format F] [--output FILE]``."""
+    p = argparse.ArgumentParser(
+        prog="actref grade merge",
+        description="Join the JSON reports of shards (`actref grade --shard K/N --format "
+        "json`) into one report, ordered by submission; the same rubric throughout, each "
+        "submission once.",
+    )
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="a JSON report of actref grade")
+    p.add_argument(
+        "--format", default="json", metavar="FMT", help=f"{', '.join(MERGE_FORMATS)} (json)"
+    )
+    p.add_argument("--output", metavar="FILE", help="write the merged report here")
+    p.add_argument("--summary", action="store_true", help="the class report after it")
+    return p
+
+
+def merge_reports(paths: Sequence[str]) -> list[SubmissionResult]:
+    """Every result of the reports, sorted by submission; one-line errors."""
+    merged: dict[str, tuple[SubmissionResult, str]] = {}
+    rubric_of: tuple[str, str] | None = None
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError, RecursionError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not JSON"
+            raise GradeUsageError(f"{path!r}: cannot read it ({why})") from None
+        if not isinstance(data, list):
+            raise GradeUsageError(f"{path!r} is not a JSON report of actref grade")
+        for i, doc in enumerate(data):
+            result = SubmissionResult.from_dict(doc)
+            if result is None:
+                raise GradeUsageError(f"{path!r}: entry {i} is not a graded submission")
+            if rubric_of is None:
+                rubric_of = (result.rubric, path)
+            elif result.rubric != rubric_of[0]:
+                raise GradeUsageError(
+                    f"{path!r} was graded with another rubric than {rubric_of[1]!r}"
+                )
+            if result.submission in merged:
+                other = merged[result.submission][1]
+                raise GradeUsageError(
+                    f"{result.submission!r} is in both {other!r} and {path!r}; "
+                    "shards must not overlap"
+                )
+            merged[result.submission] = (result, path)
+    return [merged[name][0] for name in sorted(merged)]
+
+
+def run_merge(argv: Sequence[str]) -> int:
+    """``actref grade merge``: exit 0, or 2 with one line for a mistake."""
+    args = merge_parser().parse_args(argv)
+    if args.format not in MERGE_FORMATS:
+        raise GradeUsageError(
+            f"--format {args.format!r} is not accepted for merge; accepted: "
+            f"{', '.join(MERGE_FORMATS)}"
+        )
+    if args.output is not None:
+        _check_output(args.output, args.reports)
+    results = merge_reports(args.reports)
+    text = rep.render(args.format, results)
+    if args.output is not None:
+        write_atomically(args.output, text)
+    else:
+        print(text, end="")
+    if args.summary:
+        from actref.grading import feedback
+
+        summary = feedback.summary_text(feedback.summarise(results))
+        print(summary, end="", file=sys.stdout if args.format == "text" else sys.stderr)
     return 0

@@ -47,6 +47,21 @@ class PartResult:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """A function drawn for the feedback figure: the reference and what the
+    student's code returned on the same dense grid (None where nothing came back;
+    an error text becomes nan). ``derivative_input`` is the convention recognised."""
+
+    function: str
+    x: tuple[float, ...]
+    reference: tuple[float, ...]
+    reference_derivative: tuple[float, ...]
+    student: tuple[float, ...] | None
+    student_derivative: tuple[float, ...] | None
+    derivative_input: str = "x"
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     """Every part of one submission, with its score."""
 
@@ -58,6 +73,9 @@ class SubmissionResult:
     sha256: str = ""  # the submission's contents, and
     rubric: str = ""  # the rubric's fingerprint: what ``--resume`` matches on
     notes: tuple[str, ...] = ()  # how the submission was loaded, said once
+    curves: tuple[Curve, ...] = ()  # for the feedback figures (not in the JSON report)
+    # the names found for each function: (function, role, name); role forward/derivative
+    found: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def score(self) -> float:
@@ -71,7 +89,8 @@ class SubmissionResult:
 
     def as_dict(self) -> dict[str, Any]:
         """``{"submission", "score", "max_score", "results", "missing_protections",
-        "sha256", "rubric", "notes"}``: the documented report of one submission."""
+        "sha256", "rubric", "notes", "seconds", "found"}``: the documented report of one
+        submission (``report.schema.json``)."""
         return {
             "submission": self.submission,
             "score": self.score,
@@ -81,6 +100,11 @@ class SubmissionResult:
             "sha256": self.sha256,
             "rubric": self.rubric,
             "notes": list(self.notes),
+            "seconds": round(self.seconds, 3),
+            "found": {
+                f: {role: name for g, role, name in self.found if g == f}
+                for f in dict.fromkeys(g for g, _, _ in self.found)
+            },
         }
 
     @classmethod
@@ -105,11 +129,16 @@ class SubmissionResult:
                 str(doc["submission"]),
                 "",
                 results,
-                0.0,
+                float(doc.get("seconds", 0.0)),
                 tuple(str(m) for m in doc["missing_protections"]),
                 str(doc["sha256"]),
                 str(doc["rubric"]),
                 tuple(str(n) for n in doc.get("notes", ())),
+                found=tuple(
+                    (str(f), str(role), str(name))
+                    for f, roles in doc.get("found", {}).items()
+                    for role, name in roles.items()
+                ),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -366,6 +395,31 @@ class _FunctionJudge:
                     {"input": x, "expected": _nums(want), "actual": _nums(c.values)},
                 )
         return None
+
+    # ---------------------------------------------------------------- the figure
+    def curve(self) -> Curve:
+        """The dense curve of the feedback figure (see :data:`probes.CURVE_GROUPS`)."""
+        exp = self.expected[(self.fn.reference, "curve")]
+        convention = self.convention()[0] if self.has_derivative() else ""
+        group = "curve_output" if convention == "output" else "curve"
+        return Curve(
+            self.fn.reference,
+            tuple(exp.inputs),
+            tuple(exp.value),
+            tuple(exp.dlow),
+            self._curve_values("forward", "curve", len(exp.inputs)),
+            self._curve_values("derivative", group, len(exp.inputs)),
+            convention or "x",
+        )
+
+    def _curve_values(self, role: str, group: str, n: int) -> tuple[float, ...] | None:
+        task = self.task(role, group)
+        if task is None or task.style == "missing":
+            return None
+        values = _elementwise_outcomes(task, n)
+        if all(not isinstance(v, float) for v in values):
+            return None
+        return tuple(v if isinstance(v, float) else math.nan for v in values)
 
     # ---------------------------------------------------------------- conventions
     def convention(self) -> tuple[str, _Problem | None]:
@@ -673,8 +727,18 @@ def judge(
 ) -> SubmissionResult:
     """Every part of every rubric function, judged from ``run``'s raw outputs."""
     results: list[PartResult] = []
+    curves: list[Curve] = []
+    found: list[tuple[str, str, str]] = []
     for fn in rubric.functions:
-        results += _FunctionJudge(fn, run, plan, expected, rubric.tolerance).parts()
+        fj = _FunctionJudge(fn, run, plan, expected, rubric.tolerance)
+        results += fj.parts()
+        found += [
+            (fn.reference, role, f.name)
+            for role, f in (("forward", fj.forward), ("derivative", fj.derivative))
+            if f.style != "missing" and f.name
+        ]
+        if ("forward", "curve") in fj.index:
+            curves.append(fj.curve())
     return SubmissionResult(
         submission,
         run.path,
@@ -682,4 +746,6 @@ def judge(
         run.seconds,
         missing_protections=run.missing_protections,
         notes=run.notes,
+        curves=tuple(curves),
+        found=tuple(found),
     )

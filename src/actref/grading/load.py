@@ -258,7 +258,9 @@ def _materialise(path: str, workdir: str, loaded: Loaded) -> list[str]:
     if os.path.isdir(path) or zipfile.is_zipfile(path):
         os.makedirs(dest, exist_ok=True)
         if os.path.isdir(path):
-            shutil.copytree(path, dest, dirs_exist_ok=True)
+            # a folder named "submission" (Gradescope's) is its own copy already
+            if not os.path.samefile(path, dest):
+                shutil.copytree(path, dest, dirs_exist_ok=True)
             what = "folder"
         else:
             with zipfile.ZipFile(path) as zf:

@@ -10,6 +10,7 @@ one-sided derivatives (``Kink.left`` / ``Kink.right``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,27 +58,51 @@ class Expected:
     jacobian: tuple[tuple[tuple[float, ...], ...], ...] = ()
 
 
+def _log_softmax_jacobian(x: Any) -> Any:
+    """d log_softmax(x)_i / dx_j = delta_ij - softmax(x)_j."""
+    s = actref.softmax(x)
+    return np.eye(len(s)) - s[None, :]
+
+
+# the vector functions of the catalogue: value and Jacobian (its diagonal is what a
+# derivative returning one number per input is judged against)
+_VECTOR: dict[str, tuple[Any, Any]] = {
+    "softmax": (actref.softmax, actref.softmax_jacobian),
+    "log_softmax": (actref.log_softmax, _log_softmax_jacobian),
+}
+
 GROUPS = ("ordinary", "extreme")
 # the derivative called on the reference's outputs s = f(x) of a group (the
 # ``sigmoid_derivative(s) = s*(1-s)`` convention); expected: f'(x) of the same x
 OUTPUT_GROUPS = {"ordinary_output": "ordinary", "extreme_output": "extreme"}
+# a dense curve for the feedback figures (elementwise functions only), never judged:
+# one call with the whole array, the derivative on x and on the outputs s = f(x)
+CURVE_GROUPS = {"curve": "curve", "curve_output": "curve"}
+CURVE_POINTS = 201
+
+
+def curve_inputs(fn: RubricFunction) -> tuple[float, ...]:
+    """Where the feedback figure draws ``fn``: its plot range, evenly."""
+    lo, hi = fn.activation().plot_range
+    return tuple(float(v) for v in np.linspace(lo, hi, CURVE_POINTS))
 
 
 def _floats(a: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in np.asarray(a, dtype=np.float64).ravel())
 
 
+@functools.lru_cache(maxsize=256)
 def expected_for(fn: RubricFunction, group: str) -> Expected:
     """What the reference says about ``fn`` on the inputs of ``group``."""
     if fn.is_vector:
         vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
-        vals = tuple(_floats(actref.softmax(np.array(v))) for v in vecs)
-        diag = tuple(_floats(actref.softmax_jacobian_diag(np.array(v))) for v in vecs)
-        jac = tuple(
-            tuple(_floats(row) for row in actref.softmax_jacobian(np.array(v))) for v in vecs
-        )
+        value, jacobian = _VECTOR[fn.base]
+        vals = tuple(_floats(value(np.array(v))) for v in vecs)
+        jacs = [jacobian(np.array(v)) for v in vecs]
+        diag = tuple(_floats(np.diagonal(j)) for j in jacs)
+        jac = tuple(tuple(_floats(row) for row in j) for j in jacs)
         return Expected(vecs, vals, diag, diag, jac)
-    xs = ORDINARY if group == "ordinary" else EXTREME
+    xs = {"ordinary": ORDINARY, "extreme": EXTREME}.get(group) or curve_inputs(fn)
     act = fn.activation()
     arr = np.array(xs)
     grad = act.grad(arr)
@@ -89,12 +114,17 @@ def expected_for(fn: RubricFunction, group: str) -> Expected:
     return Expected(xs, _floats(act(arr)), _floats(low), _floats(high))
 
 
-def expectations(rubric: Rubric) -> dict[tuple[str, str], Expected]:
+def expectations(rubric: Rubric, curve: bool = False) -> dict[tuple[str, str], Expected]:
     """Every ``(reference, group)`` the rubric needs, computed once: for an output
-    group, the inputs are the reference's outputs and the rest is the base group's."""
+    group, the inputs are the reference's outputs and the rest is the base group's.
+    ``curve``: the dense curves of the feedback figures too."""
     out = {(f.reference, g): expected_for(f, g) for f in rubric.functions for g in GROUPS}
     for f in rubric.functions:
-        for g, base in OUTPUT_GROUPS.items():
+        groups = dict(OUTPUT_GROUPS)
+        if curve and not f.is_vector:
+            out[(f.reference, "curve")] = expected_for(f, "curve")
+            groups["curve_output"] = "curve"
+        for g, base in groups.items():
             exp = out[(f.reference, base)]
             out[(f.reference, g)] = Expected(
                 exp.value, exp.value, exp.dlow, exp.dhigh, exp.jacobian
@@ -104,8 +134,11 @@ def expectations(rubric: Rubric) -> dict[tuple[str, str], Expected]:
 
 def inputs_for(fn: RubricFunction, group: str) -> list[float] | list[list[float]]:
     """The inputs of ``group`` as plain lists, as they are sent to the worker."""
-    if group in OUTPUT_GROUPS:
-        values = expected_for(fn, OUTPUT_GROUPS[group]).value
+    if group == "curve":
+        return list(curve_inputs(fn))
+    bases = {**OUTPUT_GROUPS, **CURVE_GROUPS}
+    if group in bases:
+        values = expected_for(fn, bases[group]).value
         return [list(v) for v in values] if fn.is_vector else [float(v) for v in values]
     if fn.is_vector:
         vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS

@@ -13,10 +13,10 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from actref.grading.judge import SubmissionResult
-from actref.grading.rubric import PARTS
+from actref.grading.rubric import PARTS, Rubric
 
 FORMATS = ("text", "json", "csv", "junit", "gradescope")
 
@@ -98,21 +98,41 @@ def as_json(results: Sequence[SubmissionResult]) -> str:
 
 
 def csv_header(results: Sequence[SubmissionResult]) -> list[str]:
-    """``submission, score, max_score`` and one column per function:part (points)."""
+    """``submission, score, max_score``, one column per function:part (points),
+    ``missing_protections`` and ``feedback``."""
     cols = ["submission", "score", "max_score"]
     if results:
         cols += [f"{r.function}:{r.part}" for r in results[0].results]
-    return [*cols, "missing_protections"]
+    return [safe_cell(c) for c in (*cols, "missing_protections", "feedback")]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula (``= + - @``,
+    tab, carriage return) gets a leading apostrophe (OWASP's CSV injection advice)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def feedback_text(result: SubmissionResult) -> str:
+    """Every problem on one line: ``function part [status]: message; ...``."""
+    return " | ".join(
+        f"{r.function} {r.part} [{r.status}]: {printable(r.message)}"
+        for r in result.results
+        if r.status != "pass"
+    )
 
 
 def csv_row(result: SubmissionResult) -> list[str]:
     """One gradebook row."""
     return [
-        result.submission,
+        safe_cell(result.submission),
         _pts(result.score),
         _pts(result.max_score),
         *(_pts(r.points) for r in result.results),
-        " ".join(result.missing_protections),
+        safe_cell(" ".join(result.missing_protections)),
+        safe_cell(feedback_text(result)),
     ]
 
 
@@ -175,8 +195,18 @@ def as_junit(results: Sequence[SubmissionResult]) -> str:
     )
 
 
-def as_gradescope(result: SubmissionResult) -> str:
-    """Gradescope's ``results.json`` for one submission."""
+Visibility = Mapping[tuple[str, str], str]
+
+
+def visibilities(rubric: Rubric) -> dict[tuple[str, str], str]:
+    """``(function, part) -> visibility`` of every part the rubric does not show."""
+    return {(f.reference, p): v for f in rubric.functions for p, v in f.visibility}
+
+
+def as_gradescope(result: SubmissionResult, visibility: Visibility | None = None) -> str:
+    """Gradescope's ``results.json`` for one submission; ``visibility`` gives a part's
+    ``visibility`` (``visible`` when absent)."""
+    shown = visibility or {}
     tests = [
         {
             "name": f"{r.function}: {r.part}",
@@ -184,7 +214,7 @@ def as_gradescope(result: SubmissionResult) -> str:
             "max_score": r.max_points,
             "status": "passed" if r.status == "pass" else "failed",
             "output": r.message if r.status == "pass" else f"[{r.status}] {r.message}",
-            "visibility": "visible",
+            "visibility": shown.get((r.function, r.part), "visible"),
             "tags": [r.function, r.part],
         }
         for r in result.results
@@ -210,7 +240,9 @@ def as_gradescope(result: SubmissionResult) -> str:
     return json.dumps(body, indent=2, allow_nan=False) + "\n"
 
 
-def render(fmt: str, results: Sequence[SubmissionResult]) -> str:
+def render(
+    fmt: str, results: Sequence[SubmissionResult], visibility: Visibility | None = None
+) -> str:
     """The whole report in ``fmt`` for the submissions graded so far."""
     if fmt == "text":
         return text(results)
@@ -223,5 +255,5 @@ def render(fmt: str, results: Sequence[SubmissionResult]) -> str:
     if fmt == "gradescope":
         if len(results) != 1:
             raise ValueError("gradescope output holds exactly one submission")
-        return as_gradescope(results[0])
+        return as_gradescope(results[0], visibility)
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")

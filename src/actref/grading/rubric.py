@@ -21,7 +21,10 @@ from actref.grading.worker import normalise
 from actref.registry import Activation
 
 PARTS = ("value", "derivative", "stability", "vectorized", "input-unchanged")
-VECTOR_FUNCTIONS = ("softmax",)  # functions of a whole 1-D vector, not elementwise
+# functions of a whole 1-D vector, not elementwise (actref.softmax)
+VECTOR_FUNCTIONS = ("softmax", "log_softmax")
+# who sees a part's result on Gradescope (its ``visibility`` field)
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 _DEFAULT_POINTS = {
     "value": 1.0,
@@ -78,7 +81,12 @@ class Limits:
 
 @dataclass(frozen=True)
 class RubricFunction:
-    """One function to grade: the reference it is judged against and its spellings."""
+    """One function to grade: the reference it is judged against and its spellings.
+
+    ``reference`` is the function's id in every report and message (the rubric's
+    ``id``, by default its ``reference``); ``catalogue`` the catalogue entry it is
+    judged against, or ``""`` for a function of the rubric's own (``expr``).
+    """
 
     reference: str
     names: tuple[str, ...]
@@ -87,15 +95,34 @@ class RubricFunction:
     points: tuple[tuple[str, float], ...]
     derivative_input: str = "either"
     param_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    catalogue: str | None = None  # None: the same as reference
+    expr: str | None = None  # the rubric's own formula (infix text) ...
+    derivative_expr: str | None = None  # ... and, optionally, its derivative
+    visibility: tuple[tuple[str, str], ...] = ()  # per part; "visible" when absent
+
+    @property
+    def base(self) -> str:
+        """The catalogue name judged against (``""`` for a custom ``expr``)."""
+        if self.expr is not None:
+            return ""
+        return self.reference if self.catalogue is None else self.catalogue
 
     @property
     def is_vector(self) -> bool:
         """True for functions of a whole vector (softmax), False for elementwise ones."""
-        return self.reference in VECTOR_FUNCTIONS
+        return self.base in VECTOR_FUNCTIONS
 
     def activation(self) -> Activation:
         """The reference activation with the rubric's parameters (elementwise only)."""
-        return registry.get(self.reference, **dict(self.params))
+        if self.expr is not None:
+            from actref.grading.custom import build
+
+            return build(self.reference, self.expr, self.derivative_expr, self.params)
+        return registry.get(self.base, **dict(self.params))
+
+    def part_visibility(self, part: str) -> str:
+        """Who sees this part's result on Gradescope."""
+        return dict(self.visibility).get(part, "visible")
 
     def max_points(self, part: str) -> float:
         """Points the part is worth."""
@@ -227,8 +254,18 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
     _known_keys(
         data,
         "",
-        ("tolerance", "limits", "points", "spellings", "function", "derivative_input", "stdin"),
+        (
+            "tolerance",
+            "limits",
+            "points",
+            "spellings",
+            "function",
+            "derivative_input",
+            "stdin",
+            "visibility",
+        ),
     )
+    base_visibility = _visibility(data.get("visibility", "visible"), "visibility", {})
     derivative_input = _derivative_input(
         data.get("derivative_input", "either"), "derivative_input"
     )
@@ -291,6 +328,13 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
     owner: dict[str, str] = {}  # normalised name -> the function it finds
     for i, raw_fn in enumerate(raw_functions):
         fn = _function(raw_fn, f"function[{i}]", base_points, patterns, seen, name_patterns)
+        vis = _visibility(
+            raw_fn.get("visibility", None), f"function[{i}].visibility", base_visibility
+        )
+        fn = replace(
+            fn,
+            visibility=tuple((p, vis[p]) for p in PARTS if vis[p] != "visible"),
+        )
         fn = replace(
             fn,
             derivative_input=_derivative_input(
@@ -309,6 +353,25 @@ def _parse(data: Mapping[str, Any], source: str) -> Rubric:
                     )
         functions.append(fn)
     return Rubric(source, tuple(functions), tolerance, limits, stdin, flag_names)
+
+
+def _visibility(value: Any, key: str, base: Mapping[str, str]) -> dict[str, str]:
+    """``"hidden"`` (every part) or ``{ stability = "hidden", ... }`` (some parts)."""
+    out = {p: base.get(p, "visible") for p in PARTS}
+    if value is None:
+        return out
+    accepted = ", ".join(map(repr, VISIBILITIES))
+    if isinstance(value, str):
+        if value not in VISIBILITIES:
+            raise _KeyProblem(key, f"must be one of {accepted}, got {value!r}")
+        return dict.fromkeys(PARTS, value)
+    table = _table(value, key)
+    _known_keys(table, key, PARTS)
+    for part, v in table.items():
+        if v not in VISIBILITIES:
+            raise _KeyProblem(f"{key}.{part}", f"must be one of {accepted}, got {v!r}")
+        out[part] = v
+    return out
 
 
 def _derivative_input(value: Any, key: str) -> str:
@@ -348,23 +411,25 @@ def _function(
     _known_keys(
         table,
         key,
-        ("reference", "names", "derivative_names", "params", "points", "derivative_input"),
+        (
+            "id",
+            "reference",
+            "expr",
+            "derivative_expr",
+            "names",
+            "derivative_names",
+            "params",
+            "points",
+            "derivative_input",
+            "visibility",
+        ),
     )
-    ref = table.get("reference")
-    accepted = [*registry.names(), *VECTOR_FUNCTIONS]
-    if not isinstance(ref, str):
-        raise _KeyProblem(
-            f"{key}.reference",
-            f"missing or not a string (one of: {len(accepted)} names, see `actref list`, or softmax)",
-        )
-    if ref not in accepted:
-        try:
-            registry.get(ref)
-        except registry.UnknownActivationError as exc:
-            raise _KeyProblem(f"{key}.reference", f"{exc}, or softmax") from None
-    if ref in seen:
-        raise _KeyProblem(f"{key}.reference", f"{ref!r} is graded twice; one [[function]] each")
-    seen.add(ref)
+    ref, fid, expr, dexpr = _identity(table, key)
+    if fid in seen:
+        hint = "; give each an id of its own" if "id" not in table else ""
+        where = "id" if "id" in table else "reference"
+        raise _KeyProblem(f"{key}.{where}", f"{fid!r} is graded twice{hint}")
+    seen.add(fid)
 
     params_table = _table(table.get("params", {}), f"{key}.params")
     params: dict[str, float] = {}
@@ -372,13 +437,26 @@ def _function(
         params[name] = _number(value, f"{key}.params.{name}", minimum=-math.inf)
     if ref in VECTOR_FUNCTIONS and params:
         raise _KeyProblem(f"{key}.params", f"{ref} takes no parameters")
-    if ref not in VECTOR_FUNCTIONS:
+    if expr is not None:
+        for name in params:
+            if not name.isidentifier() or name in ("x", "pi", "E", "e"):
+                raise _KeyProblem(f"{key}.params.{name}", "must be a name other than x, pi, E")
+        from actref.grading.custom import build
+        from actref.grading.expression import ExpressionError
+
+        try:
+            build(fid, expr, dexpr, tuple(params.items()))
+        except ExpressionError as exc:
+            where = "derivative_expr" if str(exc).startswith("derivative_expr") else "expr"
+            text = str(exc).removeprefix("derivative_expr ")
+            raise _KeyProblem(f"{key}.{where}", text) from None
+    elif ref not in VECTOR_FUNCTIONS:
         try:
             registry.get(ref, **params)
         except ValueError as exc:
             raise _KeyProblem(f"{key}.params", str(exc)) from None
 
-    given = _names(table.get("names", [ref]), f"{key}.names")
+    given = _names(table.get("names", [fid]), f"{key}.names")
     names = tuple(dict.fromkeys(p.replace("{name}", n) for p in name_patterns for n in given))
     if "derivative_names" in table:
         dnames = _names(table["derivative_names"], f"{key}.derivative_names")
@@ -386,9 +464,48 @@ def _function(
         dnames = tuple(dict.fromkeys(p.replace("{name}", n) for n in given for p in patterns))
     points = _points(table.get("points", {}), f"{key}.points", base_points)
     return RubricFunction(
-        reference=ref,
+        reference=fid,
+        catalogue=ref if expr is None and ref != fid else None,
+        expr=expr,
+        derivative_expr=dexpr,
         names=names,
         derivative_names=dnames,
         params=tuple(params.items()),
         points=tuple((p, points[p]) for p in PARTS),
     )
+
+
+def _identity(table: Mapping[str, Any], key: str) -> tuple[str, str, str | None, str | None]:
+    """``(catalogue name or "", id, expr, derivative_expr)`` of a [[function]] table."""
+    accepted = [*registry.names(), *VECTOR_FUNCTIONS]
+    ref = table.get("reference")
+    expr = table.get("expr")
+    dexpr = table.get("derivative_expr")
+    fid = table.get("id")
+    if fid is not None and (not isinstance(fid, str) or not fid.isidentifier()):
+        raise _KeyProblem(f"{key}.id", f"must be a Python identifier, got {fid!r}")
+    for name, v in (("expr", expr), ("derivative_expr", dexpr)):
+        if v is not None and not isinstance(v, str):
+            raise _KeyProblem(
+                f"{key}.{name}", f"must be a formula in x as a string, got {_kind(v)}"
+            )
+    if expr is not None:
+        if ref is not None:
+            raise _KeyProblem(f"{key}.expr", "give either reference or expr, not both")
+        if fid is None:
+            raise _KeyProblem(f"{key}.id", "missing: a function with expr needs an id (its name)")
+        return "", fid, expr, dexpr
+    if dexpr is not None:
+        raise _KeyProblem(f"{key}.derivative_expr", "only with expr (the catalogue has its own)")
+    if not isinstance(ref, str):
+        raise _KeyProblem(
+            f"{key}.reference",
+            f"missing or not a string (one of: {len(accepted)} names, see `actref list`, "
+            "or softmax, log_softmax; or give expr and id)",
+        )
+    if ref not in accepted:
+        try:
+            registry.get(ref)
+        except registry.UnknownActivationError as exc:
+            raise _KeyProblem(f"{key}.reference", f"{exc}, or softmax, log_softmax") from None
+    return ref, fid if fid is not None else ref, None, None

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actref.grading import contain, expression, worker
-from actref.grading.probes import GROUPS, OUTPUT_GROUPS, inputs_for
+from actref.grading.probes import CURVE_GROUPS, GROUPS, OUTPUT_GROUPS, inputs_for
 from actref.grading.rubric import Rubric
 
 MAX_LINE_BYTES = 1 << 20
@@ -124,14 +124,15 @@ class Plan:
     payload: dict[str, Any]
 
 
-def build_plan(rubric: Rubric) -> Plan:
-    """Every task the rubric needs, in a fixed order."""
+def build_plan(rubric: Rubric, curve: bool = False) -> Plan:
+    """Every task the rubric needs, in a fixed order; ``curve``: then the dense
+    curves of the feedback figures (last, so they never delay a judged task)."""
     tasks = tuple(
         Task(f.reference, role, group, f.is_vector)
         for f in rubric.functions
         for role in ROLES
         for group in (*GROUPS, *_output_groups(f.derivative_input, role))
-    )
+    ) + (_curve_tasks(rubric) if curve else ())
     by_ref = {f.reference: f for f in rubric.functions}
     payload = {
         "functions": [
@@ -160,6 +161,20 @@ def build_plan(rubric: Rubric) -> Plan:
         ],
     }
     return Plan(tasks, payload)
+
+
+def _curve_tasks(rubric: Rubric) -> tuple[Task, ...]:
+    """One whole-array call per role (the derivative on x and on s = f(x))."""
+    return tuple(
+        Task(f.reference, role, group, False)
+        for f in rubric.functions
+        if not f.is_vector
+        for role, group in (
+            ("forward", "curve"),
+            ("derivative", "curve"),
+            ("derivative", "curve_output"),
+        )
+    )
 
 
 def _output_groups(derivative_input: str, role: str) -> tuple[str, ...]:
@@ -692,6 +707,9 @@ def _drive(
                 run.tasks[t] = _symbolic(run.exprs[key], inputs)
                 raise
             run.exprs[key] = _parse_expression(data)
+        if task.group in CURVE_GROUPS:
+            run.tasks[t] = _symbolic_curve(run.exprs[key], inputs, task.group)
+            return
         run.tasks[t] = _symbolic(run.exprs[key], inputs)
         return
     calls: list[Call] = []
@@ -706,8 +724,8 @@ def _drive(
             return
         data = w.call(t, None, call_timeout, deadline, stop)
         vector = _parse_reply(data, len(inputs), 4 * len(inputs))
-        if vector.shape == (len(inputs),):
-            run.tasks[t] = TaskResult("numpy", vector=vector)
+        if vector.shape == (len(inputs),) or task.group in CURVE_GROUPS:
+            run.tasks[t] = TaskResult("numpy", vector=vector)  # a curve: one call only
             return
         for point in range(len(inputs)):  # not vectorised: judged point by point
             data = w.call(t, point, call_timeout, deadline, stop)
@@ -776,6 +794,16 @@ def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
         for v in expression.evaluate(expr.tree, inputs)
     )
     return TaskResult("sympy", expr=expr.shown, points=points)
+
+
+def _symbolic_curve(expr: Any, inputs: list[float], group: str) -> TaskResult:
+    """A SymPy answer's dense curve, for the feedback figure: evaluated here at float64
+    working precision (it judges nothing); an expression takes x, so no curve on
+    outputs."""
+    if not isinstance(expr, _Expression) or group != "curve":
+        return TaskResult("sympy", failure="not drawn")
+    values = tuple(expression.evaluate_curve(expr.tree, inputs))
+    return TaskResult("sympy", vector=Call(values=values, shape=(len(values),)))
 
 
 def _parse_reply(data: Any, n_inputs: int, max_values: int) -> Call:
