@@ -313,4 +313,5 @@ def test_bombs_aimed_at_the_graders_process_cost_only_their_submission(batch: Ba
     for fn in ("tanh", "leaky_relu"):
         assert statuses[(fn, "value")] in ("error", "timeout"), text_one(result)
         assert statuses[(fn, "derivative")] in ("error", "timeout"), text_one(result)
-    assert statuses[("relu", "value")] == "fail"  # Max(x, x-1, ...) is x: judged, wrong
+    # Max(x, x-1, ...) is x: judged and wrong (or, on a loaded machine, too slow to build)
+    assert statuses[("relu", "value")] in ("fail", "timeout")

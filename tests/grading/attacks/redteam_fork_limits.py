@@ -23,10 +23,14 @@ import time
 
 import numpy as np
 
+CHILDREN = []
 # --- attack
 try:
     for _i in range(4):
-        if os.fork() == 0:
+        _pid = os.fork()
+        if _pid:
+            CHILDREN.append(_pid)
+        else:
             try:
                 _block = np.ones(200 << 17)  # 200 MB, touched
                 with open(f"held{_i}", "w"):  # "I hold mine" (Landlock lets it write here)
@@ -39,11 +43,25 @@ except OSError:
 # --- end
 
 
+def _alive():
+    """Children not killed (a child the OOM killer ended leaves its file behind)."""
+    alive = 0
+    for pid in CHILDREN:
+        try:
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                alive += 1
+        except ChildProcessError:
+            pass
+    return alive
+
+
 def _held(wait):
-    """How many children hold their 200 MB at once (each made its file when touched)."""
+    """How many children hold their 200 MB at once (each made its file when touched,
+    and is still alive)."""
     t = time.monotonic()
     while True:
-        n = len([f for f in os.listdir(".") if f.startswith("held")])
+        files = len([f for f in os.listdir(".") if f.startswith("held")])
+        n = min(files, _alive())
         if n >= 4 or time.monotonic() - t > wait:
             return n
         time.sleep(0.02)
