@@ -249,13 +249,14 @@ def test_expression_bombs_get_no_value_points(batch: Batch) -> None:
         assert statuses[(fn, "value")] in ("fail", "error", "timeout")
 
 
-def test_the_text_report_cannot_be_forged(batch: Batch) -> None:
-    text = text_one(batch.results["report_injection.py"])
+@pytest.mark.parametrize("name", ["report_injection.py", "redteam_note_injection.py"])
+def test_the_text_report_cannot_be_forged(batch: Batch, name: str) -> None:
+    text = text_one(batch.results[name])
     lines = text.splitlines()
-    assert lines[0].startswith("report_injection.py: ")
+    assert lines[0].startswith(f"{name}: ")
     assert not [line for line in lines if line.startswith("classmate.py")]
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u2028\u202e]", text)
-    assert "\\x1b[2K" in text  # shown, escaped
+    assert "\\x1b[2K" in text  # shown, escaped (in a message or a note)
 
 
 def test_no_process_survives_the_grader(batch: Batch) -> None:

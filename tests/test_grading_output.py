@@ -228,3 +228,18 @@ def test_the_watchdog_gives_up_on_a_stuck_submission(
     assert b.score == b.max_score
     assert c.score == c.max_score
     assert len(batch.abandoned) == 1
+
+
+def test_a_folder_nested_too_deep_is_that_students_error(tmp_path: Path) -> None:
+    deep = tmp_path / "deep"
+    (deep / ("d/" * 40)).mkdir(parents=True)
+    (deep / "main.py").write_text((CORPUS / "numpy_stable.py").read_text())
+    honest = tmp_path / "honest.py"
+    honest.write_text((CORPUS / "numpy_stable.py").read_text())
+    out = tmp_path / "r.json"
+    assert main(["grade", str(deep), str(honest), "--format", "json", "--output", str(out)]) == 0
+    docs = {d["submission"]: d for d in json.loads(out.read_text())}
+    assert docs["honest.py"]["score"] == 20
+    first = docs["deep"]["results"][0]
+    assert first["status"] == "error"
+    assert "nested deeper than 16" in first["message"]

@@ -26,7 +26,7 @@ from dataclasses import replace
 from actref.grading import report as rep
 from actref.grading.judge import SubmissionResult
 from actref.grading.rubric import Rubric
-from actref.grading.sandbox import ISOLATION, SandboxUser
+from actref.grading.sandbox import ISOLATION, SandboxUser, SubmissionError, submission_files
 from actref.progress import Progress
 
 
@@ -255,16 +255,15 @@ def fingerprint(rubric: Rubric) -> str:
 def file_digest(path: str) -> str:
     """The submission's contents (a folder's: every regular file's path and bytes)."""
     h = hashlib.sha256()
-    files = [path]
-    if os.path.isdir(path):
-        files = sorted(os.path.join(d, f) for d, _, names in os.walk(path) for f in names)
-    for name in files:
-        if not os.path.isfile(name) or os.path.islink(name):
-            continue
-        h.update(os.path.relpath(name, path).encode() + b"\0")
-        with open(name, "rb") as fh:
-            while chunk := fh.read(1 << 16):
-                h.update(chunk)
+    try:
+        files = submission_files(path) if os.path.isdir(path) else [("", path)]
+        for rel, name in files:
+            h.update(rel.encode() + b"\0")
+            with open(name, "rb") as fh:
+                while chunk := fh.read(1 << 16):
+                    h.update(chunk)
+    except (OSError, SubmissionError) as exc:  # graded as an error; never kept by --resume
+        return f"unreadable: {exc}"
     return h.hexdigest()
 
 

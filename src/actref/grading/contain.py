@@ -59,8 +59,16 @@ PROTECTIONS = (
     "cgroup-limits",
 )
 ALLOWED_PACKAGES = ("numpy", "scipy", "sympy", "mpmath")
-# shared libraries an extension module imported later may need (read-only)
-SYSTEM_PATHS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache")
+# the shared libraries an extension module imported later may need, and no more (all of
+# /usr/lib holds databases' and SDKs' files): the multiarch folder, the loader's cache
+_MULTIARCH = sysconfig.get_config_var("MULTIARCH")
+SYSTEM_PATHS: tuple[str, ...] = (
+    "/lib",  # on a merged /usr, symlinks into /usr/lib
+    "/lib64",
+    *([f"/usr/lib/{_MULTIARCH}"] if _MULTIARCH else []),
+    "/usr/lib64",
+    "/etc/ld.so.cache",
+)
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 HOME_BYTES = 64 << 20  # a worker's writable folder, in memory
 CGROUP_ROOT = "/sys/fs/cgroup"

@@ -45,6 +45,7 @@ MAX_LINE_BYTES = 1 << 20
 MAX_SPAWNS = 12
 MAX_SUBMISSION_BYTES = 4 << 20  # a submission's files, all together
 MAX_SUBMISSION_FILES = 200
+MAX_SUBMISSION_DEPTH = 16
 SERVER_TIMEOUT = 10.0  # any exchange with the fork server
 ROLES = ("forward", "derivative")
 STYLES = ("numpy", "sympy", "missing")
@@ -295,6 +296,7 @@ def _make_folder(path: str, user: SandboxUser) -> tuple[str, str]:
     """A private folder (``base``) holding ``home``, the worker's only writable place,
     with a copy of the submission in it; the jail's mount point; the output files."""
     base = tempfile.mkdtemp(prefix="actref-grade-")
+    _LIVE_FOLDERS.add(base)
     try:
         home = os.path.join(base, "home")
         os.mkdir(home, 0o700)
@@ -321,30 +323,59 @@ def _copy_file(src: str, dest: str, budget: list[int]) -> None:
     fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _Unreadable(f"{os.path.basename(src)} is not a regular file")
+            raise SubmissionError(f"{os.path.basename(src)} is not a regular file")
         data = fh.read(budget[0] + 1)
     budget[0] -= len(data)
     if budget[0] < 0:
-        raise _Unreadable(f"is larger than {MAX_SUBMISSION_BYTES >> 20} MiB")
+        raise SubmissionError(f"is larger than {MAX_SUBMISSION_BYTES >> 20} MiB")
     with open(dest, "wb") as out:
         out.write(data)
 
 
+def submission_files(folder: str) -> list[tuple[str, str]]:
+    """A folder submission's regular files, ``(relative path, path)``, sorted: walked
+    without recursion (a student's 1,500-deep tree is a clear error, not a crash), no
+    symlink followed, at most MAX_SUBMISSION_DEPTH deep and MAX_SUBMISSION_FILES files."""
+    out: list[tuple[str, str]] = []
+    stack = [("", 0)]
+    while stack:
+        rel, depth = stack.pop()
+        if depth > MAX_SUBMISSION_DEPTH:
+            raise SubmissionError(f"has folders nested deeper than {MAX_SUBMISSION_DEPTH}")
+        with os.scandir(os.path.join(folder, rel)) as entries:
+            for entry in entries:
+                child = os.path.join(rel, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((child, depth + 1))
+                elif entry.is_file(follow_symlinks=False):
+                    out.append((child, entry.path))
+                    if len(out) > MAX_SUBMISSION_FILES:
+                        raise SubmissionError(f"holds more than {MAX_SUBMISSION_FILES} files")
+    return sorted(out)
+
+
 def _copy_tree(src: str, dest: str, budget: list[int]) -> None:
     """A folder submission: its folders and regular files only (symlinks, FIFOs and
-    devices are left behind), within the size budget and MAX_SUBMISSION_FILES files."""
-    count = 0
-    for folder, dirs, files in os.walk(src, followlinks=False):
-        target = os.path.join(dest, os.path.relpath(folder, src))
-        os.makedirs(target, exist_ok=True)
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
-        for name in files:
-            if not stat.S_ISREG(os.lstat(os.path.join(folder, name)).st_mode):
-                continue
-            count += 1
-            if count > MAX_SUBMISSION_FILES:
-                raise _Unreadable(f"holds more than {MAX_SUBMISSION_FILES} files")
-            _copy_file(os.path.join(folder, name), os.path.join(target, name), budget)
+    devices are left behind), within the size budget."""
+    os.makedirs(dest, exist_ok=True)
+    for rel, path in submission_files(src):
+        os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+        _copy_file(path, os.path.join(dest, rel), budget)
+
+
+# what a grading thread the watchdog gave up on leaves behind: its worker, its folder
+_LIVE_WORKERS: set[_Worker] = set()
+_LIVE_FOLDERS: set[str] = set()
+
+
+def abandon_all() -> None:
+    """Kill every worker still running and remove every worker's folder: before a
+    process ends without waiting for its grading threads (the watchdog gave up on
+    some), so that nothing they started outlives it."""
+    for w in list(_LIVE_WORKERS):
+        w.close()
+    for base in list(_LIVE_FOLDERS):
+        remove_tree(base)
 
 
 def remove_tree(path: str) -> None:
@@ -352,6 +383,7 @@ def remove_tree(path: str) -> None:
     the stack), folders the student made unreadable, no symlink followed."""
     if not os.path.lexists(path):
         return
+    _LIVE_FOLDERS.discard(path)
     for argv in (["chmod", "-R", "u+rwX", path], ["rm", "-rf", "--one-file-system", path]):
         with contextlib.suppress(OSError, subprocess.SubprocessError):
             subprocess.run(
@@ -366,8 +398,8 @@ def remove_tree(path: str) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-class _Unreadable(Exception):
-    pass
+class SubmissionError(Exception):
+    """A submission that cannot be copied into its sandbox; the message says why."""
 
 
 # ------------------------------------------------------------------------ the worker
@@ -412,6 +444,7 @@ class _Worker:
         self.pid, self.fd, self.cmd_fd, self.status_fd = server.spawn(args)
         self.buf = b""
         self.seq = 0
+        _LIVE_WORKERS.add(self)
 
     def message(self, deadline: float, stop: threading.Event | None) -> Any:
         """The next line, parsed; :class:`_Timeout` at ``deadline``."""
@@ -467,6 +500,7 @@ class _Worker:
     def close(self) -> None:
         """Kill the worker and everything it started; wait (briefly) until they are
         gone, so its folder is removed after, not during, its last writes."""
+        _LIVE_WORKERS.discard(self)
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGTERM)  # the supervisor kills the whole namespace
         with contextlib.suppress(OSError, ValueError):
@@ -573,7 +607,7 @@ def run_submission(
     spawns = 0
     try:
         base, copy = _make_folder(path, user)
-    except (OSError, _Unreadable) as exc:
+    except (OSError, SubmissionError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         run.import_failure = f"the file could not be read ({reason})"
         return run
