@@ -1,4 +1,6 @@
-"""The README's examples for users of the test library run, and print what it shows.
+"""The README's examples for its users (a student checking a derivative, a framework
+developer testing a kernel, an instructor grading a class, a maintainer keeping the
+figures) run, and print what it shows.
 
 Each ``python`` block of the sections below runs in one namespace per section, in
 order; a ``text`` block right after it lists lines its output must contain (``...``
@@ -22,6 +24,7 @@ SECTIONS = (
     "Check your own derivative",
     "Test your kernel against the reference",
     "Keep the figures",
+    "Grade a class",
 )
 OPTIONAL = ("torch", "jax")
 
