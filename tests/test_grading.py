@@ -165,7 +165,23 @@ def test_feedback_names_the_smallest_failing_input(
     name: str, function: str, part: str, graded: dict[str, SubmissionResult]
 ) -> None:
     (r,) = [r for r in graded[name].results if (r.function, r.part) == (function, part)]
-    assert MESSAGES[(name, function, part)] in r.message
+    said = [r.message, *graded[name].notes]  # an import failure is a note, said once
+    assert any(MESSAGES[(name, function, part)] in text for text in said), said
+
+
+@pytest.mark.parametrize(
+    "name", ["hostile_syntax_error.py", "hostile_exit_on_import.py", "hostile_hang_on_import.py"]
+)
+def test_an_import_failure_is_said_once(name: str, graded: dict[str, SubmissionResult]) -> None:
+    from actref.grading.judge import NOT_IMPORTED
+    from actref.grading.report import as_junit, text_one
+
+    result = graded[name]
+    assert {r.message for r in result.results} == {NOT_IMPORTED}
+    failure = [n for n in result.notes if n.startswith("the submission could not be imported")]
+    assert len(failure) == 1
+    for report in (text_one(result), as_junit([result]), json.dumps(result.as_dict())):
+        assert report.count(failure[0][40:80]) == 1, report
 
 
 def test_classic_homework_scores_all_but_softmax_stability(

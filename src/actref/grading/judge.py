@@ -18,6 +18,8 @@ from actref.grading.probes import Expected
 from actref.grading.rubric import PARTS, Rubric, RubricFunction, Tolerance
 from actref.grading.sandbox import Call, Found, Plan, RawRun, TaskResult
 
+# every part's message when the import failed; the failure itself is one note
+NOT_IMPORTED = "not graded: the submission could not be imported (see the note above)"
 STATUSES = ("pass", "fail", "missing", "error", "timeout")
 
 
@@ -259,12 +261,8 @@ class _FunctionJudge:
         return out
 
     def _judge(self, part: str) -> _Problem | None:
-        if self.run.import_failure is not None:
-            return _Problem(
-                self.run.import_status,
-                f"the submission could not be imported: {self.run.import_failure}",
-                None,
-            )
+        if self.run.import_failure is not None:  # said once, in the submission's notes
+            return _Problem(self.run.import_status, NOT_IMPORTED, None)
         if part == "derivative":
             if self.forward.style == "missing" and self.derivative.style == "missing":
                 return self._missing("forward")
@@ -739,13 +737,16 @@ def judge(
         ]
         if ("forward", "curve") in fj.index:
             curves.append(fj.curve())
+    notes = run.notes
+    if run.import_failure is not None:
+        notes = (*notes, f"the submission could not be imported: {run.import_failure}")
     return SubmissionResult(
         submission,
         run.path,
         tuple(results),
         run.seconds,
         missing_protections=run.missing_protections,
-        notes=run.notes,
+        notes=notes,
         curves=tuple(curves),
         found=tuple(found),
     )

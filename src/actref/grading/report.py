@@ -166,6 +166,8 @@ def as_junit(results: Sequence[SubmissionResult]) -> str:
             errors=str(errors),
             time=f"{res.seconds:.3f}",
         )
+        if res.notes:  # how it was loaded, an import failure: said once, for the suite
+            ET.SubElement(suite, "system-out").text = _clean("\n".join(res.notes))
         if res.missing_protections:
             props = ET.SubElement(suite, "properties")
             ET.SubElement(
