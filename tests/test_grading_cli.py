@@ -210,7 +210,7 @@ def test_json_matches_the_documented_schema(json_report: list[dict[str, object]]
     for doc in json_report:
         assert list(doc) == [
             "submission", "score", "max_score", "results", "missing_protections", "sha256",
-            "rubric", "notes", "seconds", "found",
+            "rubric", "notes", "seconds", "found", "stdout",
         ]  # fmt: skip
         results = doc["results"]
         assert isinstance(results, list)

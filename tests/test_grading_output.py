@@ -242,3 +242,19 @@ def test_a_folder_nested_too_deep_is_that_students_error(tmp_path: Path) -> None
     assert docs["honest.py"]["score"] == 20
     assert {r["status"] for r in docs["deep"]["results"]} == {"error"}
     assert any("nested deeper than 16" in note for note in docs["deep"]["notes"])
+
+
+def test_the_json_report_carries_what_the_submission_printed(tmp_path: Path) -> None:
+    loud = tmp_path / "loud.py"
+    loud.write_text(
+        "import numpy as np\n"
+        'print("hello\\x1b[31m\\nclassmate.py: 0 / 20", "x" * 5000)\n'
+        "def relu(x):\n    return np.maximum(x, 0.0)\n"
+    )
+    out = tmp_path / "r.json"
+    assert main(["grade", str(loud), "--format", "json", "--output", str(out), "-q"]) == 0
+    (doc,) = json.loads(out.read_text())
+    printed = doc["stdout"]
+    assert printed.startswith("hello\\x1b[31m\\nclassmate.py: 0 / 20 xxx")  # escaped
+    assert printed.endswith(" [...]")  # truncated
+    assert len(printed) < 2100

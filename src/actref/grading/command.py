@@ -27,6 +27,7 @@ from actref.grading import report as rep
 from actref.grading.judge import SubmissionResult
 from actref.grading.rubric import Rubric
 from actref.grading.sandbox import ISOLATION, SandboxUser, SubmissionError, submission_files
+from actref.grading.text import printable
 from actref.progress import Progress
 
 
@@ -333,7 +334,7 @@ def run(
             from actref.grading import feedback
 
             feedback.write_page(feedback_dir, feedback.student_page(result, shown))
-        bar.advance(rep.printable(names[i]))
+        bar.advance(printable(names[i]))
         if args.output is not None:
             write_report(final=False)
         elif streaming:

@@ -37,8 +37,8 @@ from matplotlib.figure import Figure
 
 from actref.grading import svgplot
 from actref.grading.judge import Curve, PartResult, SubmissionResult
-from actref.grading.report import printable
 from actref.grading.rubric import PARTS
+from actref.grading.text import printable
 from actref.plotting import style
 
 REFERENCE_COLOR = "#595959"  # matplotlib's "0.35"

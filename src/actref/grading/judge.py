@@ -78,6 +78,7 @@ class SubmissionResult:
     curves: tuple[Curve, ...] = ()  # for the feedback figures (not in the JSON report)
     # the names found for each function: (function, role, name); role forward/derivative
     found: tuple[tuple[str, str, str], ...] = ()
+    stdout: str = ""  # the start of what the submission printed, control characters escaped
 
     @property
     def score(self) -> float:
@@ -91,8 +92,8 @@ class SubmissionResult:
 
     def as_dict(self) -> dict[str, Any]:
         """``{"submission", "score", "max_score", "results", "missing_protections",
-        "sha256", "rubric", "notes", "seconds", "found"}``: the documented report of one
-        submission (``report.schema.json``)."""
+        "sha256", "rubric", "notes", "seconds", "found", "stdout"}``: the documented
+        report of one submission (``report.schema.json``)."""
         return {
             "submission": self.submission,
             "score": self.score,
@@ -107,6 +108,7 @@ class SubmissionResult:
                 f: {role: name for g, role, name in self.found if g == f}
                 for f in dict.fromkeys(g for g, _, _ in self.found)
             },
+            "stdout": self.stdout,
         }
 
     @classmethod
@@ -749,4 +751,5 @@ def judge(
         notes=notes,
         curves=tuple(curves),
         found=tuple(found),
+        stdout=run.stdout,
     )

@@ -17,20 +17,12 @@ from collections.abc import Mapping, Sequence
 
 from actref.grading.judge import SubmissionResult
 from actref.grading.rubric import PARTS, Rubric
+from actref.grading.text import printable
 
 FORMATS = ("text", "json", "csv", "junit", "gradescope")
 
 # characters XML 1.0 cannot carry; student error texts may contain them
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# what must not reach a terminal or a line-based report verbatim: control characters
-# (newlines and ANSI escapes would let a student's error text forge report lines),
-# DEL, C1 controls, and the Unicode line separators and bidirectional overrides
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` on one line, every control character shown as an escape (``\\x1b``)."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 def _pts(v: float) -> str:

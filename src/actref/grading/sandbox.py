@@ -40,6 +40,7 @@ from typing import Any
 from actref.grading import contain, expression, worker
 from actref.grading.probes import CURVE_GROUPS, GROUPS, OUTPUT_GROUPS, inputs_for
 from actref.grading.rubric import Rubric
+from actref.grading.text import printable
 
 MAX_LINE_BYTES = 1 << 20
 MAX_SPAWNS = 12
@@ -113,6 +114,7 @@ class RawRun:
     seconds: float = 0.0
     restarts: int = 0
     missing_protections: tuple[str, ...] = ()
+    stdout: str = ""  # the start of what the last worker printed (escaped)
     exprs: dict[tuple[str, str], Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # how the submission was loaded (input(), stubs, fallback)
 
@@ -361,6 +363,24 @@ def _copy_tree(src: str, dest: str, budget: list[int]) -> None:
     for rel, path in submission_files(src):
         os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
         _copy_file(path, os.path.join(dest, rel), budget)
+
+
+STDOUT_EXCERPT_BYTES = 2000
+
+
+def _printed(base: str) -> str:
+    """The start of the submission's stdout: the file this process created for it
+    outside the jail (the student reaches it only through its descriptor), read without
+    following links, truncated, every control character shown escaped."""
+    try:
+        fd = os.open(os.path.join(base, "stdout.txt"), os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(STDOUT_EXCERPT_BYTES + 1)
+    text = data[:STDOUT_EXCERPT_BYTES].decode("utf-8", errors="replace")
+    cut = " [...]" if len(data) > STDOUT_EXCERPT_BYTES else ""
+    return printable(text) + cut
 
 
 # what a grading thread the watchdog gave up on leaves behind: its worker, its folder
@@ -634,6 +654,7 @@ def run_submission(
             )
             remaining = [t for t in remaining if t not in run.tasks]
     finally:
+        run.stdout = _printed(base)
         remove_tree(base)
     run.restarts = max(0, spawns - 1)
     run.seconds = time.monotonic() - start
