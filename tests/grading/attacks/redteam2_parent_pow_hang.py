@@ -31,6 +31,14 @@ stays quick):
   its thread keeps a core and a share of the GIL until the run ends (``os._exit``), and
   every classmate who copies the trick adds one more such thread: with ``--jobs 2`` and
   k copies the batch takes at least k x 120 s / 2 and the grader burns k cores.
+  Observed (``submission_timeout = 5``, so a 65 s watchdog; ``--jobs 2``): four copies
+  of the forged file, then numpy_stable.py and classic_sympy.py: the copies are reported
+  at 66 s and 132 s, the run ends at 134 s (exit 0, folders removed), and the two honest
+  files, graded while four abandoned threads spin in the parent, take 1.78 s and 1.81 s
+  each instead of 0.21 s and 0.48 s alone (8x: every reply from their workers waits for
+  the GIL behind the spinning threads). Their scores held here; with more copies, or
+  slower honest code near the 2 s call limit, the parent's own slowness is charged to
+  the classmates' clocks.
 
 The grader should evaluate student expressions under a deadline it enforces (the
 submission's clock, checked between points and nodes, or better a killable process with
