@@ -37,7 +37,12 @@ from actref.grading.sandbox import _SERVER
 
 CORPUS = Path(__file__).parent / "grading"
 ATTACKS = CORPUS / "attacks"
-HONEST = {"numpy_stable.py": 20.0, "classic_sympy.py": 19.0, "honest_unusual.py": 20.0}
+HONEST = {
+    "numpy_stable.py": 20.0,
+    "classic_sympy.py": 19.0,
+    "honest_unusual.py": 20.0,
+    "honest_threads.py": 3.0,  # sigmoid only: value, stability, vectorized, input-unchanged
+}
 MARKERS = [
     Path("/tmp/actref-attack-marker"),
     Path("/tmp/actref-attack-daemon-marker"),

@@ -57,8 +57,11 @@ def test_not_real_and_not_a_number_are_errors() -> None:
         # printing a Float with a 332 000-bit exponent never ended
         "Pow(Integer(2), Float('1e100000', precision=53))",
         "Mul(Pow(Integer(10), Pow(Integer(10), Integer(100))), Symbol('x'))",
+        # mpmath's integer power squares log2(n) times at ever wider precision
+        "Pow(Float('0.3', precision=53), Float('-1e19700', precision=53))",
+        "Pow(Add(Integer(2), Symbol('x')), Integer(" + str(2**4095 + 1) + "))",
     ],
-    ids=["rational-power", "huge-float", "power-tower"],
+    ids=["rational-power", "huge-float", "power-tower", "float-power", "integer-power"],
 )
 def test_huge_numbers_are_infinite_at_once(text: str) -> None:
     start = time.monotonic()
@@ -92,3 +95,16 @@ def test_a_derivative_of_max_of_sines_is_evaluated_without_solvers() -> None:
 def test_what_is_not_accepted_says_why(text: str, message: str) -> None:
     with pytest.raises(ex.ExpressionError, match=message):
         ex.parse(text)
+
+
+def test_a_large_power_keeps_its_sign_and_value() -> None:
+    tree = ex.parse("Pow(Symbol('x'), Integer(65))")
+    assert ex.evaluate(tree, [-1.0, 2.0]) == [-1.0, 2.0**65]
+    assert ex.evaluate(ex.parse("Pow(Symbol('x'), Rational(131, 2))"), [-1.0]) == [
+        "is not real at x=-1.0"
+    ]
+
+
+def test_evaluation_stops_at_the_deadline() -> None:
+    values = ex.evaluate(ex.parse("Symbol('x')"), [1.0, 2.0], deadline=0.0)
+    assert values == ["was not evaluated: the submission's time limit had passed"] * 2

@@ -336,12 +336,14 @@ def _drop_capabilities() -> None:
     _check(_c().capset(ctypes.byref(header), data), "capset")
 
 
-def _limits(address_space: int, cpu_seconds: int, file_bytes: int) -> None:
+def _limits(address_space: int, cpu_seconds: int, file_bytes: int, tree_bounded: bool) -> None:
     for which, value in (
         (resource.RLIMIT_AS, address_space),
         (resource.RLIMIT_CPU, cpu_seconds),
         (resource.RLIMIT_FSIZE, file_bytes),
-        (resource.RLIMIT_NPROC, 16),  # per uid: a tree of at most 16 (x the memory limit)
+        # per uid, shared by every worker (and every process of that uid on the host):
+        # only the fallback where no pids cgroup bounds each worker's tree
+        (resource.RLIMIT_NPROC, 4096 if tree_bounded else TREE_PROCESSES),
         (resource.RLIMIT_NOFILE, 64),
         (resource.RLIMIT_CORE, 0),
     ):
@@ -395,6 +397,7 @@ def confine(
     address_space: int,
     cpu_seconds: int,
     file_bytes: int,
+    tree_bounded: bool = False,
 ) -> list[str]:
     """Build the walls around this process (the worker) before any student code runs;
     the protections that could not be had. Failing to build one is never fatal: the
@@ -411,7 +414,7 @@ def confine(
         missing.append("filesystem-jail")
         os.chdir(home)
     try:
-        _limits(address_space, cpu_seconds, file_bytes)
+        _limits(address_space, cpu_seconds, file_bytes, tree_bounded)
     except (OSError, ValueError):
         missing.append("rlimits")
     if root:

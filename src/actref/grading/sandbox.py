@@ -758,14 +758,14 @@ def _drive(
                 data = w.call(t, None, call_timeout, deadline, stop)
             except (_Timeout, _Died, _Malformed) as exc:
                 status = "timeout" if isinstance(exc, _Timeout) else "error"
-                run.exprs[key] = _Failed(_failure_text(exc, call_timeout), status)
+                run.exprs[key] = _Failed(_failure_text(exc, call_timeout, deadline), status)
                 run.tasks[t] = _symbolic(run.exprs[key], inputs)
                 raise
             run.exprs[key] = _parse_expression(data)
         if task.group in CURVE_GROUPS:
             run.tasks[t] = _symbolic_curve(run.exprs[key], inputs, task.group)
             return
-        run.tasks[t] = _symbolic(run.exprs[key], inputs)
+        run.tasks[t] = _symbolic(run.exprs[key], inputs, deadline)
         return
     calls: list[Call] = []
     vector: Call | None = None
@@ -788,7 +788,7 @@ def _drive(
         run.tasks[t] = TaskResult("numpy", vector=vector, points=tuple(calls))
     except (_Timeout, _Died, _Malformed) as exc:
         status = "timeout" if isinstance(exc, _Timeout) else "error"
-        text = _failure_text(exc, call_timeout)
+        text = _failure_text(exc, call_timeout, deadline)
         run.tasks[t] = TaskResult(
             "numpy",
             vector=vector,
@@ -801,8 +801,10 @@ def _drive(
         raise
 
 
-def _failure_text(exc: Exception, call_timeout: float) -> str:
+def _failure_text(exc: Exception, call_timeout: float, deadline: float = math.inf) -> str:
     if isinstance(exc, _Timeout):
+        if time.monotonic() >= deadline:  # the submission's clock ran out, not the call's
+            return "grading stopped at the per-submission limit"
         return f"did not return within {call_timeout:g} s"
     if isinstance(exc, _Died):
         return str(exc)
@@ -838,7 +840,7 @@ class _Failed:
     status: str
 
 
-def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
+def _symbolic(expr: Any, inputs: list[float], deadline: float = math.inf) -> TaskResult:
     """Values of a SymPy answer, computed here from its expression."""
     if isinstance(expr, _Failed):
         return TaskResult("sympy", failure=expr.text, failure_status=expr.status)
@@ -846,7 +848,7 @@ def _symbolic(expr: Any, inputs: list[float]) -> TaskResult:
         return TaskResult("sympy", failure=expr)
     points = tuple(
         Call(error=v) if isinstance(v, str) else Call(values=(v,), shape=())
-        for v in expression.evaluate(expr.tree, inputs)
+        for v in expression.evaluate(expr.tree, inputs, deadline)
     )
     return TaskResult("sympy", expr=expr.shown, points=points)
 

@@ -125,6 +125,7 @@ def _start_worker(
                     worker.address_space(int(args["limits"]["memory_mb"])),
                     int(args["limits"]["submission_timeout"]) + 1,
                     worker.MAX_OUTPUT_BYTES,
+                    tree_bounded=bool(groups),
                 )
             worker.main(result_fd, cmd_fd, missing=missing, **args)
         except BaseException:
