@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from actref import finite_diff, laws, oracle
+from actref import contract, finite_diff, laws, oracle
 from actref.hard_inputs import hard_inputs
 from actref.registry import Activation
 
@@ -98,33 +98,30 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _ulp(act: Activation, xs: F64, grad: bool) -> UlpFigure:
-    expr = act.dexpr if grad else act.expr
-    expected = oracle.true_values(expr, xs)
+    part: contract.Part = "derivative" if grad else "value"
+    expected = oracle.true_values(act.dexpr if grad else act.expr, xs)
     with np.errstate(all="ignore"):
         actual = np.asarray(act.grad(xs) if grad else act(xs), dtype=np.float64)
-    err = oracle.ulp_error(actual, expected)
-    # subnormal true values are outside the ULP contract: a result in the subnormal
-    # range (or flushed to zero) is not counted against the budget
-    normal = np.finfo(np.float64).smallest_normal
-    err = np.where(
-        (expected != 0) & (np.abs(expected) < normal) & (np.abs(actual) < normal), 0, err
-    )
+    err = contract.contract_ulp_error(actual, expected)
     i = int(np.argmax(err))
     return UlpFigure(
         worst=float(err[i]),
         at=float(xs[i]),
-        budget=float(act.ulp_budget[1 if grad else 0]),
+        budget=contract.budget(act, part),
         actual=float(actual[i]),
         expected=float(expected[i]),
     )
 
 
 def _ulp_message(act: Activation, fig: UlpFigure, grad: bool) -> str:
-    prime = "'" if grad else ""
-    return (
-        f"{act.name}{prime}(x={fig.at!r}) = {fig.actual!r}, expected {fig.expected!r} "
-        f"(error {fig.worst:.3g} ULP, budget {fig.budget:g})"
-    )
+    return contract.Finding(
+        contract.label(act.name, "derivative" if grad else "value"),
+        fig.at,
+        fig.actual,
+        fig.expected,
+        fig.worst,
+        budget=fig.budget,
+    ).describe()
 
 
 def _ulp_sentence(act: Activation, fig: UlpFigure, grad: bool) -> str:
