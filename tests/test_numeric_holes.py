@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import numpy as np
 
 import actref
@@ -75,3 +76,53 @@ def test_gelu_grad_where_the_gaussian_is_subnormal() -> None:
     a normal result."""
     _assert_none(_findings("gelu", np.linspace(-37.71, -37.69, 200)))
     _assert_none(_findings("gelu", np.linspace(-40.0, -30.0, 200)))
+
+
+# ------------------------------------------------------------------- softmax family
+def _row_truth(rows: np.ndarray) -> dict[str, np.ndarray]:
+    """softmax, log_softmax and logsumexp of each row at 60 digits, correctly rounded."""
+    out: dict[str, list[Any]] = {"softmax": [], "log_softmax": [], "logsumexp": []}
+    for row in rows:
+        with mpmath.workdps(60):
+            xs = [mpmath.mpf(float(v)) for v in row]
+            m = max(xs)
+            es = [mpmath.exp(v - m) for v in xs]
+            total = mpmath.fsum(es)
+            lse = m + mpmath.log(total)
+            out["softmax"].append([oracle.round_to(e / total) for e in es])
+            out["log_softmax"].append([oracle.round_to(v - lse) for v in xs])
+            out["logsumexp"].append(oracle.round_to(lse))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def _assert_rows(name: str, rows: np.ndarray, got: np.ndarray, want: np.ndarray) -> None:
+    err = contract.contract_ulp_error(got, want)
+    bad = contract.findings(
+        name, rows, got, want, err, budget=contract.VECTOR_BUDGET, rows=got.ndim > 1, limit=3
+    )
+    _assert_none(bad)
+
+
+def test_softmax_family_along_a_non_last_axis() -> None:
+    """softmax(M, axis=0) of a (20000, 2) array: ~100 ULP before (a strided axis was
+    summed sequentially), and other bits than the same data along the last axis."""
+    m = np.random.default_rng(4).normal(0.0, 1.0, (20000, 2))
+    last = np.ascontiguousarray(m.T)
+    want = _row_truth(last)
+    for name in ("softmax", "log_softmax"):
+        fn = getattr(actref, name)
+        got = fn(m, axis=0)
+        assert np.array_equal(got, fn(last, axis=-1).T), f"{name}: other bits along axis 0"
+        _assert_rows(name, last, got.T, want[name])
+    got = actref.logsumexp(m, axis=0)
+    assert np.array_equal(got, actref.logsumexp(last, axis=-1))
+    _assert_rows("logsumexp", last[:, :1], got, want["logsumexp"])
+
+
+def test_softmax_with_one_dominant_entry_in_long_rows() -> None:
+    """7 ULP before on rows of 1000 with one dominant entry: the 1 of the maximum took
+    every rounding of its partial sum."""
+    rows = np.random.default_rng(2).normal(0.0, 1.0, (30, 1000))
+    rows[:, 0] = 12.0
+    want = _row_truth(rows)
+    _assert_rows("softmax", rows, actref.softmax(rows), want["softmax"])

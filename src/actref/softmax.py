@@ -54,7 +54,11 @@ def _gather(x: ArrayLike, axis: Axis) -> tuple[F64, np.dtype[np.floating], tuple
     k = len(axes)
     moved = np.moveaxis(arr, axes, tuple(range(arr.ndim - k, arr.ndim)))
     merged = int(np.prod(moved.shape[arr.ndim - k :]))
-    return moved.reshape(*moved.shape[: arr.ndim - k], merged), dtype, axes
+    # contiguous rows: NumPy sums a contiguous last axis pairwise, a strided one
+    # sequentially (106 ULP along axis 0 of a (100000, 2) array, and other bits than
+    # the same data along the last axis; issue 14)
+    flat = np.ascontiguousarray(moved.reshape(*moved.shape[: arr.ndim - k], merged))
+    return flat, dtype, axes
 
 
 def _scatter(out: NDArray[np.floating], shape: tuple[int, ...], axes: tuple[int, ...]) -> Any:
@@ -111,19 +115,31 @@ def _exp_shifted(hi: F64, lo: F64) -> F64:
     return e + e * lo
 
 
+def _lead_and_rest(e: F64, hi: F64, axis: int) -> tuple[F64, F64, F64]:
+    """One maximal entry of ``e`` (exactly 1: its shift is 0), the sum of the others
+    and the shift of that entry (0, or -inf for a row of -inf), keepdims.
+
+    The sum of the others is pairwise over small numbers, and 1 is added once: summed
+    with the rest, the 1 would take every rounding of its partial sum (6 ULP in
+    softmax over rows of 1000 with one dominant entry, issue 14).
+    """
+    top = np.argmax(hi, axis=axis, keepdims=True)
+    lead = np.take_along_axis(e, top, axis=axis)
+    np.put_along_axis(e, top, 0.0, axis=axis)
+    rest = np.sum(e, axis=axis, keepdims=True)
+    np.put_along_axis(e, top, lead, axis=axis)
+    return lead, rest, np.take_along_axis(hi, top, axis=axis)
+
+
 def _log_total(hi: F64, lo: F64, axis: int) -> F64:
     r""":math:`\log\sum_j e^{hi_j + lo_j}` (keepdims) as ``log1p`` of all but one maximum.
 
     One maximal entry contributes exactly 1, so ``log1p`` of the rest keeps
     ``log_softmax`` of the maximum nonzero (``[0, -40]`` gives ``-4.2e-18``, not 0).
     """
-    e = _exp_shifted(hi, lo)
-    top = np.argmax(hi, axis=axis, keepdims=True)
-    np.put_along_axis(e, top, 0.0, axis=axis)
-    rest = np.sum(e, axis=axis, keepdims=True)
+    _, rest, shift = _lead_and_rest(_exp_shifted(hi, lo), hi, axis)
     with np.errstate(divide="ignore"):
-        lead = np.take_along_axis(hi, top, axis=axis)  # 0, or -inf for a row of -inf
-        out: F64 = np.where(lead == 0.0, np.log1p(rest), np.log(rest))
+        out: F64 = np.where(shift == 0.0, np.log1p(rest), np.log(rest))
     return out
 
 
@@ -162,9 +178,10 @@ def softmax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating]:
         return np.zeros(np.shape(x), dtype=dtype)
     hi, lo, _ = _shift(flat, -1)
     e = _exp_shifted(hi, lo)
+    lead, rest, _ = _lead_and_rest(e, hi, -1)
     with np.errstate(invalid="ignore"):
-        # float64 is enough here (<= 3 ULP measured): one quotient of a pairwise sum
-        out: F64 = e / np.sum(e, axis=-1, keepdims=True)
+        # float64 is enough here (<= 3 ULP measured): one quotient of 1 + a pairwise sum
+        out: F64 = e / (lead + rest)
     return _scatter(out, np.shape(x), axes).astype(dtype, copy=False)  # type: ignore[no-any-return]
 
 
@@ -207,7 +224,7 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     :func:`softmax_jacobian_diag`, or the product :math:`J v = s (v - s \cdot v)`).
     """
     arr, dtype, ax = _prepare(x, axis)
-    arr = np.moveaxis(arr, ax, -1)
+    arr = np.ascontiguousarray(np.moveaxis(arr, ax, -1))  # pairwise sums (see _gather)
     n = arr.shape[-1]
     batch = arr.shape[:-1]
     try:
@@ -236,5 +253,5 @@ def softmax_jacobian_diag(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     arr, dtype, ax = _prepare(x, axis)
     if arr.shape[ax] == 0:
         return np.zeros(arr.shape, dtype=dtype)
-    s, comp = _softmax_and_complement(np.moveaxis(arr, ax, -1))
+    s, comp = _softmax_and_complement(np.ascontiguousarray(np.moveaxis(arr, ax, -1)))
     return np.moveaxis((s * comp).astype(np.float64), -1, ax).astype(dtype)
