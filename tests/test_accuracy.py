@@ -119,6 +119,12 @@ PARAM_CASES = [
     ("hardshrink", {"lambd": 2.0}),
     ("squareplus", {"b": 0.01}),
     ("squareplus", {"b": 1e290}),
+    # issue 14: where the kernels did not hold parameters the registry accepts
+    ("softplus", {"beta": 0.1}),
+    ("elu", {"alpha": 1000.0}),
+    ("celu", {"alpha": 1000.0}),
+    ("celu", {"alpha": 1e300}),
+    ("squareplus", {"b": 2.2250738585072014e-308}),
 ]
 
 

@@ -6,13 +6,16 @@ set (:mod:`actref.hard_inputs`), which names the bug each caught.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import mpmath
 import numpy as np
+import pytest
 
 import actref
 from actref import contract, oracle
+from actref.hard_inputs import hard_inputs
 
 
 def _findings(
@@ -126,3 +129,63 @@ def test_softmax_with_one_dominant_entry_in_long_rows() -> None:
     rows[:, 0] = 12.0
     want = _row_truth(rows)
     _assert_rows("softmax", rows, actref.softmax(rows), want["softmax"])
+
+
+# ------------------------------------------------------- parameters the registry accepts
+PARAM_WINDOWS = [
+    # (name, params, part, the window where the kernel missed, what it was)
+    ("softplus", {"beta": 0.1}, "value", -np.linspace(7080.0, 7450.0, 60), "455 ULP"),
+    ("softplus", {"beta": 1e-50}, "value", -np.geomspace(6e52, 8e52, 30), "0 for 2.5e-274"),
+    ("elu", {"alpha": 1000.0}, "derivative", -np.linspace(709.0, 745.0, 60), "489 ULP"),
+    ("elu", {"alpha": 1e10}, "derivative", -np.linspace(709.0, 745.0, 60), "8.3e6 ULP"),
+    ("elu", {"alpha": 1e300}, "derivative", -np.linspace(709.0, 745.0, 30), "0 for 2.5e-24"),
+    ("celu", {"alpha": 1000.0}, "value", -np.geomspace(2.3e-308, 1e-290, 40), "416 ULP"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "part", "xs", "before"),
+    [pytest.param(*case, id=f"{case[0]}{case[1]}-{case[2]}") for case in PARAM_WINDOWS],
+)
+def test_parameters_far_from_the_default(
+    name: str, params: dict[str, float], part: contract.Part, xs: np.ndarray, before: str
+) -> None:
+    _assert_none(_findings(name, xs, part, **params))
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        pytest.param("celu", {"alpha": 1.3e300}, id="celu alpha=1.3e300 (nan, warnings)"),
+        pytest.param("celu", {"alpha": 1e-310}, id="celu alpha=1e-310 (43 ULP)"),
+        pytest.param("squareplus", {"b": 1e-310}, id="squareplus b=1e-310 (4e14 ULP)"),
+        pytest.param("squareplus", {"b": 5e-324}, id="squareplus b=5e-324 (0 for 0.5)"),
+    ],
+)
+def test_parameters_outside_the_narrowed_domain_are_refused(
+    name: str, params: dict[str, float]
+) -> None:
+    with pytest.raises(ValueError, match=r"is not accepted; \w+ must be"):
+        actref.get(name).with_params(**params)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        pytest.param("celu", {"alpha": 1e300}, id="celu alpha=1e300"),
+        pytest.param("celu", {"alpha": 1e-300}, id="celu alpha=1e-300"),
+        pytest.param("squareplus", {"b": 2.2250738585072014e-308}, id="squareplus b=tiny"),
+        pytest.param("softplus", {"beta": 1e-100}, id="softplus beta=1e-100"),
+        pytest.param("elu", {"alpha": 1e308}, id="elu alpha=1e308"),
+    ],
+)
+def test_the_ends_of_the_accepted_domain_meet_the_budget(
+    name: str, params: dict[str, float]
+) -> None:
+    act = actref.get(name).with_params(**params)
+    xs = hard_inputs(np.float64, [k.at for k in act.kinks], dense=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for part in ("value", "derivative"):
+            _assert_none(_findings(name, xs, part, **params))  # type: ignore[arg-type]

@@ -80,6 +80,8 @@ def hard_inputs(
     positive += [4.827624206508013, 10.577172918227614]  # mish' 5 ULP in the left tail
     # gelu' 4-15 ULP: e^{-x^2/2} subnormal while the result is a normal float
     positive += list(np.linspace(37.64, 37.71, 8))
+    # softplus with beta = 0.1: e^{beta x} subnormal, e^{beta x}/beta not (455 ULP)
+    positive += list(np.linspace(7080.0, 7450.0, 8))
     values: NDArray[np.float64] = np.array(
         [0.0] + positive + [-v for v in positive] + _neighbours(kinks, dt, 3), dtype=np.float64
     )

@@ -71,10 +71,26 @@ def _moderate(v: float) -> bool:
     return 1e-100 <= v <= 1e100
 
 
+def _celu_alpha(v: float) -> bool:
+    return 1e-300 <= v <= 1e300
+
+
+def _normal_positive(v: float) -> bool:
+    return math.isfinite(v) and v >= _SMALLEST_NORMAL
+
+
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
 _POSITIVE = "a finite number > 0"
 _NONNEGATIVE = "a finite number >= 0"
 # softplus: beyond |beta x| = 1000 the result is x or 0 to every digit only for these
 _MODERATE = "a number between 1e-100 and 1e100"
+# issue 14: celu' splits x/alpha with Dekker's product, which needs a normal alpha whose
+# 2^27-fold does not overflow (a subnormal alpha cost 43 ULP, 1.3e300 gave nan)
+_CELU_ALPHA = "a number between 1e-300 and 1e300"
+# issue 14: a subnormal b has too few bits for x^2 + b (3e7 to 4e14 ULP)
+_NORMAL_POSITIVE = "a finite number >= 2.2250738585072014e-308 (the smallest normal float)"
 
 
 @dataclass(frozen=True)
@@ -407,6 +423,8 @@ _TABLE: tuple[Activation, ...] = (
                 where=(-1e4, 0.0),
             ),
         ),
+        # the whole accepted domain meets the budget (alpha > 1 far left in the kernel,
+        # issue 14)
         param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
         param_values=(1.0,),
         kinks_of=lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
@@ -473,7 +491,8 @@ _TABLE: tuple[Activation, ...] = (
                 where=(-1e4, 0.0),
             ),
         ),
-        param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
+        # the whole accepted domain meets the budget (alpha narrowed, issue 14)
+        param_specs=(Param("alpha", 1.0, al_, _celu_alpha, _CELU_ALPHA),),
         param_values=(1.0,),
         increasing=True,
     ),
@@ -599,6 +618,8 @@ _TABLE: tuple[Activation, ...] = (
                 uses=("log_sigmoid",),
             ),
         ),
+        # the whole accepted domain meets the budget (beta < 1 far left in the kernel,
+        # issue 14)
         param_specs=(Param("beta", 1.0, be_, _moderate, _MODERATE),),
         param_values=(1.0,),
         bounds=(0.0, math.inf),
@@ -872,7 +893,8 @@ _TABLE: tuple[Activation, ...] = (
                 ops=3,
             ),
         ),
-        param_specs=(Param("b", 4.0, b_, _positive, _POSITIVE),),
+        # the whole accepted domain meets the budget (b narrowed to normal floats, issue 14)
+        param_specs=(Param("b", 4.0, b_, _normal_positive, _NORMAL_POSITIVE),),
         param_values=(4.0,),
         bounds=(0.0, math.inf),
         increasing=True,
