@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import actref
-from actref import contract, oracle
+from actref import contract, laws, oracle, verify
 from actref.hard_inputs import hard_inputs
 
 
@@ -189,3 +189,51 @@ def test_the_ends_of_the_accepted_domain_meet_the_budget(
         warnings.simplefilter("error")
         for part in ("value", "derivative"):
             _assert_none(_findings(name, xs, part, **params))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- warnings
+WARNING_CASES = [
+    ("leaky_relu", {"negative_slope": 1.7}),
+    ("leaky_relu", {"negative_slope": -2.0}),
+    ("leaky_relu", {"negative_slope": 1e300}),
+    ("leaky_relu", {"negative_slope": -1e308}),
+    ("hardtanh", {"min_val": -1e300, "max_val": 1e300}),
+    ("hardtanh", {"min_val": -1e10, "max_val": 1e5}),
+    ("softshrink", {"lambd": 1e300}),
+    ("softshrink", {"lambd": 1e5}),
+    ("hardshrink", {"lambd": 1e300}),
+    ("celu", {"alpha": 1e300}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [pytest.param(n, p, id=f"{n}{p}") for n, p in WARNING_CASES]
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_no_warning_with_parameters_beyond_the_dtype(
+    name: str, params: dict[str, float], dtype: Any
+) -> None:
+    """Each of these warned (overflow in multiply, add or cast) before; the results
+    are the float64 ones rounded once (a true value beyond the dtype is inf)."""
+    act = actref.get(name).with_params(**params)
+    xs = hard_inputs(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got, dgot = act(xs), act.grad(xs)
+    with np.errstate(over="ignore"):
+        want = act(xs.astype(np.float64)).astype(dtype)
+        dwant = act.grad(xs.astype(np.float64)).astype(dtype)
+    assert contract.ulp_error(got, want, dtype).max() <= contract.NARROW_BUDGET
+    assert contract.ulp_error(dgot, dwant, dtype).max() <= contract.NARROW_BUDGET
+
+
+# ----------------------------------------------------------- laws follow parameters
+@pytest.mark.parametrize("slope", [-0.5, -3.0, 0.0, 0.2, 1.7])
+def test_leaky_relu_laws_follow_the_slope(slope: float) -> None:
+    """A negative slope makes leaky_relu decreasing left of 0: verify checked it as
+    increasing (and failed) before."""
+    act = actref.get("leaky_relu").with_params(negative_slope=slope)
+    assert act.is_increasing is (slope >= 0)
+    results = laws.all_laws(act, verify.law_sample(act))
+    assert all(r.ok for r in results), [r.describe() for r in results if not r.ok]
+    assert any("non-decreasing" in r.law for r in results) is (slope >= 0)

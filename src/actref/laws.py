@@ -231,7 +231,7 @@ def check_kinks(act: Activation) -> LawResult:
 def generic_laws(act: Activation, xs: F64) -> list[LawResult]:
     """The laws implied by the registry fields: bounds, monotonicity, kinks."""
     out = [check_bounds(act, xs)]
-    if act.increasing:
+    if act.is_increasing:
         out.append(check_monotone(act, xs))
     if act.kinks:
         out.append(check_kinks(act))

@@ -1332,7 +1332,8 @@ def relu_grad(x: FArray, o: FArray) -> None:
 
 def _exact_in(dt: np.dtype[Any], *values: float) -> bool:
     """Whether every value is exactly representable in the float dtype ``dt``."""
-    return all(float(dt.type(v)) == v for v in values)
+    with np.errstate(over="ignore"):  # a value beyond dt's range is not representable
+        return all(float(dt.type(v)) == v for v in values)
 
 
 def _slope_native(dt: np.dtype[Any], a: float = 0.01) -> bool:
@@ -1344,7 +1345,8 @@ def _slope_native(dt: np.dtype[Any], a: float = 0.01) -> bool:
     """
     if not 0.0 <= a <= 1.0:
         return False
-    err = abs(float(dt.type(a)) - a)
+    with np.errstate(under="ignore"):
+        err = abs(float(dt.type(a)) - a)
     return err <= a * 2.0 ** -(np.finfo(dt).nmant + 2)
 
 
@@ -1358,8 +1360,17 @@ def leaky_relu(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
     if negative_slope == 0.0:
         np.maximum(x, 0.0, out=o)
         return
-    np.multiply(x, negative_slope, out=o)
-    (np.maximum if negative_slope <= 1.0 else np.minimum)(x, o, out=o)
+    if 0.0 < negative_slope <= 1.0:
+        np.multiply(x, negative_slope, out=o)
+        np.maximum(x, o, out=o)
+        return
+    # a > 1 or a < 0: a x of a large positive x would overflow (warning) although it is
+    # not the result; a min(x, 0) + max(x, 0), one term 0, overflows only where the
+    # result does (issue 14)
+    np.minimum(x, 0.0, out=o)
+    with np.errstate(over="ignore"):
+        o *= negative_slope
+    o += np.maximum(x, 0.0)
 
 
 @_elementwise(native=True)
@@ -1369,7 +1380,10 @@ def leaky_relu_grad(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
     if 0.0 <= negative_slope <= 1.0:
         np.maximum(o, negative_slope, out=o)  # {0, 1} -> {a, 1}
     else:
-        o += np.less_equal(x, 0.0) * negative_slope  # one of the two terms is 0: exact
+        # a beyond float16/32's range is inf there, rightly (cast silently, issue 14)
+        with np.errstate(over="ignore"):
+            a = o.dtype.type(negative_slope)
+        np.putmask(o, np.less_equal(x, 0.0), a)
     _restore_nan(x, o)
 
 
@@ -1397,6 +1411,11 @@ def relu6_grad(x: FArray, o: FArray) -> None:
 @_elementwise(native=True)
 def hardtanh(x: FArray, o: FArray, min_val: float = -1.0, max_val: float = 1.0) -> None:
     r""":math:`\min(\max(x, a), b)`."""
+    if x.dtype != _F64:
+        # native: a bound beyond float16/32's range is that dtype's infinity, the
+        # correctly rounded bound (cast silently, issue 14)
+        with np.errstate(over="ignore"):
+            min_val, max_val = x.dtype.type(min_val), x.dtype.type(max_val)
     _clip(x, min_val, max_val, out=o)
 
 

@@ -115,7 +115,8 @@ class Activation:
     # lo <= f(x) <= hi for every x; finite ends are the exact infimum/supremum rounded
     # outward (computed with mpmath, tested against the oracle in test_laws.py)
     bounds: tuple[float, float] = (-math.inf, math.inf)
-    # non-decreasing on the whole line (relu counts; gelu does not)
+    # non-decreasing on the whole line (relu counts; gelu does not), for every parameter
+    # value unless ``increasing_if(**params)`` says for which (see :attr:`is_increasing`)
     increasing: bool = False
     plot_range: tuple[float, float] = (-5.0, 5.0)
     # worst error allowed against the oracle in float64, ULPs: (value, derivative)
@@ -123,6 +124,14 @@ class Activation:
     validate_params: Callable[..., str | None] = field(default=lambda **_: None, repr=False)
     # identities it obeys (actref.laws); bounds, monotonicity and kinks are laws too
     laws: tuple[Law, ...] = field(default=(), repr=False)
+    increasing_if: Callable[..., bool] | None = field(default=None, repr=False)
+
+    @property
+    def is_increasing(self) -> bool:
+        """Non-decreasing on the whole line with the bound parameters."""
+        if self.increasing_if is not None:
+            return self.increasing and self.increasing_if(**self.params)
+        return self.increasing
 
     # ------------------------------------------------------------ parameters
     @property
@@ -382,6 +391,7 @@ _TABLE: tuple[Activation, ...] = (
         num.leaky_relu,
         num.leaky_relu_grad,
         increasing=True,
+        increasing_if=lambda negative_slope: negative_slope >= 0,  # issue 14
         laws=(
             Law(
                 "leaky_relu(x) - leaky_relu(-x) = (1 + negative_slope) x",
