@@ -15,6 +15,7 @@ import pytest
 
 import actref
 from actref import contract, laws, oracle, verify
+from actref import finite_diff as fd
 from actref.hard_inputs import hard_inputs
 
 
@@ -237,3 +238,88 @@ def test_leaky_relu_laws_follow_the_slope(slope: float) -> None:
     results = laws.all_laws(act, verify.law_sample(act))
     assert all(r.ok for r in results), [r.describe() for r in results if not r.ok]
     assert any("non-decreasing" in r.law for r in results) is (slope >= 0)
+
+
+# ------------------------------------------------------------- check_derivative
+def _check(name: str, xs: Any, claimed: Any = None, **kw: Any) -> fd.DerivativeCheck:
+    act = actref.get(name).with_params(**kw.pop("params", {}))
+    grad = act.grad if claimed is None else claimed(act)
+    return fd.check_derivative(act, grad, xs, **kw)
+
+
+@pytest.mark.parametrize("name", ["elu", "celu", "softsign"])
+def test_no_false_alarm_near_a_smooth_join_in_float32(name: str) -> None:
+    """383 of these float32 points failed with kinks=act.kinks: the Richardson
+    stencil reached 0, where f'' jumps."""
+    xs = np.linspace(-0.05, 0.05, 2001).astype(np.float32)
+    check = _check(name, xs, kinks=actref.get(name).kinks)
+    assert check.ok, check.describe()
+
+
+@pytest.mark.parametrize("name", ["identity", "relu", "elu", "leaky_relu", "softsign"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_no_false_alarm_at_the_largest_float(name: str, dtype: Any) -> None:
+    """The stencil overflowed to inf there (nan expected, overflow warnings)."""
+    top = np.finfo(dtype).max
+    xs = np.array([top, -top, np.nextafter(top, dtype(0)), top / 2], dtype=dtype)
+    check = _check(name, xs, kinks=actref.get(name).kinks)
+    assert check.ok, check.describe()
+
+
+@pytest.mark.parametrize("name", ["softshrink", "hardshrink"])
+def test_no_false_alarm_for_shrinks_with_lambd_0(name: str) -> None:
+    """Both kinks at 0 with slope 1 on each side: PyTorch's 0 there is the convention."""
+    act = actref.get(name).with_params(lambd=0.0)
+    check = fd.check_derivative(act, act.grad, [0.0, 1e-3, -1e-3], kinks=act.kinks)
+    assert check.ok, check.describe()
+
+
+@pytest.mark.parametrize(
+    ("name", "xs", "factor"),
+    [
+        pytest.param("sigmoid", [-30.0, 20.0, 30.0, 31.0, 32.0], 2.0, id="sigmoid' x2"),
+        pytest.param("tanh", [15.0, 18.0, -18.0, 19.0], 1000.0, id="tanh' x1000"),
+    ],
+)
+def test_a_wrong_derivative_in_the_tails_is_caught(
+    name: str, xs: list[float], factor: float
+) -> None:
+    """Beyond where f' is below the rounding floor of f (sigmoid at 33, tanh at 20: f'
+    < 40 eps f) no finite difference of f can tell; up to there every point fails.
+    Before, sigmoid' x2 passed from 31 and tanh' x1000 at 19."""
+    check = _check(name, np.array(xs), lambda a: lambda v: factor * a.grad(v))
+    assert not check.passed.any(), check.describe()
+
+
+def test_a_wrong_derivative_in_the_float32_left_tail_is_caught() -> None:
+    """sigmoid' x2 passed at every float32 x <= -50 (the step spanned a factor 270)."""
+    xs = np.linspace(-60.0, -8.0, 53).astype(np.float32)
+    check = _check("sigmoid", xs, lambda a: lambda v: 2 * a.grad(v))
+    assert not check.passed.any(), xs[check.passed]
+
+
+@pytest.mark.parametrize(
+    "wrong", [lambda g: 0 * g, lambda g: 2 * g, lambda g: -g], ids=["zero", "doubled", "negated"]
+)
+def test_tanhshrink_grad_near_zero_is_held(wrong: Any) -> None:
+    """At ±1e-6 (f' = 1e-12) the absolute step's truncation (1e-11) hid all three."""
+    check = _check("tanhshrink", np.array([1e-6, -1e-6]), lambda a: lambda v: wrong(a.grad(v)))
+    assert not check.passed.any()
+
+
+def test_an_undeclared_jump_fails_with_a_hint() -> None:
+    """hardshrink at ±0.5 with no kinks: the mean of the two sides accepted anything."""
+    check = _check("hardshrink", np.array([0.5, -0.5]))
+    assert not check.passed.any()
+    assert all(p.suspected_kink for p in check.points)
+    assert "kink? pass kinks=[0.5]" in check.point(0).describe("hardshrink")
+
+
+def test_the_convention_at_a_kink_is_held_when_asked() -> None:
+    relu = actref.get("relu")
+    half = lambda v: np.where(v == 0, 0.5, relu.grad(v))
+    assert fd.check_derivative(relu, half, [0.0], kinks=relu.kinks)  # a subgradient
+    strict = fd.check_derivative(relu, half, [0.0], kinks=relu.kinks, convention=True)
+    assert not strict
+    assert strict.point(0).kind == "kink convention"
+    assert fd.check_derivative(relu, relu.grad, [0.0], kinks=relu.kinks, convention=True)

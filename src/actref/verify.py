@@ -134,6 +134,13 @@ def _ulp_sentence(act: Activation, fig: UlpFigure, grad: bool) -> str:
 
 
 def _fd_sentence(act: Activation, p: finite_diff.PointCheck, dtype: str) -> str:
+    if p.kind == "kink convention":
+        return (
+            f"At the kink x={p.x!r} ({dtype}) the derivative code gives {p.claimed:.6g}, "
+            f"but the reference must give PyTorch's convention there, {p.expected:.6g} "
+            f"(the slopes on the left and right are {p.left + 0.0:.6g} and "
+            f"{p.right + 0.0:.6g})."
+        )
     if p.kind == "kink":
         return (
             f"At the kink x={p.x!r} ({dtype}) the derivative code gives {p.claimed:.6g}, "
@@ -197,8 +204,13 @@ def verify_one(act: Activation) -> Report:
     fd_max, fd_worst = 0.0, math.nan
     with np.errstate(all="ignore"):
         for dtype in (np.float64, np.float32):
+            # at a kink the reference holds its convention exactly (relu'(0) = 0)
             check = finite_diff.check_derivative(
-                act, act.grad, grid.astype(dtype), kinks=act.breakpoints
+                act,
+                act.grad,
+                grid.astype(dtype),
+                kinks=(*act.kinks, *act.breakpoints),
+                convention=True,
             )
             if check.max_error >= fd_max:
                 fd_max, fd_worst = check.max_error, check.worst_x
