@@ -1360,17 +1360,12 @@ def leaky_relu(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
     if negative_slope == 0.0:
         np.maximum(x, 0.0, out=o)
         return
-    if 0.0 < negative_slope <= 1.0:
-        np.multiply(x, negative_slope, out=o)
-        np.maximum(x, o, out=o)
-        return
-    # a > 1 or a < 0: a x of a large positive x would overflow (warning) although it is
-    # not the result; a min(x, 0) + max(x, 0), one term 0, overflows only where the
-    # result does (issue 14)
-    np.minimum(x, 0.0, out=o)
+    # a > 1 or a < 0: a x of a large positive x overflows, but it is not the result
+    # (min(x, inf) = x, max(x, -inf) = x); where it is, inf is the right answer
+    # (issue 14: a warning before)
     with np.errstate(over="ignore"):
-        o *= negative_slope
-    o += np.maximum(x, 0.0)
+        np.multiply(x, negative_slope, out=o)
+    (np.maximum if negative_slope <= 1.0 else np.minimum)(x, o, out=o)
 
 
 @_elementwise(native=True)
