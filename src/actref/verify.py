@@ -10,8 +10,9 @@ value and derivative vs SymPy, in ULPs
     neighbours, ±inf, nan). The worst error must stay within the function's
     ``ulp_budget``.
 derivative vs finite differences
-    :func:`actref.finite_diff.check_derivative` (kink-aware: subgradients accepted at a
-    kink) on a grid over the plot range, around every kink and out to ±40, in float64
+    :func:`actref.finite_diff.check_derivative` (kink-aware; at a kink the convention,
+    PyTorch's value, is held exactly) on a grid over the plot range, around every kink
+    and out to ±40, in float64
     and float32, and the Taylor-remainder test (observed order ≥ 1.5) in float64.
 laws
     Bounds, monotonicity, continuity and one-sided derivatives at the kinks, and every
