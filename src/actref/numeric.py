@@ -696,36 +696,38 @@ def _mish_grad_left(x: F64, t: F64) -> F64:
 
 
 def _mish_grad_x0(x: F64, t: F64) -> F64:
-    """-2 <= x < -0.4: t h / q^2 with h written around its zero x0 (d = x - x0,
-    m = expm1(d)): m(A2 m^2 + A1 m + A0) + d(B0 + B1 m), every term with the sign of
-    d, so no cancellation at x0 (4 ULP). d is capped at 5 only so that the formula
-    stays finite where another region's value is kept."""
+    """-2 <= x < -0.4: (h t / q) / q with h written around its zero x0 (d = x - x0,
+    m = expm1(d)): A0 m + B0 d + m^2(A1 + A2 m) + B1 m d, every term with the sign of
+    d, so no cancellation at x0; B0 d and the sum of the two leading terms are exact
+    (Dekker, two-sum), the rest is small (4 ULP on 58,000 dense points; 5 with h in
+    plain Horner form). d is capped at 5 only so that the formula stays finite where
+    another region's value is kept."""
     x0_hi, x0_lo, a2, a1, a0, b0, b1 = _MISH_K
-    d = np.subtract(x, x0_hi)
-    np.minimum(d, _FIVE, out=d)  # exact (Sterbenz) where this region is kept
-    m = np.expm1(d)
+    d_hi = np.minimum(x - x0_hi, _FIVE)  # exact (Sterbenz) where this region is kept
+    m_hi = np.expm1(d_hi)
     # d = d_hi - x0_lo and m = expm1(d) to first order in x0_lo: rounding d first, then
     # taking expm1 of it, cost a ULP (5 ULP at x = -0.6346)
-    h = m + _ONE
-    h *= x0_lo
-    m -= h
-    d -= x0_lo
-    np.multiply(m, a2, out=h)
-    h += a1
-    h *= m
-    h += a0
-    h *= m
-    m *= b1
-    m += b0
-    m *= d
-    h += m  # h
-    np.add(t, _TWO, out=d)
-    d *= t
-    d += _TWO
-    d *= d  # q^2
-    h *= t
-    h /= d
-    return h
+    m = m_hi - (_ONE + m_hi) * x0_lo
+    d = d_hi - x0_lo
+    p1 = m * a0
+    p2, e2 = _two_prod_split(d, b0, _MISH_B0_SPLIT)
+    s = p1 + p2
+    bb = s - p1
+    small = ((p1 - (s - bb)) + (p2 - bb)) + e2 + m * m * (a1 + a2 * m) + b1 * m * d
+    h = s + small
+    q = t * (t + _TWO) + _TWO
+    return (h * t / q) / q
+
+
+def _two_prod_split(a: F64, b: F64, b_split: tuple[F64, F64]) -> tuple[F64, F64]:
+    """:func:`_two_prod` with ``b`` (a constant) split once, ahead of time."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = b_split
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+_MISH_B0_SPLIT = _split(_MISH_K[5])
 
 
 def _mish_grad_near0(x: F64, t: F64) -> F64:
