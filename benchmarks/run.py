@@ -46,10 +46,10 @@ import mpmath
 import numpy as np
 
 import actref
+from actref import contract, oracle, testing
 from actref import numeric as num
-from actref import oracle, testing
 from actref.hard_inputs import hard_inputs
-from actref.oracle import round_to, ulp_error
+from actref.oracle import round_to
 from actref.progress import Progress
 from actref.symbolic import x as X
 
@@ -188,7 +188,7 @@ class AccuracyRow:
     direction: str
     worst_ulp: float | None = None
     worst_x: float | None = None
-    worst_ulp_subnormal: float | None = None  # where the input or the truth is subnormal
+    worst_ulp_subnormal: float | None = None  # where the contract does not hold to ULPs
     bad_nonfinite: int = 0
     bad_limits: int = 0
     n_limits: int = 0
@@ -262,13 +262,13 @@ def _measure_softmax_diag(
         row.error = f"shape {got.shape}, expected {truth.shape}"
         return row
     got = got.astype(dt, copy=False)
-    err = ulp_error(got, truth, dt)
+    err = contract.ulp_error(got, truth, dt)
     limit_in = np.broadcast_to(_is_limit_input(xs), xs.shape)
     nan_in = np.broadcast_to(np.isnan(xs).any(axis=1, keepdims=True), xs.shape)
     finite_in = ~limit_in & ~nan_in
     both_finite = np.isfinite(got) & np.isfinite(truth)
-    tiny = np.finfo(dt).smallest_normal
-    subnormal = ((np.abs(xs) < tiny) & (xs != 0)) | ((np.abs(truth) < tiny) & (truth != 0))
+    # the contract's subnormal rule, as testing.compare counts it for every other cell
+    subnormal = contract.not_held(got, truth, dt) & (err > 0)
     sel = finite_in & both_finite & ~subnormal
     if sel.any():
         masked = np.where(sel, err, -1.0)
@@ -837,8 +837,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 ACCURACY_LEGEND = (
     "Each cell: the worst ULP error over finite inputs where both the result and the truth "
-    "are finite and neither the input nor the truth is subnormal; then `sub W` = the worst "
-    "ULP error where the input or the truth is subnormal, when that is worse (a flush to zero "
+    "are finite, as `actref.contract` counts it (a subnormal true value returned as another "
+    "number below the smallest normal is not held to ULPs); then `sub W` = the worst "
+    "ULP error among those left out, when that is worse (a flush to zero "
     "of a subnormal counts as all the floats between it and 0, ~4.5e15 in float64); `Nnf` = N wrong non-finite results (nan or ±inf where the truth is "
     "finite, or a finite result where it is not, or nan lost), `N/Mlim` = N of the M "
     "inputs at ±inf with a wrong limit (more than 1 ULP off). A derivative at a kink counts as right anywhere "

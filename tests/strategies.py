@@ -15,7 +15,7 @@ import actref
 from actref.registry import Activation
 
 ALL = [pytest.param(act, id=act.name) for act in actref.all_activations()]
-INCREASING = [pytest.param(a, id=a.name) for a in actref.all_activations() if a.increasing]
+INCREASING = [pytest.param(a, id=a.name) for a in actref.all_activations() if a.is_increasing]
 WITH_KINKS = [pytest.param(a, id=a.name) for a in actref.all_activations() if a.kinks]
 LAWS = [
     pytest.param(act, law, id=f"{act.name}: {law.name}")

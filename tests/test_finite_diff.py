@@ -311,13 +311,16 @@ def test_float32_raises_no_false_alarm(act: actref.Activation, x: float) -> None
     assert check.ok, check.worst.describe(act.name)
 
 
-@pytest.mark.parametrize(("name", "alarm"), [("celu", True), ("elu", True), ("softsign", False)])
-def test_float32_stencil_over_a_smooth_join_is_not_a_false_alarm(name: str, alarm: bool) -> None:
+@pytest.mark.parametrize("name", ["celu", "elu", "softsign"])
+def test_float32_stencil_over_a_smooth_join_is_not_a_false_alarm(name: str) -> None:
     # f' is continuous at 0 but f'' is not: float32's Richardson step (eps^(1/7) = 0.1)
-    # straddles it from x = 0.03125, and the even error expansion no longer holds
+    # straddles it from x = 0.03125, and the even error expansion no longer holds; an
+    # estimate at an 8 times smaller step disagrees and is kept (issue 14: this was a
+    # false alarm unless the join was passed as a kink)
     act = actref.get(name)
     xs = np.array([0.03125, -0.03125, 0.05, -0.09, 0.0], dtype=np.float32)
-    assert fd.check_derivative(act, act.grad, xs[:1]).ok is not alarm  # unaided
+    unaided = fd.check_derivative(act, act.grad, xs, kinks=act.kinks)
+    assert unaided.ok, unaided.worst.describe(name)
     check = fd.check_derivative(act, act.grad, xs, kinks=act.breakpoints)
     assert check.ok, check.worst.describe(name)
     assert check.points[0].kind == "near-kink"

@@ -61,7 +61,19 @@ def test_wrong_subgradient_at_a_kink_fails(
     _patched(monkeypatch, "relu", grad_fn=lambda v: np.where(v == 0, 2.0, num.relu_grad(v)))
     assert main(["verify", "relu"]) == 1
     out = capsys.readouterr().out
-    assert "relu'(x=0.0) = 2.0, expected between 0 and 1" in out
+    assert "relu'(x=0.0) = 2.0, expected 0, the convention at the kink" in out
+
+
+def test_another_subgradient_than_the_convention_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference holds its own convention exactly (issue 14): relu'(0) = 0.5 is a
+    subgradient, but not PyTorch's value."""
+    _patched(monkeypatch, "relu", grad_fn=lambda v: np.where(v == 0, 0.5, num.relu_grad(v)))
+    assert main(["verify", "relu"]) == 1
+    out = capsys.readouterr().out
+    assert "relu'(x=0.0) = 0.5, expected 0, the convention at the kink" in out
+    assert "PyTorch's convention" in out
 
 
 def test_inaccurate_value_fails_with_ulps(

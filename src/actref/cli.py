@@ -454,8 +454,8 @@ what the table shows, one row per function:
                       and float32 (one-sided next to a kink); the largest absolute
                       difference and where. A small error is expected (the measured
                       slope is not exact); each point passes within a tolerance
-                      estimated for that point, and at a kink any value between the
-                      left and right slopes is accepted.
+                      estimated for that point, and at a kink the derivative must
+                      be the convention (PyTorch's value there).
   Taylor              the Taylor test: the error of f(x+h) ~ f(x) + h*f'(x) should shrink
                       like h^2 when h shrinks; the column is the lowest observed order.
                       About 2 means the derivative is right; about 1 means it is wrong.

@@ -74,6 +74,16 @@ def hard_inputs(
     # the far tails, every 5: where a result is still a normal float but e^(-x) or
     # e^(-2x) is not (tanh' beyond |x| = 300, sigmoid' to -745)
     positive += list(np.linspace(50.0, 750.0, 141))
+    # issue 14's holes, each window where an independent audit caught one:
+    positive += [float.fromhex("0x1.800cad7750830p-3")]  # mish' 7 ULP (one form on x <= 0)
+    positive += list(np.linspace(0.15, 0.3, 13))  # mish' 5-7 ULP all along here
+    # mish' 5 ULP around its zero with h in plain Horner form
+    positive += [1.0062709639784162, 0.5916789933123606, 0.5840225838038292, 0.6345897264843229]
+    positive += [4.827624206508013, 10.577172918227614]  # mish' 5 ULP in the left tail
+    # gelu' 4-15 ULP: e^{-x^2/2} subnormal while the result is a normal float
+    positive += list(np.linspace(37.64, 37.71, 8))
+    # softplus with beta = 0.1: e^{beta x} subnormal, e^{beta x}/beta not (455 ULP)
+    positive += list(np.linspace(7080.0, 7450.0, 8))
     values: NDArray[np.float64] = np.array(
         [0.0] + positive + [-v for v in positive] + _neighbours(kinks, dt, 3), dtype=np.float64
     )

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from actref import contract
+
 if TYPE_CHECKING:
     from actref.registry import Activation
 
@@ -36,8 +38,8 @@ F64 = NDArray[np.float64]
 Side = Callable[[Any, F64], Any]
 
 _EPS = float(np.finfo(np.float64).eps)
-# The ULP contract excludes subnormal results (issue 2), so below the smallest normal
-# number every law allows an absolute difference of that size.
+# The contract does not hold subnormal true values to ULPs (actref.contract.not_held),
+# so below the smallest normal number every law allows an absolute difference of that size.
 _TINY = float(np.finfo(np.float64).smallest_normal)
 
 
@@ -85,7 +87,7 @@ def budget(act: Activation, uses: Sequence[str] = ()) -> float:
     from actref.registry import get
 
     acts = [act, *(get(name) for name in uses)]
-    return max(max(a.ulp_budget) for a in acts)
+    return max(contract.budget(a, part) for a in acts for part in ("value", "derivative"))
 
 
 def _summarise(
@@ -127,7 +129,7 @@ def check_bounds(act: Activation, xs: F64) -> LawResult:
     """``lo <= f(x) <= hi`` (the registry's ``bounds``) at every ``x``, ±inf included,
     allowing the function's value budget in ULPs of the bound."""
     lo, hi = act.bounds
-    u = act.ulp_budget[0]
+    u = contract.budget(act, "value")
     xs = np.asarray(xs, dtype=np.float64).ravel()
     xs = xs[~np.isnan(xs)]
     with np.errstate(all="ignore"):
@@ -155,7 +157,7 @@ def check_monotone(act: Activation, xs: F64) -> LawResult:
     and ``f'(x) >= 0``; ties within two value budgets (rounding can reorder)."""
     xs = np.unique(np.asarray(xs, dtype=np.float64).ravel())
     xs = xs[~np.isnan(xs)]
-    u = act.ulp_budget[0]
+    u = contract.budget(act, "value")
     with np.errstate(all="ignore"):
         fx = np.asarray(act(xs), dtype=np.float64)
         gx = np.asarray(act.grad(xs), dtype=np.float64)
@@ -190,7 +192,7 @@ def check_kinks(act: Activation) -> LawResult:
     from actref.finite_diff import _one_sided
 
     rows: list[tuple[float, float, float, float]] = []  # x, observed, expected, excess
-    u = act.ulp_budget[0]
+    u = contract.budget(act, "value")
     for kink in act.kinks:
         k = kink.at
         deltas = np.array([1e-4, 1e-6, 1e-8, 1e-10, 1e-12]) * max(1.0, abs(k))
@@ -229,7 +231,7 @@ def check_kinks(act: Activation) -> LawResult:
 def generic_laws(act: Activation, xs: F64) -> list[LawResult]:
     """The laws implied by the registry fields: bounds, monotonicity, kinks."""
     out = [check_bounds(act, xs)]
-    if act.increasing:
+    if act.is_increasing:
         out.append(check_monotone(act, xs))
     if act.kinks:
         out.append(check_kinks(act))

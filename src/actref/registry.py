@@ -72,10 +72,26 @@ def _moderate(v: float) -> bool:
     return 1e-100 <= v <= 1e100
 
 
+def _celu_alpha(v: float) -> bool:
+    return 1e-300 <= v <= 1e300
+
+
+def _normal_positive(v: float) -> bool:
+    return math.isfinite(v) and v >= _SMALLEST_NORMAL
+
+
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
 _POSITIVE = "a finite number > 0"
 _NONNEGATIVE = "a finite number >= 0"
 # softplus: beyond |beta x| = 1000 the result is x or 0 to every digit only for these
 _MODERATE = "a number between 1e-100 and 1e100"
+# issue 14: celu' splits x/alpha with Dekker's product, which needs a normal alpha whose
+# 2^27-fold does not overflow (a subnormal alpha cost 43 ULP, 1.3e300 gave nan)
+_CELU_ALPHA = "a number between 1e-300 and 1e300"
+# issue 14: a subnormal b has too few bits for x^2 + b (3e7 to 4e14 ULP)
+_NORMAL_POSITIVE = "a finite number >= 2.2250738585072014e-308 (the smallest normal float)"
 
 
 @dataclass(frozen=True)
@@ -100,7 +116,8 @@ class Activation:
     # lo <= f(x) <= hi for every x; finite ends are the exact infimum/supremum rounded
     # outward (computed with mpmath, tested against the oracle in test_laws.py)
     bounds: tuple[float, float] = (-math.inf, math.inf)
-    # non-decreasing on the whole line (relu counts; gelu does not)
+    # non-decreasing on the whole line (relu counts; gelu does not), for every parameter
+    # value unless ``increasing_if(**params)`` says for which (see :attr:`is_increasing`)
     increasing: bool = False
     plot_range: tuple[float, float] = (-5.0, 5.0)
     # worst error allowed against the oracle in float64, ULPs: (value, derivative)
@@ -108,6 +125,14 @@ class Activation:
     validate_params: Callable[..., str | None] = field(default=lambda **_: None, repr=False)
     # identities it obeys (actref.laws); bounds, monotonicity and kinks are laws too
     laws: tuple[Law, ...] = field(default=(), repr=False)
+    increasing_if: Callable[..., bool] | None = field(default=None, repr=False)
+
+    @property
+    def is_increasing(self) -> bool:
+        """Non-decreasing on the whole line with the bound parameters."""
+        if self.increasing_if is not None:
+            return self.increasing and self.increasing_if(**self.params)
+        return self.increasing
 
     # ------------------------------------------------------------ parameters
     @property
@@ -367,6 +392,7 @@ _TABLE: tuple[Activation, ...] = (
         num.leaky_relu,
         num.leaky_relu_grad,
         increasing=True,
+        increasing_if=lambda negative_slope: negative_slope >= 0,  # issue 14
         laws=(
             Law(
                 "leaky_relu(x) - leaky_relu(-x) = (1 + negative_slope) x",
@@ -408,6 +434,8 @@ _TABLE: tuple[Activation, ...] = (
                 where=(-1e4, 0.0),
             ),
         ),
+        # the whole accepted domain meets the budget (alpha > 1 far left in the kernel,
+        # issue 14)
         param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
         param_values=(1.0,),
         kinks_of=lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
@@ -474,7 +502,8 @@ _TABLE: tuple[Activation, ...] = (
                 where=(-1e4, 0.0),
             ),
         ),
-        param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
+        # the whole accepted domain meets the budget (alpha narrowed, issue 14)
+        param_specs=(Param("alpha", 1.0, al_, _celu_alpha, _CELU_ALPHA),),
         param_values=(1.0,),
         increasing=True,
     ),
@@ -600,6 +629,8 @@ _TABLE: tuple[Activation, ...] = (
                 uses=("log_sigmoid",),
             ),
         ),
+        # the whole accepted domain meets the budget (beta < 1 far left in the kernel,
+        # issue 14)
         param_specs=(Param("beta", 1.0, be_, _moderate, _MODERATE),),
         param_values=(1.0,),
         bounds=(0.0, math.inf),
@@ -873,7 +904,8 @@ _TABLE: tuple[Activation, ...] = (
                 ops=3,
             ),
         ),
-        param_specs=(Param("b", 4.0, b_, _positive, _POSITIVE),),
+        # the whole accepted domain meets the budget (b narrowed to normal floats, issue 14)
+        param_specs=(Param("b", 4.0, b_, _normal_positive, _NORMAL_POSITIVE),),
         param_values=(4.0,),
         bounds=(0.0, math.inf),
         increasing=True,

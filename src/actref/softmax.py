@@ -7,12 +7,15 @@ so it is never 0 or -inf where the true value is a normal float.
 
 from __future__ import annotations
 
+import fractions
+import math
 from typing import Any
 
+import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from actref.numeric import as_float_array
+from actref.numeric import _two_prod, as_float_array
 
 F64 = NDArray[np.float64]
 
@@ -54,7 +57,11 @@ def _gather(x: ArrayLike, axis: Axis) -> tuple[F64, np.dtype[np.floating], tuple
     k = len(axes)
     moved = np.moveaxis(arr, axes, tuple(range(arr.ndim - k, arr.ndim)))
     merged = int(np.prod(moved.shape[arr.ndim - k :]))
-    return moved.reshape(*moved.shape[: arr.ndim - k], merged), dtype, axes
+    # contiguous rows: NumPy sums a contiguous last axis pairwise, a strided one
+    # sequentially (106 ULP along axis 0 of a (100000, 2) array, and other bits than
+    # the same data along the last axis; issue 14)
+    flat = np.ascontiguousarray(moved.reshape(*moved.shape[: arr.ndim - k], merged))
+    return flat, dtype, axes
 
 
 def _scatter(out: NDArray[np.floating], shape: tuple[int, ...], axes: tuple[int, ...]) -> Any:
@@ -111,20 +118,114 @@ def _exp_shifted(hi: F64, lo: F64) -> F64:
     return e + e * lo
 
 
+def _lead_and_rest(e: F64, hi: F64, axis: int) -> tuple[F64, F64, F64]:
+    """One maximal entry of ``e`` (exactly 1: its shift is 0), the sum of the others
+    and the shift of that entry (0, or -inf for a row of -inf), keepdims.
+
+    The sum of the others is pairwise over small numbers, and 1 is added once: summed
+    with the rest, the 1 would take every rounding of its partial sum (6 ULP in
+    softmax over rows of 1000 with one dominant entry, issue 14).
+    """
+    top = np.argmax(hi, axis=axis, keepdims=True)
+    lead = np.take_along_axis(e, top, axis=axis)
+    np.put_along_axis(e, top, 0.0, axis=axis)
+    rest = np.sum(e, axis=axis, keepdims=True)
+    np.put_along_axis(e, top, lead, axis=axis)
+    return lead, rest, np.take_along_axis(hi, top, axis=axis)
+
+
 def _log_total(hi: F64, lo: F64, axis: int) -> F64:
     r""":math:`\log\sum_j e^{hi_j + lo_j}` (keepdims) as ``log1p`` of all but one maximum.
 
     One maximal entry contributes exactly 1, so ``log1p`` of the rest keeps
     ``log_softmax`` of the maximum nonzero (``[0, -40]`` gives ``-4.2e-18``, not 0).
     """
-    e = _exp_shifted(hi, lo)
-    top = np.argmax(hi, axis=axis, keepdims=True)
-    np.put_along_axis(e, top, 0.0, axis=axis)
-    rest = np.sum(e, axis=axis, keepdims=True)
+    _, rest, shift = _lead_and_rest(_exp_shifted(hi, lo), hi, axis)
     with np.errstate(divide="ignore"):
-        lead = np.take_along_axis(hi, top, axis=axis)  # 0, or -inf for a row of -inf
-        out: F64 = np.where(lead == 0.0, np.log1p(rest), np.log(rest))
+        out: F64 = np.where(shift == 0.0, np.log1p(rest), np.log(rest))
     return out
+
+
+# ------------------------------------------------ logsumexp where it cancels to near 0
+# double-double arithmetic (hi + lo, ~106 bits): m + log(sum e^(x - m)) loses the bits
+# that cancel when the result is far smaller than m (logsumexp([-ln 2, -ln 2]) was 0.0,
+# true 2.3e-17; 23 ULP on short rows, issue 14)
+DD = tuple[F64, F64]
+
+
+def _two_sum(a: F64, b: F64) -> DD:
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _dd_add(a: DD, b: DD) -> DD:
+    s, e = _two_sum(a[0], b[0])
+    return _two_sum(s, e + a[1] + b[1])
+
+
+def _dd_mul(a: DD, b: DD) -> DD:
+    p, e = _two_prod(a[0], b[0])
+    return _two_sum(p, e + a[0] * b[1] + a[1] * b[0])
+
+
+def _dd_constant(num: int, den: int) -> tuple[float, float]:
+    hi = num / den
+    lo = float(fractions.Fraction(num, den) - fractions.Fraction(hi))
+    return hi, lo
+
+
+_LN2 = (0.6931471805599453, 2.3190468138462996e-17)  # ln 2 = hi + lo to 106 bits
+_INV_FACT = [_dd_constant(1, math.factorial(k)) for k in range(11)]
+
+
+def _dd_exp(x: F64) -> DD:
+    r""":math:`e^x` (``x <= 0``) in double-double: :math:`x = k\ln 2 + r`,
+    :math:`e^{r/256} - 1` by its Taylor series to :math:`s^{10}` (:math:`|s| < 0.0014`,
+    the rest below :math:`10^{-39}`), squared back 8 times as
+    :math:`u \mapsto u(u + 2)`, times :math:`2^k`."""
+    x = np.maximum(x, -800.0)  # e^-800 is 0 in float64 anyway
+    k = np.rint(x / _LN2[0])
+    p, e = _two_prod(k, _LN2[0])
+    r = _dd_add((x, np.zeros_like(x)), (-p, -e))
+    r = _dd_add(r, (-k * _LN2[1], np.zeros_like(x)))
+    s = (r[0] / 256, r[1] / 256)
+    u: DD = (np.full_like(x, _INV_FACT[10][0]), np.full_like(x, _INV_FACT[10][1]))
+    for c in _INV_FACT[9:0:-1]:
+        u = _dd_add(_dd_mul(u, s), (np.full_like(x, c[0]), np.full_like(x, c[1])))
+    u = _dd_mul(u, s)  # e^s - 1
+    for _ in range(8):
+        u = _dd_mul(u, _dd_add(u, (np.full_like(x, 2.0), np.zeros_like(x))))
+    one = _dd_add((np.ones_like(x), np.zeros_like(x)), u)
+    return np.ldexp(one[0], k.astype(np.int64)), np.ldexp(one[1], k.astype(np.int64))
+
+
+def _logsumexp_near_zero(rows: F64) -> F64:
+    """``log(sum(e^x))`` of rows whose maximum is below 0 and whose result is near 0:
+    ``log1p(sum(e^x) - 1)`` with the sum and the ``- 1`` in double-double, so nothing
+    cancels in float64 (1 ULP). Where even that is too close to 0 for double-double
+    (below ``n 2^-48``: rows normalised to 1, like log_softmax's), exactly in mpmath,
+    at about 10 us an entry."""
+    total: DD = (np.full(rows.shape[0], -1.0), np.zeros(rows.shape[0]))
+    for j in range(rows.shape[1]):
+        total = _dd_add(total, _dd_exp(rows[:, j]))
+    hi, lo = total
+    out: F64 = np.log1p(hi) + lo / (1.0 + hi)
+    for i in np.flatnonzero(np.abs(out) < rows.shape[1] * 2.0**-48):
+        out[i] = _logsumexp_exact(rows[i])
+    return out
+
+
+def _logsumexp_exact(row: F64) -> float:
+    """``log(sum(e^x))`` in mpmath, the precision doubled until two agree (as the oracle)."""
+    dps, prev = 50, None
+    while dps <= 3200:
+        with mpmath.workdps(dps):
+            cur = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in row))
+        if prev is not None and cur != 0 and abs(cur - prev) <= abs(cur) * mpmath.mpf(10) ** -30:
+            break
+        prev, dps = cur, dps * 2
+    return float(cur)
 
 
 def logsumexp(x: ArrayLike, axis: Axis = -1, keepdims: bool = False) -> NDArray[np.floating]:
@@ -142,6 +243,13 @@ def logsumexp(x: ArrayLike, axis: Axis = -1, keepdims: bool = False) -> NDArray[
         total = _log_total(hi, lo, -1)
         out = np.where(np.isposinf(m), np.inf, total + np.where(np.isfinite(m), m, 0.0))
         out = np.squeeze(out, axis=-1)
+        m = np.squeeze(m, axis=-1)
+        with np.errstate(invalid="ignore"):
+            # m < 0 and a result below |m|/2: the sum m + log(...) cancelled
+            cancel = np.flatnonzero((m < 0) & (np.abs(out) < -m / 2) & np.isfinite(m))
+        if cancel.size:
+            flat_rows = flat.reshape(-1, flat.shape[-1])
+            out.flat[cancel] = _logsumexp_near_zero(flat_rows[cancel])
     if keepdims:
         out = np.expand_dims(out.reshape(tuple(np.delete(np.array(shape), axes))), axes)
     else:
@@ -162,9 +270,10 @@ def softmax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating]:
         return np.zeros(np.shape(x), dtype=dtype)
     hi, lo, _ = _shift(flat, -1)
     e = _exp_shifted(hi, lo)
+    lead, rest, _ = _lead_and_rest(e, hi, -1)
     with np.errstate(invalid="ignore"):
-        # float64 is enough here (<= 3 ULP measured): one quotient of a pairwise sum
-        out: F64 = e / np.sum(e, axis=-1, keepdims=True)
+        # float64 is enough here (<= 3 ULP measured): one quotient of 1 + a pairwise sum
+        out: F64 = e / (lead + rest)
     return _scatter(out, np.shape(x), axes).astype(dtype, copy=False)  # type: ignore[no-any-return]
 
 
@@ -207,7 +316,7 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     :func:`softmax_jacobian_diag`, or the product :math:`J v = s (v - s \cdot v)`).
     """
     arr, dtype, ax = _prepare(x, axis)
-    arr = np.moveaxis(arr, ax, -1)
+    arr = np.ascontiguousarray(np.moveaxis(arr, ax, -1))  # pairwise sums (see _gather)
     n = arr.shape[-1]
     batch = arr.shape[:-1]
     try:
@@ -236,7 +345,7 @@ def softmax_jacobian_diag(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     arr, dtype, ax = _prepare(x, axis)
     if arr.shape[ax] == 0:
         return np.zeros(arr.shape, dtype=dtype)
-    s, comp = _softmax_and_complement(np.moveaxis(arr, ax, -1))
+    s, comp = _softmax_and_complement(np.ascontiguousarray(np.moveaxis(arr, ax, -1)))
     return np.moveaxis((s * comp).astype(np.float64), -1, ax).astype(dtype)
 
 

@@ -39,7 +39,7 @@ import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from actref import oracle, registry
+from actref import contract, oracle, registry
 from actref.finite_diff import (
     DerivativeCheck,
     JacobianCheck,
@@ -69,8 +69,6 @@ __all__ = [
 
 #: The vector functions (over the last axis) :func:`compare` knows besides the registry.
 VECTOR_FUNCTIONS: tuple[str, ...] = ("softmax", "log_softmax")
-# the error budget actref holds itself to for the vector functions (tests/test_accuracy.py)
-_VECTOR_BUDGET = 4.0
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.float16))
 
 
@@ -454,11 +452,13 @@ class Mismatch:
 
     def describe(self, label: str, params: str = "") -> str:
         """``gelu(x=-37.5) = 0.0, expected -1.9e-306 (error 1.2e+293 ULP)``."""
-        x = list(self.x) if isinstance(self.x, tuple) else self.x
-        where = f"[{', '.join(map(str, self.index[1:]))}]" if isinstance(self.x, tuple) else ""
-        return (
-            f"{label}(x={x!r}{params}){where} = {self.got!r}, expected {self.expected!r} "
-            f"(error {self.ulp:.3g} ULP)"
+        return self.finding(label, params).describe()
+
+    def finding(self, label: str, params: str = "") -> contract.Finding:
+        """This entry as the contract's :class:`~actref.contract.Finding`."""
+        row = isinstance(self.x, tuple)
+        return contract.Finding(
+            label, self.x, self.got, self.expected, self.ulp, params, self.index[1:] if row else ()
         )
 
 
@@ -573,16 +573,15 @@ class ComparisonReport:
 
     @property
     def params_text(self) -> str:
-        return "".join(f", {k}={v!r}" for k, v in self.params.items())
+        return contract.params_text(self.params)
 
     # ------------------------------------------------------------- masks
     @property
     def underflow(self) -> NDArray[np.bool_]:
-        """Entries whose true value and result are both below the smallest normal
-        number (subnormal or zero) but differ: flush-to-zero and its kin."""
-        normal = float(np.finfo(self.dtype).smallest_normal)
-        with np.errstate(invalid="ignore"):
-            return (np.abs(self.truth) < normal) & (np.abs(self.got) < normal) & (self.ulp > 0)
+        """Entries the contract does not hold to ULPs (:func:`actref.contract.not_held`:
+        a subnormal true value, and a result below the smallest normal number too) that
+        differ from the truth: flush-to-zero and its kin."""
+        return contract.not_held(self.got, self.truth, self.dtype) & (self.ulp > 0)
 
     @property
     def ordinary(self) -> NDArray[np.bool_]:
@@ -979,7 +978,7 @@ def compare(
     with np.errstate(over="ignore"):
         got = got.astype(dt).astype(np.float64)  # the result as the dtype holds it
     truth64 = truth.astype(np.float64)
-    ulp = np.array(oracle.ulp_error(got, truth64, dt), dtype=np.float64)
+    ulp = np.array(contract.ulp_error(got, truth64, dt), dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         abs_err = np.abs(got - truth64)
         rel_err = np.where(
@@ -1004,7 +1003,7 @@ def compare(
         region_full = np.broadcast_to(region[expand], shape)
         at_kink = np.zeros(shape, dtype=bool)
         kinks: tuple[KinkValue, ...] = ()
-        budget = _VECTOR_BUDGET if dt == np.float64 else 1.0
+        budget = contract.budget(None, dtype=dt)
     else:
         nan_in = np.isnan(x64)
         limit_in = np.isinf(x64)
@@ -1025,9 +1024,7 @@ def compare(
                         ulp[i] = abs_err[i] = rel_err[i] = 0.0
                 at_kink |= here
         kinks = tuple(kink_list)
-        budget = (
-            (act.ulp_budget[1] if derivative else act.ulp_budget[0]) if dt == np.float64 else 1.0
-        )
+        budget = contract.budget(act, "derivative" if derivative else "value", dt)
     return ComparisonReport(
         name=canonical,
         params=dict(act.params) if act is not None else {},

@@ -10,8 +10,9 @@ value and derivative vs SymPy, in ULPs
     neighbours, ±inf, nan). The worst error must stay within the function's
     ``ulp_budget``.
 derivative vs finite differences
-    :func:`actref.finite_diff.check_derivative` (kink-aware: subgradients accepted at a
-    kink) on a grid over the plot range, around every kink and out to ±40, in float64
+    :func:`actref.finite_diff.check_derivative` (kink-aware; at a kink the convention,
+    PyTorch's value, is held exactly) on a grid over the plot range, around every kink
+    and out to ±40, in float64
     and float32, and the Taylor-remainder test (observed order ≥ 1.5) in float64.
 laws
     Bounds, monotonicity, continuity and one-sided derivatives at the kinks, and every
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from actref import finite_diff, laws, oracle
+from actref import contract, finite_diff, laws, oracle
 from actref.hard_inputs import hard_inputs
 from actref.registry import Activation, VectorFunction
 
@@ -99,33 +100,30 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _ulp(act: Activation, xs: F64, grad: bool) -> UlpFigure:
-    expr = act.dexpr if grad else act.expr
-    expected = oracle.true_values(expr, xs)
+    part: contract.Part = "derivative" if grad else "value"
+    expected = oracle.true_values(act.dexpr if grad else act.expr, xs)
     with np.errstate(all="ignore"):
         actual = np.asarray(act.grad(xs) if grad else act(xs), dtype=np.float64)
-    err = oracle.ulp_error(actual, expected)
-    # subnormal true values are outside the ULP contract: a result in the subnormal
-    # range (or flushed to zero) is not counted against the budget
-    normal = np.finfo(np.float64).smallest_normal
-    err = np.where(
-        (expected != 0) & (np.abs(expected) < normal) & (np.abs(actual) < normal), 0, err
-    )
+    err = contract.contract_ulp_error(actual, expected)
     i = int(np.argmax(err))
     return UlpFigure(
         worst=float(err[i]),
         at=float(xs[i]),
-        budget=float(act.ulp_budget[1 if grad else 0]),
+        budget=contract.budget(act, part),
         actual=float(actual[i]),
         expected=float(expected[i]),
     )
 
 
 def _ulp_message(act: Activation, fig: UlpFigure, grad: bool) -> str:
-    prime = "'" if grad else ""
-    return (
-        f"{act.name}{prime}(x={fig.at!r}) = {fig.actual!r}, expected {fig.expected!r} "
-        f"(error {fig.worst:.3g} ULP, budget {fig.budget:g})"
-    )
+    return contract.Finding(
+        contract.label(act.name, "derivative" if grad else "value"),
+        fig.at,
+        fig.actual,
+        fig.expected,
+        fig.worst,
+        budget=fig.budget,
+    ).describe()
 
 
 def _ulp_sentence(act: Activation, fig: UlpFigure, grad: bool) -> str:
@@ -138,6 +136,13 @@ def _ulp_sentence(act: Activation, fig: UlpFigure, grad: bool) -> str:
 
 
 def _fd_sentence(act: Activation, p: finite_diff.PointCheck, dtype: str) -> str:
+    if p.kind == "kink convention":
+        return (
+            f"At the kink x={p.x!r} ({dtype}) the derivative code gives {p.claimed:.6g}, "
+            f"but the reference must give PyTorch's convention there, {p.expected:.6g} "
+            f"(the slopes on the left and right are {p.left + 0.0:.6g} and "
+            f"{p.right + 0.0:.6g})."
+        )
     if p.kind == "kink":
         return (
             f"At the kink x={p.x!r} ({dtype}) the derivative code gives {p.claimed:.6g}, "
@@ -201,8 +206,13 @@ def verify_one(act: Activation) -> Report:
     fd_max, fd_worst = 0.0, math.nan
     with np.errstate(all="ignore"):
         for dtype in (np.float64, np.float32):
+            # at a kink the reference holds its convention exactly (relu'(0) = 0)
             check = finite_diff.check_derivative(
-                act, act.grad, grid.astype(dtype), kinks=act.breakpoints
+                act,
+                act.grad,
+                grid.astype(dtype),
+                kinks=(*act.kinks, *act.breakpoints),
+                convention=True,
             )
             if check.max_error >= fd_max:
                 fd_max, fd_worst = check.max_error, check.worst_x
