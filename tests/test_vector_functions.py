@@ -129,3 +129,10 @@ def test_verify_names_the_family_and_reports_json(capsys: pytest.CaptureFixture[
     docs = json.loads(capsys.readouterr().out)
     assert [d["function"] for d in docs] == ["softmax", "log_softmax"]
     assert all(d["ok"] and d["vector"] for d in docs)
+
+
+def test_a_vector_function_asked_as_elementwise_says_where_it_is() -> None:
+    with pytest.raises(registry.UnknownActivationError, match="a function of a whole vector"):
+        actref.get("softmax")
+    with pytest.raises(registry.UnknownActivationError, match="did you mean softmax"):
+        actref.get("softmx")

@@ -984,11 +984,19 @@ def canonical_name(name: str) -> str:
         raise TypeError(f"activation name must be a string, got {type(name).__name__}")
     found = name if name in _BY_NAME else _BY_KEY.get(_key(name))
     if found is None:
-        close = difflib.get_close_matches(_key(name), list(_BY_KEY), n=6, cutoff=0.5)
-        suggestions = list(dict.fromkeys(_BY_KEY[c] for c in close))[:3]
+        vf = vector(name)
+        if vf is not None:
+            raise UnknownActivationError(
+                f"{name!r} is a function of a whole vector, not an elementwise activation: "
+                f"use actref.{vf.name} (`actref list` shows both kinds)"
+            )
+        known = {**_BY_KEY, **{_key(v.name): v.name for v in VECTOR_TABLE}}
+        close = difflib.get_close_matches(_key(name), list(known), n=6, cutoff=0.5)
+        suggestions = list(dict.fromkeys(known[c] for c in close))[:3]
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise UnknownActivationError(
-            f"unknown activation {name!r}{hint} (all {len(_BY_NAME)}: `actref list` or actref.names())"
+            f"unknown activation {name!r}{hint} (all {len(_BY_NAME)} elementwise and "
+            f"{len(VECTOR_TABLE)} vector functions: `actref list`)"
         )
     return found
 
