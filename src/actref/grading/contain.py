@@ -200,9 +200,10 @@ def enter_namespaces(root: bool) -> list[str]:
 
 def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
     """Control groups bounding the worker's whole process tree (what rlimits, per process,
-    cannot): memory (its tmpfs folder included) and the number of processes. cgroup v1
-    ``memory`` and ``pids`` hierarchies, as child groups of this process's own; [] when
-    the host has none this process may create (not root, cgroup v2 only, read-only)."""
+    cannot): memory (its tmpfs folder included), the number of processes and, where the
+    ``cpu`` controller is writable, one core. cgroup v1 hierarchies, as child groups of
+    this process's own; [] when the host has no memory and pids groups this process may
+    create (not root, cgroup v2 only, read-only)."""
     made: list[str] = []
     try:
         with open("/proc/self/cgroup") as fh:
@@ -224,6 +225,22 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
     except (OSError, KeyError, ValueError):
         remove_cgroups(made)
         return []
+    # and, where the cpu controller can be written, one core for the whole tree: a
+    # worker's forks cannot take the cores of the classmates graded beside it
+    try:
+        folder = os.path.join(CGROUP_ROOT, "cpu", own["cpu"].lstrip("/"), name)
+        os.mkdir(folder)
+    except (OSError, KeyError):
+        return made
+    made.append(folder)
+    try:
+        with open(os.path.join(folder, "cpu.cfs_period_us"), "w") as fh:
+            fh.write("100000")
+        with open(os.path.join(folder, "cpu.cfs_quota_us"), "w") as fh:
+            fh.write("100000")
+    except OSError:
+        remove_cgroups(made[-1:])
+        made.pop()
     return made
 
 
