@@ -108,3 +108,16 @@ def test_a_large_power_keeps_its_sign_and_value() -> None:
 def test_evaluation_stops_at_the_deadline() -> None:
     values = ex.evaluate(ex.parse("Symbol('x')"), [1.0, 2.0], deadline=0.0)
     assert values == ["was not evaluated: the submission's time limit had passed"] * 2
+
+
+def test_a_product_does_not_depend_on_the_order_of_its_factors() -> None:
+    big, small = "Float('1e19700', precision=53)", "Float('1e-19700', precision=53)"
+    one = ex.parse(f"Mul({big}, {big}, {small}, Symbol('x'))")
+    other = ex.parse(f"Mul({small}, {big}, {big}, Symbol('x'))")
+    assert ex.evaluate(one, [1.0]) == ex.evaluate(other, [1.0]) == [math.inf]
+
+
+def test_direction_marks_are_shown_escaped() -> None:
+    from actref.grading.text import printable
+
+    assert printable("a\u200eb\u200fc\u061cd") == "a\\u200eb\\u200fc\\u061cd"

@@ -6,8 +6,10 @@ import re
 
 # what must not reach a terminal or a line-based report verbatim: control characters
 # (newlines and ANSI escapes would let a student's error text forge report lines),
-# DEL, C1 controls, and the Unicode line separators and bidirectional overrides
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# DEL, C1 controls, and the Unicode line separators, direction marks and overrides
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def printable(text: str) -> str:
