@@ -121,3 +121,21 @@ def test_direction_marks_are_shown_escaped() -> None:
     from actref.grading.text import printable
 
     assert printable("a\u200eb\u200fc\u061cd") == "a\\u200eb\\u200fc\\u061cd"
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        1 / (1 + sympy.exp(-x)),
+        sympy.Piecewise((sympy.Rational(1, 10) * x, x < 0), (x, True)),
+        sympy.Max(0, x) + sympy.Heaviside(x) - sympy.Abs(x) * sympy.sign(x),
+        sympy.tanh(x) ** 2 + sympy.erf(x) + sympy.log(1 + sympy.exp(x)),
+    ],
+    ids=["sigmoid", "piecewise", "max-heaviside", "mixed"],
+)
+def test_the_drawn_curve_is_the_evaluated_expression(expr: object) -> None:
+    tree = ex.parse(sympy.srepr(expr))
+    xs = [-3.0, -0.5, 0.0, 0.25, 2.0]
+    exact = ex.evaluate(tree, xs)
+    drawn = ex.evaluate_curve(tree, xs)
+    assert drawn == pytest.approx(exact, rel=1e-12, abs=1e-15)
