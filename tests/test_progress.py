@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from actref import numeric as num
+from actref import kernels as num
 from actref import registry
 from actref.cli import main
 from actref.progress import Progress

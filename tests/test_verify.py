@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from actref import numeric as num
+from actref import kernels as num
 from actref import registry
 from actref.cli import main
 

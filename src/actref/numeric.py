@@ -301,46 +301,6 @@ def _sigmoid_of_neg(o: F64) -> None:
     np.divide(_ONE, o, out=o)
 
 
-def _logistic_density(x: F64, o: F64) -> None:
-    r"""``o`` :math:`\leftarrow \sigma(x)\sigma(-x) = e/(1+e)^2`, :math:`e = e^{-|x|}`."""
-    np.copysign(x, _NEG_ONE, out=o)
-    np.exp(o, out=o)
-    d = o + _ONE
-    d *= d
-    np.divide(o, d, out=o)
-
-
-@_elementwise()
-def sigmoid(x: F64, o: F64) -> None:
-    r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
-    np.negative(x, out=o)
-    _sigmoid_of_neg(o)
-
-
-@_elementwise()
-def sigmoid_grad(x: F64, o: F64) -> None:
-    r""":math:`\sigma'(x) = \sigma(x)\,\sigma(-x) = e/(1+e)^2` with :math:`e = e^{-|x|}`;
-    never ``s(1-s)``, which is 0 past |x| = 37."""
-    _logistic_density(x, o)
-
-
-@_elementwise()
-def log_sigmoid(x: F64, o: F64) -> None:
-    r""":math:`\log\sigma(x) = \min(x, 0) - \operatorname{log1p}(e^{-|x|})`: two terms of
-    one sign, no cancellation."""
-    np.copysign(x, _NEG_ONE, out=o)
-    np.exp(o, out=o)
-    np.log1p(o, out=o)
-    np.subtract(np.minimum(x, _ZERO), o, out=o)
-
-
-@_elementwise()
-def log_sigmoid_grad(x: F64, o: F64) -> None:
-    r""":math:`(\log\sigma)'(x) = \sigma(-x)`."""
-    np.copyto(o, x)
-    _sigmoid_of_neg(o)
-
-
 def _softplus_unit(x: F64, o: F64) -> None:
     # max(x, 0) + log1p(e^-|x|): two non-negative terms
     np.copysign(x, _NEG_ONE, out=o)

@@ -22,8 +22,9 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike, NDArray
 
-from actref import numeric as num
+from actref import kernels
 from actref import symbolic as sym
+from actref.kernels.validate import F64_DTYPE, as_float_array
 from actref.laws import Law
 from actref.symbolic import x
 
@@ -165,16 +166,16 @@ class Activation:
     # ------------------------------------------------------------- numerics
     def __call__(self, x: ArrayLike) -> NDArray[np.floating]:
         """The activation, elementwise; same shape, float dtype kept."""
-        if type(x) is np.ndarray and x.dtype is num._F64:  # nothing to convert (~0.4 us)
+        if type(x) is np.ndarray and x.dtype is F64_DTYPE:  # nothing to convert (~0.4 us)
             return self.forward_fn(x, *self.param_values)
-        arr, dtype = num.as_float_array(x)
+        arr, dtype = as_float_array(x)
         return self.forward_fn(arr, *self.param_values).astype(dtype, copy=False)
 
     def grad(self, x: ArrayLike) -> NDArray[np.floating]:
         """The derivative in closed form, elementwise; PyTorch's value at kinks."""
-        if type(x) is np.ndarray and x.dtype is num._F64:
+        if type(x) is np.ndarray and x.dtype is F64_DTYPE:
             return self.grad_fn(x, *self.param_values)
-        arr, dtype = num.as_float_array(x)
+        arr, dtype = as_float_array(x)
         return self.grad_fn(arr, *self.param_values).astype(dtype, copy=False)
 
     # ------------------------------------------------------------- symbolics
@@ -311,8 +312,8 @@ _TABLE: tuple[Activation, ...] = (
         "sigmoid",
         "logistic sigmoid",
         _sigmoid_expr(x),
-        num.sigmoid,
-        num.sigmoid_grad,
+        kernels.sigmoid,
+        kernels.sigmoid_grad,
         laws=(
             Law(
                 "sigmoid(-x) = 1 - sigmoid(x)",
@@ -344,8 +345,8 @@ _TABLE: tuple[Activation, ...] = (
         "tanh",
         "hyperbolic tangent",
         sympy.tanh(x),
-        num.tanh,
-        num.tanh_grad,
+        kernels.tanh,
+        kernels.tanh_grad,
         laws=(
             _odd("tanh"),
             Law(
@@ -370,8 +371,8 @@ _TABLE: tuple[Activation, ...] = (
         "relu",
         "rectified linear unit",
         _pw((x, x > 0), (0, True)),
-        num.relu,
-        num.relu_grad,
+        kernels.relu,
+        kernels.relu_grad,
         increasing=True,
         laws=(
             _minus_mirror_is_x("relu"),
@@ -389,8 +390,8 @@ _TABLE: tuple[Activation, ...] = (
         "leaky_relu",
         "leaky ReLU",
         _pw((x, x > 0), (a_ * x, True)),
-        num.leaky_relu,
-        num.leaky_relu_grad,
+        kernels.leaky_relu,
+        kernels.leaky_relu_grad,
         increasing=True,
         increasing_if=lambda negative_slope: negative_slope >= 0,  # issue 14
         laws=(
@@ -422,8 +423,8 @@ _TABLE: tuple[Activation, ...] = (
         "elu",
         "exponential linear unit",
         _pw((x, x > 0), (al_ * (sympy.exp(x) - 1), True)),
-        num.elu,
-        num.elu_grad,
+        kernels.elu,
+        kernels.elu_grad,
         laws=(
             Law(
                 "elu'(x) = elu(x) + alpha for x <= 0",
@@ -448,30 +449,34 @@ _TABLE: tuple[Activation, ...] = (
             (sym.SELU_SCALE * x, x > 0),
             (sym.SELU_SCALE * sym.SELU_ALPHA * (sympy.exp(x) - 1), True),
         ),
-        num.selu,
-        num.selu_grad,
+        kernels.selu,
+        kernels.selu_grad,
         laws=(
             Law(
                 "selu(x) = scale elu(x, alpha)",
                 lambda a, v: a(v),
-                lambda a, v: num.SELU_SCALE * _BY_NAME["elu"].with_params(alpha=num.SELU_ALPHA)(v),
+                lambda a, v: (
+                    kernels.SELU_SCALE * _BY_NAME["elu"].with_params(alpha=kernels.SELU_ALPHA)(v)
+                ),
                 lambda a, v: 2 * np.abs(a(v)),
                 uses=("elu",),
             ),
             Law(
                 "selu'(x) = selu(x) + scale alpha for x <= 0",
                 lambda a, v: a.grad(v),
-                lambda a, v: a(v) + num.SELU_SCALE * num.SELU_ALPHA,
-                lambda a, v: np.abs(a.grad(v)) + np.abs(a(v)) + num.SELU_SCALE * num.SELU_ALPHA,
+                lambda a, v: a(v) + kernels.SELU_SCALE * kernels.SELU_ALPHA,
+                lambda a, v: (
+                    np.abs(a.grad(v)) + np.abs(a(v)) + kernels.SELU_SCALE * kernels.SELU_ALPHA
+                ),
                 where=(-1e4, 0.0),
             ),
         ),
         kinks_of=lambda: (
             Kink(
                 0.0,
-                num.SELU_SCALE * num.SELU_ALPHA,
-                num.SELU_SCALE * num.SELU_ALPHA,
-                num.SELU_SCALE,
+                kernels.SELU_SCALE * kernels.SELU_ALPHA,
+                kernels.SELU_SCALE * kernels.SELU_ALPHA,
+                kernels.SELU_SCALE,
             ),
         ),
         # -scale * alpha = -1.75809934084737685994..., rounded down (the float product
@@ -483,8 +488,8 @@ _TABLE: tuple[Activation, ...] = (
         "celu",
         "continuously differentiable ELU",
         _pw((x, x > 0), (al_ * (sympy.exp(x / al_) - 1), True)),
-        num.celu,
-        num.celu_grad,
+        kernels.celu,
+        kernels.celu_grad,
         laws=(
             Law(
                 "celu(x) = alpha elu(x / alpha)",
@@ -511,8 +516,8 @@ _TABLE: tuple[Activation, ...] = (
         "gelu",
         "Gaussian error linear unit (exact, erf)",
         x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))),
-        num.gelu,
-        num.gelu_grad,
+        kernels.gelu,
+        kernels.gelu_grad,
         ulp_budget=(8, 4),
         laws=(
             _minus_mirror_is_x("gelu"),
@@ -531,8 +536,8 @@ _TABLE: tuple[Activation, ...] = (
         "gelu_tanh",
         "GELU, tanh approximation",
         x / 2 * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + _GELU_C * x**3))),
-        num.gelu_tanh,
-        num.gelu_tanh_grad,
+        kernels.gelu_tanh,
+        kernels.gelu_tanh_grad,
         laws=(
             _minus_mirror_is_x("gelu_tanh"),
             Law(
@@ -563,8 +568,8 @@ _TABLE: tuple[Activation, ...] = (
         "silu",
         "sigmoid linear unit (swish)",
         x * _sigmoid_expr(x),
-        num.silu,
-        num.silu_grad,
+        kernels.silu,
+        kernels.silu_grad,
         laws=(
             _minus_mirror_is_x("silu"),
             Law(
@@ -591,8 +596,8 @@ _TABLE: tuple[Activation, ...] = (
         "mish",
         "self-regularised non-monotonic activation",
         x * sympy.tanh(sympy.log(1 + sympy.exp(x))),
-        num.mish,
-        num.mish_grad,
+        kernels.mish,
+        kernels.mish_grad,
         laws=(
             Law(
                 "mish(x) = x tanh(softplus(x))",
@@ -610,8 +615,8 @@ _TABLE: tuple[Activation, ...] = (
         "softplus",
         "smooth ReLU",
         sympy.log(1 + sympy.exp(be_ * x)) / be_,
-        num.softplus,
-        num.softplus_grad,
+        kernels.softplus,
+        kernels.softplus_grad,
         laws=(
             _minus_mirror_is_x("softplus"),
             Law(
@@ -640,8 +645,8 @@ _TABLE: tuple[Activation, ...] = (
         "log_sigmoid",
         "log of the sigmoid",
         -sympy.log(1 + sympy.exp(-x)),
-        num.log_sigmoid,
-        num.log_sigmoid_grad,
+        kernels.log_sigmoid,
+        kernels.log_sigmoid_grad,
         laws=(
             _minus_mirror_is_x("log_sigmoid"),
             Law(
@@ -669,8 +674,8 @@ _TABLE: tuple[Activation, ...] = (
         "softsign",
         "x / (1 + |x|)",
         x / (1 + sympy.Abs(x)),
-        num.softsign,
-        num.softsign_grad,
+        kernels.softsign,
+        kernels.softsign_grad,
         laws=(
             _odd("softsign"),
             Law(
@@ -690,8 +695,8 @@ _TABLE: tuple[Activation, ...] = (
         "hardsigmoid",
         "piecewise-linear sigmoid",
         _pw((0, x <= -3), (1, x >= 3), (x / 6 + sympy.Rational(1, 2), True)),
-        num.hardsigmoid,
-        num.hardsigmoid_grad,
+        kernels.hardsigmoid,
+        kernels.hardsigmoid_grad,
         increasing=True,
         laws=(
             Law(
@@ -716,8 +721,8 @@ _TABLE: tuple[Activation, ...] = (
         "hardswish",
         "piecewise-quadratic swish",
         _pw((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
-        num.hardswish,
-        num.hardswish_grad,
+        kernels.hardswish,
+        kernels.hardswish_grad,
         laws=(
             Law(
                 "hardswish(x) = x hardsigmoid(x)",
@@ -735,8 +740,8 @@ _TABLE: tuple[Activation, ...] = (
         "hardtanh",
         "clipped identity",
         _pw((lo_, x <= lo_), (hi_, x >= hi_), (x, True)),
-        num.hardtanh,
-        num.hardtanh_grad,
+        kernels.hardtanh,
+        kernels.hardtanh_grad,
         increasing=True,
         laws=(
             Law(
@@ -770,8 +775,8 @@ _TABLE: tuple[Activation, ...] = (
         "relu6",
         "ReLU capped at 6",
         _pw((0, x <= 0), (6, x >= 6), (x, True)),
-        num.relu6,
-        num.relu6_grad,
+        kernels.relu6,
+        kernels.relu6_grad,
         increasing=True,
         laws=(
             Law(
@@ -797,8 +802,8 @@ _TABLE: tuple[Activation, ...] = (
         "tanhshrink",
         "x - tanh(x)",
         x - sympy.tanh(x),
-        num.tanhshrink,
-        num.tanhshrink_grad,
+        kernels.tanhshrink,
+        kernels.tanhshrink_grad,
         laws=(
             _odd("tanhshrink"),
             Law(
@@ -823,8 +828,8 @@ _TABLE: tuple[Activation, ...] = (
         "softshrink",
         "soft thresholding",
         _pw((x - la_, x > la_), (x + la_, x < -la_), (0, True)),
-        num.softshrink,
-        num.softshrink_grad,
+        kernels.softshrink,
+        kernels.softshrink_grad,
         increasing=True,
         laws=(
             _odd("softshrink"),
@@ -849,8 +854,8 @@ _TABLE: tuple[Activation, ...] = (
         "hardshrink",
         "hard thresholding",
         _pw((x, x > la_), (x, x < -la_), (0, True)),
-        num.hardshrink,
-        num.hardshrink_grad,
+        kernels.hardshrink,
+        kernels.hardshrink_grad,
         increasing=True,
         laws=(
             _odd("hardshrink"),
@@ -881,8 +886,8 @@ _TABLE: tuple[Activation, ...] = (
         "squareplus",
         "(x + sqrt(x^2 + b)) / 2",
         (x + sympy.sqrt(x**2 + b_)) / 2,
-        num.squareplus,
-        num.squareplus_grad,
+        kernels.squareplus,
+        kernels.squareplus_grad,
         # the derivative's one pass (b/2)/(h (h + |x|)) uses h = sqrt(x^2 + b) twice:
         # 5 ULP measured on dense grids (x = -0.0556)
         ulp_budget=(4, 5),
@@ -914,8 +919,8 @@ _TABLE: tuple[Activation, ...] = (
         "identity",
         "f(x) = x",
         x,
-        num.identity,
-        num.identity_grad,
+        kernels.identity,
+        kernels.identity_grad,
         laws=(
             Law(
                 "identity(x) = x", lambda a, v: a(v), lambda a, v: v, lambda a, v: np.abs(v), ops=0
