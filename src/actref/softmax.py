@@ -15,7 +15,8 @@ import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from actref.numeric import _two_prod, as_float_array
+from actref.kernels.compensated import two_prod
+from actref.kernels.validate import as_float_array
 
 F64 = NDArray[np.float64]
 
@@ -165,7 +166,7 @@ def _dd_add(a: DD, b: DD) -> DD:
 
 
 def _dd_mul(a: DD, b: DD) -> DD:
-    p, e = _two_prod(a[0], b[0])
+    p, e = two_prod(a[0], b[0])
     return _two_sum(p, e + a[0] * b[1] + a[1] * b[0])
 
 
@@ -186,7 +187,7 @@ def _dd_exp(x: F64) -> DD:
     :math:`u \mapsto u(u + 2)`, times :math:`2^k`."""
     x = np.maximum(x, -800.0)  # e^-800 is 0 in float64 anyway
     k = np.rint(x / _LN2[0])
-    p, e = _two_prod(k, _LN2[0])
+    p, e = two_prod(k, _LN2[0])
     r = _dd_add((x, np.zeros_like(x)), (-p, -e))
     r = _dd_add(r, (-k * _LN2[1], np.zeros_like(x)))
     s = (r[0] / 256, r[1] / 256)
