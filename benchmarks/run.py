@@ -47,13 +47,14 @@ import numpy as np
 
 import actref
 from actref import contract, oracle, testing
-from actref import numeric as num
 from actref.hard_inputs import hard_inputs
+from actref.kernels.validate import as_float_array
 from actref.oracle import round_to
 from actref.progress import Progress
 from actref.symbolic import x as X
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import before_after
 import peers as peers_mod
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -414,7 +415,7 @@ def overhead_breakdown(repeats: int) -> list[dict[str, Any]]:
     xs = speed_input("identity", np.float64, 16)
     rows = []
     base = time_call(np.negative, xs, repeats, 0.01) * 1e6
-    conv = time_call(num.as_float_array, xs, repeats, 0.01) * 1e6
+    conv = time_call(as_float_array, xs, repeats, 0.01) * 1e6
     bar = stage("overhead breakdown", len(ELEMENTWISE))
     for name in ELEMENTWISE:
         bar.step(name)
@@ -709,7 +710,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: accuracy,speed,overhead,e2e",
+        help="comma-separated parts to skip: accuracy,speed,overhead,kernels,e2e",
     )
     p.add_argument("--out", type=Path, default=OUT, help="output folder")
     p.add_argument("--e2e-timeout", type=float, default=1200.0, help="seconds per CLI command")
@@ -727,10 +728,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("run.py: error: --size must be >= 16 and --repeats >= 1", file=sys.stderr)
         return 2
     skip = {s for s in args.skip.split(",") if s}
-    unknown = skip - {"accuracy", "speed", "overhead", "e2e"}
+    unknown = skip - {"accuracy", "speed", "overhead", "kernels", "e2e"}
     if unknown:
         print(f"run.py: error: unknown part(s) {sorted(unknown)} for --skip; "
-              "accepted: accuracy, speed, overhead, e2e", file=sys.stderr)  # fmt: skip
+              "accepted: accuracy, speed, overhead, kernels, e2e", file=sys.stderr)  # fmt: skip
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -809,6 +810,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report += ["## Per-call overhead on 16 elements (float64)\n", _overhead_md(brk),
                    "<details><summary>all peers at 16 elements</summary>\n", table16,
                    "</details>\n"]  # fmt: skip
+
+    if "kernels" not in skip:
+        table_ba, rows_ba = before_after.run(time_call, args.size, args.repeats, sample_s)
+        results["before_after"] = rows_ba
+        report += ["## The kernels against the ones they replaced\n", table_ba]
 
     if "e2e" not in skip:
         e2e = run_e2e(args.e2e_timeout)
