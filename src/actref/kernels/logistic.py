@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from actref.kernels.engine import Region, kernel
+from actref.kernels.engine import F64, Region, kernel
 
 sigmoid = kernel(
     "sigmoid",
@@ -39,7 +39,7 @@ log_sigmoid_grad = kernel(
 )
 
 
-def _logistic_density(x):  # type: ignore[no-untyped-def]
+def _logistic_density(x: F64) -> F64:
     e = np.exp(-np.abs(x))
     d = 1.0 + e
     return e / (d * d)
