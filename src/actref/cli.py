@@ -153,7 +153,7 @@ def _add_grade(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_grade(args: argparse.Namespace) -> int:
-    from actref.grading import RubricError, batch, grade_files, load_rubric, sandbox
+    from actref.grading import RubricError, batch, grade_files, load_rubric, process
     from actref.grading.command import GradeUsageError, check_options, run
     from actref.grading.sandbox import IsolationError
 
@@ -166,7 +166,7 @@ def _run_grade(args: argparse.Namespace) -> int:
     except (GradeUsageError, RubricError, IsolationError) as exc:
         raise UsageError(str(exc)) from None
     if batch.abandoned:  # a grading thread the watchdog gave up on: end without it
-        sandbox.abandon_all()
+        process.abandon_all()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -25,8 +25,10 @@ from dataclasses import replace
 
 from actref.grading import report as rep
 from actref.grading.judge import SubmissionResult
+from actref.grading.process import SandboxUser
 from actref.grading.rubric import Rubric
-from actref.grading.sandbox import ISOLATION, SandboxUser, SubmissionError, submission_files
+from actref.grading.sandbox import ISOLATION
+from actref.grading.submission_files import SubmissionError, submission_files
 from actref.grading.text import printable
 from actref.progress import Progress
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from actref.grading.plan import Call, Found, Plan, RawRun, TaskResult
 from actref.grading.probes import Expected
 from actref.grading.rubric import PARTS, Rubric, RubricFunction, Tolerance
-from actref.grading.sandbox import Call, Found, Plan, RawRun, TaskResult
 
 # every part's message when the import failed; the failure itself is one note
 NOT_IMPORTED = "not graded: the submission could not be imported (see the note above)"
