@@ -168,8 +168,8 @@ def test_feedback_names_the_smallest_failing_input(
     "name", ["hostile_syntax_error.py", "hostile_exit_on_import.py", "hostile_hang_on_import.py"]
 )
 def test_an_import_failure_is_said_once(name: str, graded: dict[str, SubmissionResult]) -> None:
-    from actref.grading.judge import NOT_IMPORTED
     from actref.grading.report import as_junit, text_one
+    from actref.grading.results import NOT_IMPORTED
 
     result = graded[name]
     assert {r.message for r in result.results} == {NOT_IMPORTED}

@@ -30,9 +30,9 @@ import pytest
 
 from actref.cli import main
 from actref.grading import PARTS
-from actref.grading.judge import SubmissionResult
 from actref.grading.process import SERVER_PATH
 from actref.grading.report import text_one
+from actref.grading.results import SubmissionResult
 from actref.grading.rubric import default_rubric_path
 
 CORPUS = Path(__file__).parent / "grading"

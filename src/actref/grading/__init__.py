@@ -23,5 +23,5 @@ __all__ = [
 ]
 
 from actref.grading.batch import Grader, grade_files
-from actref.grading.judge import STATUSES, PartResult, SubmissionResult
+from actref.grading.results import STATUSES, PartResult, SubmissionResult
 from actref.grading.rubric import PARTS, Rubric, RubricError, load_rubric
