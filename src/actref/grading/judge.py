@@ -10,20 +10,19 @@ input that shows the problem, with the actual and expected output in the shape
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
 
-from actref.grading.plan import Call, Found, Plan, RawRun, TaskResult
+from actref.grading.array_parts import ArrayTask, input_unchanged, vectorized
+from actref.grading.plan import Found, Plan, RawRun, TaskResult
 from actref.grading.probes import Expected
 from actref.grading.results import NOT_IMPORTED, Curve, PartResult, SubmissionResult
 from actref.grading.rubric import PARTS, Rubric, RubricFunction, Tolerance
 from actref.grading.verdict import (
     Problem,
-    changed_input,
     close,
     describe_input,
     elementwise_outcomes,
     fmt,
+    not_checked,
     num,
     nums,
     raised,
@@ -352,12 +351,13 @@ class _FunctionJudge:
             )
         return problem, ""
 
-    def _array_tasks(self) -> list[tuple[str, str, TaskResult, Sequence[Any]]]:
+    # ---------------------------------------------------------------- array behaviour
+    def _array_tasks(self) -> list[ArrayTask]:
         """(role, group, task, inputs) of every task that called NumPy-style code."""
         roles = ["forward"]
         if self.derivative.style == "numpy":
             roles.append("derivative")
-        out: list[tuple[str, str, TaskResult, Sequence[Any]]] = []
+        out: list[ArrayTask] = []
         for r in roles:
             for g in ("ordinary", "extreme"):
                 task = self.task(r, g)
@@ -375,96 +375,20 @@ class _FunctionJudge:
             return self._symbolic_passes("an expression is elementwise by construction")
         array_tasks = self._array_tasks()
         if not any(r == "forward" for r, *_ in array_tasks):
-            return self._not_checked(f"no call of {self.name('forward')} with an array was made")
-        for role, group, task, inputs in array_tasks:
-            name = self.name(role)
-            if task.failure is not None and task.failure_point is None:
-                return Problem(
-                    task.failure_status,
-                    raised(f"{name}(x=<1-D array>)", task.failure),
-                    None,
-                )
-            if self.fn.is_vector:
-                for call_result, vec in zip(task.calls or (), inputs, strict=False):
-                    if call_result.error is not None and group == "ordinary":
-                        return Problem(
-                            "fail",
-                            raised(f"{name}(x={fmt(vec)})", call_result.error)
-                            + "; it must accept a 1-D NumPy array",
-                            {"input": list(vec), "error": call_result.error},
-                        )
-                    if call_result.shape is not None and call_result.shape != (len(vec),):
-                        if role == "derivative" and call_result.shape == (len(vec), len(vec)):
-                            continue  # the full Jacobian: accepted
-                        return Problem(
-                            "fail",
-                            f"{name}(x={fmt(vec)}) returned shape {call_result.shape}, "
-                            f"expected {(len(vec),)}",
-                            {"input": list(vec), "actual_shape": list(call_result.shape)},
-                        )
-                continue
-            v = task.vector
-            n = len(inputs)
-            arg = f"{name}(x=<1-D array of shape ({n},)>)"
-            if v is None or v.error is not None:
-                error = v.error if v is not None and v.error else "failed"
-                if task.points is not None and all(p.error for p in task.points):
-                    # not a scalar-only function: a broken one (judged under value too)
-                    return Problem("error", raised(arg, error), {"input_shape": [n]})
-                return Problem(
-                    "fail",
-                    raised(arg, error) + "; it must accept a NumPy array "
-                    "(its values were judged point by point)",
-                    {"input_shape": [n], "error": error},
-                )
-            if v.shape != (n,):
-                return Problem(
-                    "fail",
-                    f"{arg} returned shape {v.shape}, expected ({n},) "
-                    "(its values were judged point by point)",
-                    {"input_shape": [n], "actual_shape": list(v.shape or ())},
-                )
-        return None
+            return not_checked(f"no call of {self.name('forward')} with an array was made")
+        return vectorized(array_tasks, self.name, self.fn.is_vector)
 
     def _input_unchanged(self) -> Problem | None:
         if self.forward.style == "sympy":
             return self._symbolic_passes("an expression has no array to modify")
-        checked = False
-        first_failure: TaskResult | None = None
-        for role, _group, task, inputs in self._array_tasks():
-            pairs: list[tuple[Any, Call]] = []
-            if self.fn.is_vector:
-                pairs = list(zip(inputs, task.calls or (), strict=False))
-            elif task.vector is not None:
-                pairs = [(inputs, task.vector)]
-            if task.failure is not None and not pairs:
-                first_failure = first_failure or task
-            for sent, c in pairs:
-                if c.input_after is None:
-                    continue
-                checked = True
-                problem = changed_input(self.name(role), list(sent), c.input_after)
-                if problem:
-                    return problem
-        if not checked and first_failure is not None:
-            return Problem(
-                first_failure.failure_status,
-                f"not checked: {self.name('forward')} {first_failure.failure}",
-                None,
-            )
-        if not checked:  # no call handed its input array back: nothing shows it unchanged
-            return self._not_checked(f"no call of {self.name('forward')} returned its input")
-        return None
-
-    def _not_checked(self, why: str) -> Problem:
-        return Problem("error", f"not checked: {why}", None)
+        return input_unchanged(self._array_tasks(), self.name, self.fn.is_vector)
 
     def _symbolic_passes(self, why: str) -> Problem | None:
         """A SymPy answer passes an array part only when the grader holds its expression
         (rebuilt and evaluated on the grader's side, see :mod:`expression`)."""
         task = self.task("forward", "ordinary")
         if task is None or (task.failure is None and task.expr is None):
-            return self._not_checked(f"no expression was received from {self.name('forward')}()")
+            return not_checked(f"no expression was received from {self.name('forward')}()")
         if task.failure is not None:
             return Problem(
                 task.failure_status, raised(f"{self.name('forward')}()", task.failure), None

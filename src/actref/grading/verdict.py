@@ -72,6 +72,11 @@ def tolerance_for(tolerance: Tolerance, style: str) -> tuple[float, float]:
     return tolerance.rtol, tolerance.atol
 
 
+def not_checked(why: str) -> Problem:
+    """An array part nothing could show: an error, never a pass."""
+    return Problem("error", f"not checked: {why}", None)
+
+
 def changed_input(name: str, sent: list[float], after: Sequence[float]) -> Problem | None:
     if len(after) != len(sent):
         return Problem(
