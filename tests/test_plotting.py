@@ -424,7 +424,7 @@ def test_plot_show_without_display_writes_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("actref.cli._has_display", lambda: False)
+    monkeypatch.setattr("actref.commands.plot._has_display", lambda: False)
     assert main(["plot", "tanh", "--show"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "tanh.png\n"
@@ -439,7 +439,7 @@ def test_plot_show_with_display_opens_a_window_and_writes_nothing(
 
     shown: list[Figure] = []
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("actref.cli._has_display", lambda: True)
+    monkeypatch.setattr("actref.commands.plot._has_display", lambda: True)
     monkeypatch.setattr(plt, "show", lambda: shown.append(plt.gcf()))
     assert main(["plot", "tanh", "--show"]) == 0
     assert len(shown) == 1

@@ -24,9 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from actref.grading import report as rep
-from actref.grading.judge import SubmissionResult
+from actref.grading.process import SandboxUser
+from actref.grading.results import SubmissionResult
 from actref.grading.rubric import Rubric
-from actref.grading.sandbox import ISOLATION, SandboxUser, SubmissionError, submission_files
+from actref.grading.sandbox import ISOLATION
+from actref.grading.submission_files import SubmissionError, submission_files
 from actref.grading.text import printable
 from actref.progress import Progress
 

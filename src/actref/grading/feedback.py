@@ -36,7 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from actref.grading import svgplot
-from actref.grading.judge import Curve, PartResult, SubmissionResult
+from actref.grading.results import Curve, PartResult, SubmissionResult
 from actref.grading.rubric import PARTS
 from actref.grading.text import printable
 from actref.plotting import style
