@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sympy
 
-from actref import registry
+from actref import registry, vectors
 from actref import symbolic as sym
 from actref.registry import Activation
 
@@ -87,9 +87,11 @@ def _run_list(args: argparse.Namespace) -> int:
         if i == 0:
             print("  ".join("-" * w for w in widths) + "  " + "-" * len(row[3]))
     print("\nvector functions (of a whole vector, along an axis):")
-    width = max(len(v.name) for v in registry.VECTOR_TABLE)
-    for vf in registry.VECTOR_TABLE:
-        print(f"{vf.name.ljust(width)}  {vf.summary}")
+    width = max(len(v.name) for v in vectors.TABLE)
+    for group in vectors.GROUPS:
+        print(f"  {group}:")
+        for vf in (v for v in vectors.TABLE if v.group == group):
+            print(f"{vf.name.ljust(width)}  {vf.summary}")
     return 0
 
 
@@ -108,7 +110,7 @@ def _add_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=_run_show)
 
 
-def _show_vector(vf: registry.VectorFunction, args: argparse.Namespace) -> int:
+def _show_vector(vf: vectors.VectorFunction, args: argparse.Namespace) -> int:
     if args.param:
         raise UsageError(f"{vf.name} takes no parameters")
     print(f"{vf.name}: {vf.summary}")
@@ -120,7 +122,7 @@ def _show_vector(vf: registry.VectorFunction, args: argparse.Namespace) -> int:
 
 
 def _run_show(args: argparse.Namespace) -> int:
-    vf = registry.vector(args.name)
+    vf = vectors.vector(args.name)
     if vf is not None:
         return _show_vector(vf, args)
     act = resolve(args.name, args.param)
@@ -360,9 +362,9 @@ def _run_plot(args: argparse.Namespace) -> int:
     x_range = _plot_range(args.range)
     points = _plot_points(args.points)
     derivative = not args.no_derivative
-    vectors = [n for n in args.names if registry.vector(n) is not None]
-    if vectors:
-        return _plot_vector(args, vectors, x_range, points)
+    wanted = [n for n in args.names if vectors.vector(n) is not None]
+    if wanted:
+        return _plot_vector(args, wanted, x_range, points)
     acts = _plot_activations(registry.names() if args.all else args.names, args.param)
     if args.all:
         default = "gallery.png"
@@ -411,7 +413,7 @@ def _run_plot(args: argparse.Namespace) -> int:
 
 def _plot_vector(
     args: argparse.Namespace,
-    vectors: list[str],
+    wanted: list[str],
     x_range: tuple[float, float] | None,
     points: int,
 ) -> int:
@@ -420,11 +422,11 @@ def _plot_vector(
 
     if len(args.names) != 1:
         raise UsageError(
-            f"{vectors[0]} is a function of a whole vector: plot it alone, not in a grid"
+            f"{wanted[0]} is a function of a whole vector: plot it alone, not in a grid"
         )
     if args.param:
-        raise UsageError(f"{vectors[0]} takes no parameters")
-    vf = registry.vector(vectors[0])
+        raise UsageError(f"{wanted[0]} takes no parameters")
+    vf = vectors.vector(wanted[0])
     assert vf is not None
     fig = plotting.vector_figure(vf.name, x_range, points=points)
     target = _plot_target(args.out, f"{vf.name}.png")
@@ -509,11 +511,11 @@ def _run_verify(args: argparse.Namespace) -> int:
     from actref.progress import Progress
     from actref.verify import explain, format_table, summary, verify
 
-    acts: list[Activation | registry.VectorFunction] = []
+    acts: list[Activation | vectors.VectorFunction] = []
     if not args.names:
-        acts = [*registry.all_activations(), *registry.VECTOR_TABLE]
+        acts = [*registry.all_activations(), *vectors.TABLE]
     for name in args.names:
-        vf = registry.vector(name)
+        vf = vectors.vector(name)
         acts.append(vf if vf is not None else resolve(name))
     with Progress("actref verify", len(acts), enabled=not args.quiet) as bar:
         reports = verify(acts, on_start=lambda act: bar.step(act.name))
