@@ -222,7 +222,9 @@ def compare(
         extra = (1, 1) if derivative else (1,)
         expand = (slice(None), *([None] * len(extra)))
         shape = truth.shape
-        nan_in = np.broadcast_to(row_nan[expand], shape)
+        # a nan in the row: the entries the truth makes nan (all of them for softmax;
+        # only those the nan reaches for a gated function, whose others are ordinary)
+        nan_in = np.broadcast_to(row_nan[expand], shape) & np.isnan(truth64)
         limit_in = np.broadcast_to(row_inf[expand], shape)
         region_full = np.broadcast_to(region[expand], shape)
         at_kink = np.zeros(shape, dtype=bool)

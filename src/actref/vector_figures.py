@@ -244,6 +244,9 @@ def gated_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
     y1 = vf(np.stack([ones, b], axis=-1))[:, 0]
     y2 = vf(np.stack([-0.5 * ones, b], axis=-1))[:, 0]
     slope = vf.jacobian(np.stack([ones, b], axis=-1))[:, 0, 1]
+    # a jump of the slope (reglu at 0) is drawn as a jump, not as a vertical line
+    jumps = np.flatnonzero(np.abs(np.diff(slope)) > 0.1) + 1
+    b_slope, slope = np.insert(b, jumps, np.nan), np.insert(slope, jumps, np.nan)
     with style():
         fig = Figure(figsize=(8.0, 5.0), layout="constrained")
         ax = fig.add_subplot()
@@ -252,7 +255,7 @@ def gated_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
         ax.plot(b, y1, color=F_COLOR, label="$f([1,\\ b])$", zorder=3)
         ax.plot(b, y2, color="C2", label="$f([-1/2,\\ b])$", zorder=3)
         ax.plot(
-            b, slope, color=DF_COLOR, ls="--", zorder=3,
+            b_slope, slope, color=DF_COLOR, ls="--", zorder=3,
             label=r"$\partial f([1,\ b])/\partial b$",
         )  # fmt: skip
         ax.set_xlim(lo, hi)

@@ -599,13 +599,15 @@ class _FunctionJudge:
                             + "; it must accept a 1-D NumPy array",
                             {"input": list(vec), "error": call_result.error},
                         )
-                    if call_result.shape is not None and call_result.shape != (len(vec),):
-                        if role == "derivative" and call_result.shape == (len(vec), len(vec)):
+                    # m entries for n inputs (m = n/2 for a gated function)
+                    want = (_out_size(self.fn.base, len(vec)),)
+                    if call_result.shape is not None and call_result.shape != want:
+                        if role == "derivative" and call_result.shape == (*want, len(vec)):
                             continue  # the full Jacobian: accepted
                         return _Problem(
                             "fail",
                             f"{name}(x={_fmt(vec)}) returned shape {call_result.shape}, "
-                            f"expected {(len(vec),)}",
+                            f"expected {want}",
                             {"input": list(vec), "actual_shape": list(call_result.shape)},
                         )
                 continue
@@ -753,3 +755,11 @@ def judge(
         found=tuple(found),
         stdout=run.stdout,
     )
+
+
+def _out_size(base: str, n: int) -> int:
+    """Entries of a vector function's result for ``n`` inputs (its table entry says)."""
+    from actref import vectors
+
+    vf = vectors.vector(base)
+    return vf.out_size(n) if vf is not None else n
