@@ -10,10 +10,11 @@ gated functions draw ``f([a, b])`` against the gate input ``b`` with its slope
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from actref.plotting import (
     DEFAULT_POINTS,
@@ -209,7 +210,7 @@ def normalising_figure(vf: VectorFunction, x_range: Range, points: int) -> Figur
     x = np.linspace(lo, hi, points)
     inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
     y = vf(inputs)
-    d0 = vf.jacobian(inputs)[:, 0, 0]
+    x_d0, d0 = _break_jumps(x, vf.jacobian(inputs)[:, 0, 0])
     name = vf.name.replace("_", r"\_")
     with style():
         fig = Figure(figsize=(8.0, 5.0), layout="constrained")
@@ -220,7 +221,7 @@ def normalising_figure(vf: VectorFunction, x_range: Range, points: int) -> Figur
         for i, (label, color) in enumerate(zip(labels, ("C0", "C2", "C3"), strict=True)):
             ax.plot(x, y[:, i], color=color, label=label, zorder=3)
         ax.plot(
-            x, d0, color=DF_COLOR, ls="--", zorder=3, label=r"$\partial f_0/\partial x$"
+            x_d0, d0, color=DF_COLOR, ls="--", zorder=3, label=r"$\partial f_0/\partial x$"
         )  # fmt: skip
         ax.set_xlim(lo, hi)
         ax.set_xlabel("$x$")
@@ -234,6 +235,13 @@ def normalising_figure(vf: VectorFunction, x_range: Range, points: int) -> Figur
     return fig
 
 
+def _break_jumps(x: NDArray[np.floating], y: NDArray[np.floating]) -> tuple[Any, Any]:
+    """A jump of a derivative (reglu at 0, sparsemax where the support changes) drawn
+    as a jump, not as a vertical line: nan between the two sides."""
+    jumps = np.flatnonzero(np.abs(np.diff(y)) > 0.1) + 1
+    return np.insert(x, jumps, np.nan), np.insert(y, jumps, np.nan)
+
+
 def gated_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
     r"""``f([a, b])`` against the gate input ``b`` for ``a = 1`` and ``a = -1/2``, with
     :math:`\partial f/\partial b` at ``a = 1`` (the gate's own slope)."""
@@ -244,9 +252,7 @@ def gated_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
     y1 = vf(np.stack([ones, b], axis=-1))[:, 0]
     y2 = vf(np.stack([-0.5 * ones, b], axis=-1))[:, 0]
     slope = vf.jacobian(np.stack([ones, b], axis=-1))[:, 0, 1]
-    # a jump of the slope (reglu at 0) is drawn as a jump, not as a vertical line
-    jumps = np.flatnonzero(np.abs(np.diff(slope)) > 0.1) + 1
-    b_slope, slope = np.insert(b, jumps, np.nan), np.insert(slope, jumps, np.nan)
+    b_slope, slope = _break_jumps(b, slope)
     with style():
         fig = Figure(figsize=(8.0, 5.0), layout="constrained")
         ax = fig.add_subplot()

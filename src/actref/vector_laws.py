@@ -172,3 +172,57 @@ def linear_in_value() -> VectorLaw:
         ]
 
     return VectorLaw("linear in a", check)
+
+
+def support_is_above_threshold() -> VectorLaw:
+    """sparsemax's support: ``s_i = x_i - τ`` with one ``τ`` on the support, and every
+    entry outside it at most ``τ`` (tolerance: a few ULP of the row's largest entry)."""
+
+    def check(vf: Any, rows: F64) -> list[str]:
+        out = []
+        s = vf(rows)
+        for r, sr in zip(rows, s, strict=True):
+            inside = sr > 0
+            tau = r[inside] - sr[inside]
+            tol = 8 * EPS * max(1.0, float(np.max(np.abs(r))))
+            if np.ptp(tau) > tol or np.any(r[~inside] > tau.mean() + tol):
+                out.append(f"{vf.name}(x={_row(r)}) = {_row(sr)}: not [x - tau]_+ for one tau")
+        return out
+
+    return VectorLaw("support: s = x - tau above one threshold, 0 below", check)
+
+
+def one_hot_when_dominant() -> VectorLaw:
+    """A row whose largest entry leads the next by at least 1 gives exactly one-hot."""
+
+    def check(vf: Any, rows: F64) -> list[str]:
+        lead = rows.copy()
+        top = np.max(rows, axis=1)
+        # a lead of 2 (or 4 ULP of a huge top): still at least 1 after rounding
+        lead[:, 0] = top + np.maximum(2.0, 4 * np.spacing(np.abs(top)))
+        s = vf(lead)
+        want = np.zeros_like(s)
+        want[:, 0] = 1.0
+        bad = np.any(s != want, axis=-1)
+        return [
+            f"{vf.name}(x={_row(r)}) = {_row(g)}, expected one-hot"
+            for r, g in zip(lead[bad], s[bad], strict=True)
+        ]
+
+    return VectorLaw("one-hot when the largest leads by 1", check)
+
+
+def order_preserving() -> VectorLaw:
+    """``x_i > x_j`` gives ``s_i >= s_j``."""
+
+    def check(vf: Any, rows: F64) -> list[str]:
+        s = vf(rows)
+        order = np.argsort(rows, axis=1)
+        ss = np.take_along_axis(s, order, axis=1)
+        bad = np.any(np.diff(ss, axis=1) < 0, axis=1)
+        return [
+            f"{vf.name}(x={_row(r)}) = {_row(g)}: the order is not kept"
+            for r, g in zip(rows[bad], s[bad], strict=True)
+        ]
+
+    return VectorLaw("order preserving", check)

@@ -10,6 +10,7 @@ inputs are taken exactly, so nothing cancels; limits at ±inf are written out (m
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -182,3 +183,52 @@ def _times(a: Any, g: Any, b: Any) -> Any:
     if mpmath.isnan(a) or mpmath.isnan(b):
         return NAN
     return a * g  # mpmath: inf * 0 is nan, as IEEE
+
+
+# ---------------------------------------------------------------------- sparsemax
+def sparsemax_exact(row: list[float]) -> tuple[list[Fraction] | None, int]:
+    """sparsemax of one row in rationals (Martins & Astudillo's sort-based threshold,
+    exactly), and its support size; None for a nan row and for a row of only -inf.
+    +inf entries share the mass equally, as in softmax."""
+    if any(math.isnan(v) for v in row):
+        return None, 0
+    n_inf = sum(1 for v in row if v == math.inf)
+    if n_inf:
+        return [Fraction(1, n_inf) if v == math.inf else Fraction(0) for v in row], n_inf
+    if all(v == -math.inf for v in row):
+        return None, 0
+    xs = [Fraction(v) if v != -math.inf else None for v in row]
+    finite = sorted((v for v in xs if v is not None), reverse=True)
+    total, k_star, total_star = Fraction(0), 0, Fraction(0)
+    for k, v in enumerate(finite, start=1):
+        total += v
+        if 1 + k * v > total:
+            k_star, total_star = k, total
+    tau = (total_star - 1) / k_star
+    return [max(v - tau, Fraction(0)) if v is not None else Fraction(0) for v in xs], k_star
+
+
+def _mpf(q: Fraction) -> Any:
+    return mpmath.mpf(q.numerator) / q.denominator
+
+
+def sparsemax_row(row: list[float], derivative: bool = False, dps: int = 40) -> list[Any]:
+    """sparsemax of one row (exact rationals, rounded at ``dps`` digits), or its
+    Jacobian ``δ_ij - 1/K`` on the support (``s > 0``), 0 off it."""
+    n = len(row)
+    s, k = sparsemax_exact(row)
+    if s is None:
+        return [NAN] * (n * n if derivative else n)
+    with mpmath.workdps(dps):
+        if not derivative:
+            return [_mpf(v) for v in s]
+        inside = [v > 0 for v in s]
+        return [
+            _mpf(
+                (Fraction(int(i == j)) - Fraction(1, k))
+                if inside[i] and inside[j]
+                else Fraction(0)
+            )
+            for i in range(n)
+            for j in range(n)
+        ]

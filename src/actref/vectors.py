@@ -29,6 +29,7 @@ from actref import vector_laws as vl
 from actref import vector_oracle as vo
 from actref.hard_inputs import hard_rows
 from actref.kernels import gated as gk
+from actref.kernels import sparse as sk
 from actref.naming import key
 
 # the module, not the function actref re-exports under the same name
@@ -180,6 +181,36 @@ def _table() -> tuple[VectorFunction, ...]:
             derivative="ds_i/dx_j = -s_i (delta_ij - s_j)   (J = s s^T - diag(s))",
             latex=r"s_i(x) = \frac{e^{-x_i}}{\sum_{j=1}^{n} e^{-x_j}}",
             dlatex=r"\frac{\partial s_i}{\partial x_j} = -s_i\,(\delta_{ij} - s_j)",
+        ),
+        VectorFunction(
+            name="sparsemax",
+            summary="[x - tau]_+: the Euclidean projection onto the simplex (exact zeros)",
+            group="normalising",
+            forward=sk.sparsemax,
+            jacobian=sk.sparsemax_jacobian,
+            jvp=sk.sparsemax_jvp,
+            vjp=sk.sparsemax_jvp,
+            oracle_row=vo.sparsemax_row,
+            laws=(
+                *_normalising_laws(),
+                vl.support_is_above_threshold(),
+                vl.one_hot_when_dominant(),
+                vl.order_preserving(),
+            ),
+            figure="normalising_figure",
+            formula=(
+                "s_i(x) = max(x_i - tau, 0), tau = (sum_{j<=K} x_(j) - 1) / K, "
+                "K = max{k : 1 + k x_(k) > sum_{j<=k} x_(j)}  (x_(1) >= x_(2) >= ...)"
+            ),
+            derivative="ds_i/dx_j = [i in S] ([i = j] - [j in S] / |S|)   (S: s > 0)",
+            latex=r"s_i(x) = [x_i - \tau(x)]_+,\quad \sum_i s_i = 1",
+            dlatex=r"\frac{\partial s_i}{\partial x_j} = [i \in S]\,(\delta_{ij} - [j \in S]/|S|)",
+            fd_rows=(
+                (0.1, 0.2, 0.35, -0.4),
+                (1.0, 0.6, 0.5, -2.0),
+                (0.0, 0.0, 0.0, 0.0),
+                (3.0, 0.2, 0.1, 0.05),
+            ),
         ),
         _gated(
             "glu",
