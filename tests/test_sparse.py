@@ -235,3 +235,111 @@ def test_a_rubric_grades_sparsemax(tmp_path: Path) -> None:
     assert status["derivative"] == "missing"
     wrong_status = {r.part: r.status for r in wrong.results}
     assert wrong_status["value"] == "fail"
+
+
+# ==================================================================== entmax15
+def _entmax() -> VectorFunction:
+    vf = vectors.vector("entmax15")
+    assert vf is not None
+    return vf
+
+
+EM = _entmax()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # the entmax package's README example: entmax15([-2, 0, 0.5]) = [0, 0.3260, 0.6740]
+        pytest.param([-2.0, 0.0, 0.5], [0.0, 0.3260073636615618, 0.6739926363384382], id="README"),
+        pytest.param([0.0, 0.0], [0.5, 0.5], id="[0,0]"),
+        pytest.param([5.0], [1.0], id="length 1"),
+        pytest.param([5.0, 0.2, 0.1, 0.05], [1.0, 0.0, 0.0, 0.0], id="dominant: one-hot"),
+        pytest.param([1.0, 1.0, 1.0, 1.0], [0.25] * 4, id="all equal"),
+        pytest.param([np.inf, 1.0, np.inf], [0.5, 0.0, 0.5], id="+inf share"),
+    ],
+)
+def test_entmax15_known_values(row: list[float], expected: list[float]) -> None:
+    np.testing.assert_allclose(EM(np.array(row)), expected, rtol=4e-16, atol=0)
+
+
+def test_entmax15_is_between_softmax_and_sparsemax() -> None:
+    x = np.array([1.0, 0.8, 0.1, -1.0, -3.0])
+    nonzero = [np.count_nonzero(f(x)) for f in (SM, EM, vectors.vector("softmax"))]
+    assert nonzero == sorted(nonzero)
+    assert nonzero[0] < nonzero[2]
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float64, np.float32, np.float16], ids=lambda d: np.dtype(d).name
+)
+def test_entmax15_within_budget_on_hostile_rows(dtype: type) -> None:
+    for x in _hostile_rows()[::3]:
+        if np.abs(x).max() > np.finfo(dtype).max / 2:
+            continue
+        xd = x.astype(dtype)
+        got = EM(xd)
+        truth = EM.oracle_row([float(t) for t in xd])
+        want = np.array([oracle.round_to(v, dtype) for v in truth], dtype=dtype)
+        budget = contract.budget(EM, "value", dtype)
+        assert contract.contract_ulp_error(got, want, dtype).max() <= budget, xd.tolist()
+        if np.dtype(dtype) == np.float64:
+            jac = EM.jacobian(xd)
+            jtruth = EM.oracle_row([float(t) for t in xd], True)
+            jwant = np.array([oracle.round_to(v) for v in jtruth]).reshape(jac.shape)
+            assert contract.contract_ulp_error(jac, jwant).max() <= EM.ulp_budget[1], xd.tolist()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "dtype", [np.float64, np.float32, np.float16], ids=lambda d: np.dtype(d).name
+)
+def test_entmax15_value_and_jacobian_on_the_hard_rows(dtype: type) -> None:
+    value = testing.assert_matches_reference(EM.forward, "entmax15", dtype=dtype)
+    jac = testing.assert_matches_reference(EM.jacobian, "entmax15", dtype=dtype, derivative=True)
+    for rep in (value, jac):
+        assert not rep.wrong_nonfinite
+        assert not rep.wrong_limits
+        assert rep.nan_ok
+
+
+def test_entmax15_long_row_axes_and_no_warning() -> None:
+    from actref.hard_inputs import hard_rows
+
+    x = np.random.default_rng(2).normal(size=100_000)
+    p = EM(x)
+    assert abs(p.sum() - 1) < 1e-12
+    m = np.random.default_rng(5).normal(0, 2, size=(6, 40, 3))
+    np.testing.assert_array_equal(np.moveaxis(EM(m, axis=0), 0, -1), EM(np.moveaxis(m, 0, -1)))
+    with np.errstate(all="raise", under="ignore"):
+        for dt in (np.float64, np.float32, np.float16):
+            EM(hard_rows(dt))
+            EM.jacobian(hard_rows(dt))
+
+
+@pytest.mark.parametrize("row", [list(r) for r in EM.fd_rows])
+def test_entmax15_jacobian_matches_finite_differences(row: list[float]) -> None:
+    testing.assert_jacobian(EM.forward, EM.jacobian, np.array(row))
+
+
+def test_entmax15_jvp_is_the_product_with_the_jacobian() -> None:
+    rng = np.random.default_rng(4)
+    x, v = rng.normal(size=(20, 6)), rng.normal(size=(20, 6))
+    np.testing.assert_allclose(
+        EM.jvp(x, v), np.einsum("bij,bj->bi", EM.jacobian(x), v), rtol=1e-12, atol=1e-15
+    )
+
+
+@pytest.mark.properties
+@given(rows_strategy)
+def test_entmax15_laws_hold(row: np.ndarray) -> None:
+    for law in EM.laws:
+        if law.name == "shift invariance":
+            continue  # needs rows on a grid where + 64 is exact (verify's rows)
+        assert not law(EM, row[None, :]), law.name
+
+
+def test_verify_proves_entmax15() -> None:
+    (report,) = verify.verify([EM])
+    assert report.ok, report.failures
+    assert report.laws_passed == report.laws_total == 6

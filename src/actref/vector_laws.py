@@ -192,14 +192,15 @@ def support_is_above_threshold() -> VectorLaw:
     return VectorLaw("support: s = x - tau above one threshold, 0 below", check)
 
 
-def one_hot_when_dominant() -> VectorLaw:
-    """A row whose largest entry leads the next by at least 1 gives exactly one-hot."""
+def one_hot_when_dominant(lead_by: float = 1.0) -> VectorLaw:
+    """A row whose largest entry leads the next by at least ``lead`` gives exactly
+    one-hot (sparsemax: 1; entmax15, a threshold on x/2: 2)."""
 
     def check(vf: Any, rows: F64) -> list[str]:
         lead = rows.copy()
         top = np.max(rows, axis=1)
-        # a lead of 2 (or 4 ULP of a huge top): still at least 1 after rounding
-        lead[:, 0] = top + np.maximum(2.0, 4 * np.spacing(np.abs(top)))
+        # twice the lead (or 4 ULP of a huge top): still enough after rounding
+        lead[:, 0] = top + np.maximum(2.0 * lead_by, 4 * np.spacing(np.abs(top)))
         s = vf(lead)
         want = np.zeros_like(s)
         want[:, 0] = 1.0
@@ -209,7 +210,7 @@ def one_hot_when_dominant() -> VectorLaw:
             for r, g in zip(lead[bad], s[bad], strict=True)
         ]
 
-    return VectorLaw("one-hot when the largest leads by 1", check)
+    return VectorLaw(f"one-hot when the largest leads by {lead_by:g}", check)
 
 
 def order_preserving() -> VectorLaw:
@@ -226,3 +227,21 @@ def order_preserving() -> VectorLaw:
         ]
 
     return VectorLaw("order preserving", check)
+
+
+def entmax_threshold() -> VectorLaw:
+    """entmax15's support: ``sqrt(p_i) = x_i/2 - tau`` with one ``tau`` on the support,
+    and every entry outside it at most ``tau``."""
+
+    def check(vf: Any, rows: F64) -> list[str]:
+        out = []
+        p = vf(rows)
+        for r, pr in zip(rows, p, strict=True):
+            inside = pr > 0
+            tau = r[inside] / 2 - np.sqrt(pr[inside])
+            tol = 8 * EPS * max(1.0, float(np.max(np.abs(r))))
+            if np.ptp(tau) > tol or np.any(r[~inside] / 2 > tau.mean() + tol):
+                out.append(f"{vf.name}(x={_row(r)}) = {_row(pr)}: not [x/2 - tau]_+^2 for one tau")
+        return out
+
+    return VectorLaw("support: sqrt(p) = x/2 - tau above one threshold, 0 below", check)

@@ -232,3 +232,77 @@ def sparsemax_row(row: list[float], derivative: bool = False, dps: int = 40) -> 
             for i in range(n)
             for j in range(n)
         ]
+
+
+# ------------------------------------------------------------------------ entmax15
+def entmax15_exact(row: list[float], dps: int = 60) -> tuple[list[Any] | None, list[bool]]:
+    """``g = [x/2 - tau]_+`` of one row (entmax15 is ``g**2``) at ``dps`` digits, and its
+    support; None for a nan row and for a row of only -inf. +inf entries share the mass.
+
+    Peters, Niculae & Martins (2019), the exact sort-based threshold for alpha = 1.5: with
+    ``z = x/2`` sorted decreasingly, ``M_k``, ``V_k`` the mean and variance of the first
+    ``k``, ``delta_k = 1/k - V_k`` and ``tau_k = M_k - sqrt(delta_k)``, the support size
+    is the number of ``k`` with ``tau_k <= z_(k)``. Means, variances and ``delta`` are
+    rationals, the support test is exact (``(M_k - z_(k))^2 <= delta_k``), and below the
+    mean ``g_i = (delta - a^2) / (sqrt(delta) - a)`` with ``a = z_i - M``: no cancellation.
+    """
+    if any(math.isnan(v) for v in row):
+        return None, []
+    n_inf = sum(1 for v in row if v == math.inf)
+    if n_inf:
+        with mpmath.workdps(dps):
+            g = mpmath.sqrt(mpmath.mpf(1) / n_inf)
+            return [g if v == math.inf else mpmath.mpf(0) for v in row], [
+                v == math.inf for v in row
+            ]
+    if all(v == -math.inf for v in row):
+        return None, []
+    zs = [Fraction(v) / 2 if v != -math.inf else None for v in row]
+    srt = sorted((v for v in zs if v is not None), reverse=True)
+    total, squares = Fraction(0), Fraction(0)
+    mean_star, delta_star = Fraction(0), Fraction(0)
+    for k, zk in enumerate(srt, start=1):
+        total += zk
+        squares += zk * zk
+        mean = total / k
+        delta = Fraction(1, k) - (squares / k - mean * mean)
+        gap = mean - zk
+        if delta >= 0 and (gap <= 0 or gap * gap <= delta):
+            mean_star, delta_star = mean, delta
+    out: list[Any] = []
+    inside: list[bool] = []
+    with mpmath.workdps(dps):
+        root = mpmath.sqrt(_mpf(delta_star))
+        for z in zs:
+            if z is None:
+                out.append(mpmath.mpf(0))
+                inside.append(False)
+                continue
+            a = z - mean_star
+            if a >= 0:
+                out.append(_mpf(a) + root)
+                inside.append(True)
+            elif delta_star - a * a > 0:
+                out.append(_mpf(delta_star - a * a) / (root - _mpf(a)))
+                inside.append(True)
+            else:
+                out.append(mpmath.mpf(0))
+                inside.append(False)
+    return out, inside
+
+
+def entmax15_row(row: list[float], derivative: bool = False, dps: int = 40) -> list[Any]:
+    """entmax15 of one row, ``g**2``, or its Jacobian ``diag(g) - g g^T / sum(g)``."""
+    n = len(row)
+    g, _ = entmax15_exact(row, dps + 20)
+    if g is None:
+        return [NAN] * (n * n if derivative else n)
+    with mpmath.workdps(dps + 20):
+        if not derivative:
+            return [v * v for v in g]
+        total = mpmath.fsum(g)
+        return [
+            (g[i] * (total - g[i]) if i == j else -g[i] * g[j]) / total
+            for i in range(n)
+            for j in range(n)
+        ]

@@ -212,6 +212,36 @@ def _table() -> tuple[VectorFunction, ...]:
                 (3.0, 0.2, 0.1, 0.05),
             ),
         ),
+        VectorFunction(
+            name="entmax15",
+            summary="[x/2 - tau]_+^2: 1.5-entmax, between softmax and sparsemax (exact zeros)",
+            group="normalising",
+            forward=sk.entmax15,
+            jacobian=sk.entmax15_jacobian,
+            jvp=sk.entmax15_jvp,
+            vjp=sk.entmax15_jvp,
+            oracle_row=vo.entmax15_row,
+            laws=(
+                *_normalising_laws(),
+                vl.entmax_threshold(),
+                vl.one_hot_when_dominant(2.0),
+                vl.order_preserving(),
+            ),
+            figure="normalising_figure",
+            formula=(
+                "p_i(x) = max(x_i/2 - tau, 0)^2, tau = M_K - sqrt(1/K - V_K): M_k, V_k the "
+                "mean and variance of the k largest x/2, K = #{k : M_k - sqrt(...) <= x_(k)/2}"
+            ),
+            derivative="dp_i/dx_j = g_i delta_ij - g_i g_j / sum(g),  g = sqrt(p)",
+            latex=r"p_i(x) = [x_i/2 - \tau(x)]_+^2,\quad \sum_i p_i = 1",
+            dlatex=r"J = \operatorname{diag}(g) - \frac{g g^\top}{\sum_j g_j},\quad g = \sqrt{p}",
+            fd_rows=(
+                (0.1, 0.2, 0.35, -0.4),
+                (1.0, 0.6, 0.5, -2.0),
+                (0.0, 0.0, 0.0, 0.0),
+                (5.0, 0.2, 0.1, 0.05),
+            ),
+        ),
         _gated(
             "glu",
             "sigmoid",

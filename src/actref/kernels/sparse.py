@@ -28,11 +28,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from actref.vector_oracle import sparsemax_exact
+from actref.vector_oracle import entmax15_exact, sparsemax_exact
 
 F64 = NDArray[np.float64]
 
 __all__ = [
+    "entmax15",
+    "entmax15_jacobian",
+    "entmax15_jvp",
     "sparsemax",
     "sparsemax_jacobian",
     "sparsemax_jvp",
@@ -212,3 +215,188 @@ def sparsemax_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
     out = np.where(support, vv - mean, 0.0)
     out[np.isnan(s).any(axis=1)] = np.nan
     return out.reshape(shape).astype(dtype, copy=False)
+
+
+# ======================================================================== entmax15
+# double-double helpers: a value is (hi, lo) with |lo| <= ulp(hi)/2
+DD = tuple[F64, F64]
+
+
+def _dd_add(a: DD, b: DD) -> DD:
+    s, e = _two_sum(a[0], b[0])
+    return _two_sum(s, e + a[1] + b[1])
+
+
+def _dd_mul(a: DD, b: DD) -> DD:
+    p, e = _two_prod(a[0], b[0])
+    return _two_sum(p, e + a[0] * b[1] + a[1] * b[0])
+
+
+def _dd_div(a: DD, b: DD) -> DD:
+    q = a[0] / b[0]
+    p, e = _two_prod(q, b[0])
+    r = ((a[0] - p) - e + a[1] - q * b[1]) / b[0]
+    return _two_sum(q, r)
+
+
+def _dd_sqrt(a: DD) -> DD:
+    s = np.sqrt(a[0])
+    p, e = _two_prod(s, s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where(s > 0, ((a[0] - p) - e + a[1]) / (2 * s), 0.0)
+    return _two_sum(s, corr)
+
+
+def _neg(a: DD) -> DD:
+    return -a[0], -a[1]
+
+
+def _entmax_rows(z: F64) -> tuple[F64, F64, NDArray[np.bool_]]:
+    """``g = [x/2 - tau]_+`` of rows ``(m, n)`` (entmax15 is ``g**2``, rounded once from
+    a double-double: returned too) and the support; special rows as sparsemax's."""
+    m, n = z.shape
+    g = np.zeros((m, n))
+    p = np.zeros((m, n))
+    support = np.zeros((m, n), dtype=bool)
+    nan_row = np.isnan(z).any(axis=1)
+    top = np.max(np.where(np.isnan(z), -np.inf, z), axis=1)
+    inf_row = ~nan_row & (top == np.inf)
+    void = nan_row | (~nan_row & (top == -np.inf))
+    g[void] = p[void] = np.nan
+    if inf_row.any():
+        hits = z[inf_row] == np.inf
+        support[inf_row] = hits
+        p[inf_row] = hits / hits.sum(axis=1, keepdims=True)
+        g[inf_row] = np.sqrt(p[inf_row])
+    ok = ~(void | inf_row)
+    if ok.any():
+        g[ok], p[ok], support[ok] = _entmax_finite(z[ok], top[ok][:, None])
+    return g, p, support
+
+
+def _entmax_finite(x: F64, mx: F64) -> tuple[F64, F64, NDArray[np.bool_]]:
+    n = x.shape[1]
+    srt = -np.sort(-x, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        zs = (srt - mx) / 2  # the float guess, as the entmax package computes it
+        ks = np.arange(1, n + 1, dtype=np.float64)
+        means = np.cumsum(zs, axis=1) / ks
+        variances = np.cumsum(zs * zs, axis=1) / ks - means * means
+        tau = means - np.sqrt(np.clip(1.0 / ks - variances, 0.0, None))
+        k = np.sum(tau <= zs, axis=1).astype(np.int64)
+        hi, lo = _two_sum(x, np.broadcast_to(-mx, x.shape))  # x - max, exactly
+        lo = np.where(np.isfinite(lo), lo, 0.0)
+        hi = np.where(np.isfinite(hi), hi, -np.inf)
+    dd: DD = (hi / 2, lo / 2)  # z - max z: halving is exact above the subnormals
+    for _ in range(4):
+        k = np.maximum(k, 1)
+        thr = np.take_along_axis(srt, (k - 1)[:, None], axis=1)
+        inside = x >= thr
+        d = (np.where(inside, dd[0], 0.0), np.where(inside, dd[1], 0.0))
+        kf = k.astype(np.float64)[:, None]
+        kdd: DD = (kf, np.zeros_like(kf))
+        total = _column_sum(d)
+        squares = _column_sum(_dd_mul(d, d))
+        mean = _dd_div(total, kdd)
+        # delta = 1/k - (squares/k - mean^2), the squared distance from mean to tau
+        inv_k = _dd_div((np.ones_like(kf), np.zeros_like(kf)), kdd)
+        delta = _dd_add(_dd_add(inv_k, _neg(_dd_div(squares, kdd))), _dd_mul(mean, mean))
+        root = _dd_sqrt((np.maximum(delta[0], 0.0), np.where(delta[0] > 0, delta[1], 0.0)))
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            a = _dd_add(
+                dd, _neg((np.broadcast_to(mean[0], x.shape), np.broadcast_to(mean[1], x.shape)))
+            )
+            above = _dd_add(a, root)  # g where a >= 0
+            gap = _dd_add(delta, _neg(_dd_mul(a, a)))  # delta - a^2 = g (sqrt(delta) - a)
+            below = _dd_div(gap, _dd_add(root, _neg(a)))
+            g_hi = np.where(a[0] >= 0, above[0], below[0])
+            g_lo = np.where(a[0] >= 0, above[1], below[1])
+        g_hi = np.where(np.isfinite(g_hi), g_hi, -1.0)
+        g_lo = np.where(np.isfinite(g_lo), g_lo, 0.0)
+        new_k = np.count_nonzero(g_hi > 0, axis=1)
+        if np.array_equal(new_k, k) or not new_k.all():
+            break
+        k = new_k
+    inside = g_hi > 0
+    g = (np.where(inside, g_hi, 0.0), np.where(inside, g_lo, 0.0))
+    # below 2^-40 of sqrt(delta) the difference delta - a^2 may have cancelled beyond
+    # the double-double's reach: those rows exactly (rationals and mpmath)
+    near = inside & (a[0] < 0) & (np.abs(gap[0]) < 2.0**-40 * np.abs(delta[0]))
+    p_hi, p_lo = _dd_mul(g, g)
+    out_g = g[0] + g[1]
+    for r in np.flatnonzero(near.any(axis=1) | (delta[0][:, 0] < 2.0**-40)):
+        exact, exact_in = entmax15_exact([float(v) for v in x[r]])
+        assert exact is not None
+        out_g[r] = [float(v) for v in exact]
+        inside[r] = exact_in
+        sq = [float(v * v) for v in exact]
+        p_hi[r], p_lo[r] = sq, 0.0
+    return out_g, p_hi + p_lo, inside
+
+
+def _column_sum(d: DD) -> DD:
+    """Row sums of a double-double ``(m, n)``: compensated over the columns for many
+    rows, :func:`math.fsum` and its remainder per row for a few long ones."""
+    m, n = d[0].shape
+    if m < 8 and n > 64:
+        t_hi, t_lo = np.empty((m, 1)), np.empty((m, 1))
+        for r in range(m):
+            parts = np.concatenate([d[0][r], d[1][r]])
+            t_hi[r] = math.fsum(parts)
+            t_lo[r] = math.fsum(np.concatenate([parts, [-t_hi[r, 0]]]))
+        return t_hi, t_lo
+    total: DD = (np.zeros(d[0].shape[0]), np.zeros(d[0].shape[0]))
+    for j in range(d[0].shape[1]):
+        total = _dd_add(total, (d[0][:, j], d[1][:, j]))
+    return total[0][:, None], total[1][:, None]
+
+
+def entmax15(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
+    r""":math:`[x/2 - \tau]_+^2` along ``axis`` (1.5-entmax): sums to 1, exact zeros."""
+    rows, dtype, ax, shape = _prepare(x, axis)
+    if rows.size == 0:
+        return np.zeros(np.shape(x), dtype=dtype)
+    _, p, _ = _entmax_rows(rows.reshape(-1, shape[-1]))
+    out = np.moveaxis(p.reshape(shape), -1, ax)
+    return out.astype(dtype, copy=False)
+
+
+def _entmax_parts(x: ArrayLike) -> tuple[F64, F64, F64, np.dtype[Any], tuple[int, ...]]:
+    """``g``, the exclusive sums ``sum_{j != i} g_j`` and ``sum g`` along the last axis."""
+    rows, dtype, _, shape = _prepare(x, -1)
+    g, _, _ = _entmax_rows(rows.reshape(-1, shape[-1]))
+    wide = g.astype(_WIDE)
+    prefix = np.cumsum(wide, axis=1) - wide
+    suffix = np.flip(np.cumsum(np.flip(wide, axis=1), axis=1), axis=1) - wide
+    others = (prefix + suffix).astype(np.float64)  # sums of positives: no cancellation
+    total = np.sum(wide, axis=1, keepdims=True).astype(np.float64)
+    return g, others, total, dtype, shape
+
+
+_WIDE: type[np.floating[Any]] = np.longdouble if np.finfo(np.longdouble).nmant > 52 else np.float64
+
+
+def entmax15_jacobian(x: ArrayLike) -> NDArray[np.floating]:
+    r""":math:`J = \operatorname{diag}(g) - g g^\top / \sum g` with
+    :math:`g = \sqrt{p} = [x/2 - \tau]_+` (Peters et al. 2019), ``(..., n, n)``; the
+    diagonal :math:`g_i \sum_{j \ne i} g_j / \sum g` without cancellation."""
+    g, others, total, dtype, shape = _entmax_parts(x)
+    n = shape[-1]
+    with np.errstate(invalid="ignore"):
+        jac = -(g[:, :, None] * g[:, None, :]) / total[:, :, None]
+        idx = np.arange(n)
+        jac[:, idx, idx] = g * others / total
+    out: NDArray[np.floating] = jac.reshape(*shape, n).astype(dtype, copy=False)
+    return out
+
+
+def entmax15_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
+    r""":math:`J v = g \otimes (v - (g \cdot v) / \sum g)` along the last axis (``J`` is
+    symmetric: also :math:`u^\top J`)."""
+    g, _, total, dtype, shape = _entmax_parts(x)
+    vec, _ = _float(v)
+    vv = np.broadcast_to(vec, shape).reshape(g.shape)
+    with np.errstate(invalid="ignore"):
+        out = g * (vv - np.sum(g * vv, axis=1, keepdims=True) / total)
+    result: NDArray[np.floating] = out.reshape(shape).astype(dtype, copy=False)
+    return result
