@@ -114,6 +114,8 @@ def _show_vector(vf: vectors.VectorFunction, args: argparse.Namespace) -> int:
     if args.param:
         raise UsageError(f"{vf.name} takes no parameters")
     print(f"{vf.name}: {vf.summary}")
+    budget = f"float64 budget: value {vf.ulp_budget[0]:g} ULP, Jacobian {vf.ulp_budget[1]:g} ULP"
+    print(f"group: {vf.group}; {budget}" + (f" ({vf.budget_reason})" if vf.budget_reason else ""))
     print("\nf(x) =")
     print(vf.latex if args.latex else vf.formula)
     print("\nJacobian =")
