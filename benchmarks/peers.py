@@ -45,7 +45,6 @@ SQUAREPLUS_B = 4.0
 
 # the vector functions (rows along the last axis), from actref's table
 VECTOR_NAMES = tuple(vf.name for vf in vectors.TABLE)
-SOFTMAX_NAMES = VECTOR_NAMES  # the name earlier benchmarks and tests use
 
 
 @dataclass

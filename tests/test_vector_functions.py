@@ -136,3 +136,37 @@ def test_a_vector_function_asked_as_elementwise_says_where_it_is() -> None:
         actref.get("softmax")
     with pytest.raises(actref.UnknownActivationError, match="did you mean softmax"):
         actref.get("softmx")
+
+
+# ------------------------------------------------------------ the table is complete
+TABLE = [pytest.param(vf, id=vf.name) for vf in vectors.TABLE]
+
+
+@pytest.mark.parametrize("vf", TABLE)
+def test_every_entry_carries_what_the_package_needs(vf: vectors.VectorFunction) -> None:
+    from actref import vector_figures
+
+    assert vf.group in vectors.GROUPS
+    assert callable(getattr(vector_figures, vf.figure))
+    assert vf.laws
+    assert vf.formula and vf.derivative and vf.latex and vf.dlatex
+    assert max(vf.ulp_budget) <= 4 or vf.budget_reason
+    row = [float(v) for v in vf.fd_rows[0]]
+    n, k = len(row), vf.out_size(len(row))
+    assert len(vf.oracle_row(row)) == k
+    assert len(vf.oracle_row(row, True)) == k * n
+    x = np.array(row)
+    assert vf(x).shape == (k,)
+    assert vf.jacobian(x).shape == (k, n)
+    assert vf.jvp(x, np.ones(n)).shape == (k,)
+    assert vf.vjp(x, np.ones(k)).shape == (n,)
+
+
+def test_no_module_tests_a_vector_function_by_name() -> None:
+    root = Path(__file__).resolve().parent.parent
+    sources = [*(root / "src" / "actref").rglob("*.py"), *(root / "benchmarks").glob("*.py")]
+    for path in sources:
+        text = path.read_text()
+        for name in vectors.vector_names():
+            for pattern in (f'== "{name}"', f'!= "{name}"', f"== '{name}'"):
+                assert pattern not in text, f"{path.name} tests {pattern}"
