@@ -149,7 +149,7 @@ def test_every_entry_carries_what_the_package_needs(vf: vectors.VectorFunction) 
     assert vf.group in vectors.GROUPS
     assert callable(getattr(vector_figures, vf.figure))
     assert vf.laws
-    assert vf.formula and vf.derivative and vf.latex and vf.dlatex
+    assert all((vf.formula, vf.derivative, vf.latex, vf.dlatex))
     assert max(vf.ulp_budget) <= 4 or vf.budget_reason
     row = [float(v) for v in vf.fd_rows[0]]
     n, k = len(row), vf.out_size(len(row))
