@@ -119,6 +119,30 @@ def _tb_gated(x: Any, gate: Fn) -> Any:
     return a * gate(b)
 
 
+def _tb_sparsemax(x: Any) -> Any:
+    """The sort-based threshold in plain float64, as the sparsemax papers' code has it."""
+    z = x - x.max(axis=-1, keepdims=True)
+    srt = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    cs = np.cumsum(srt, axis=-1)
+    size = np.sum(1 + k * srt > cs, axis=-1, keepdims=True)
+    tau = (np.take_along_axis(cs, size - 1, axis=-1) - 1) / size
+    return np.maximum(z - tau, 0.0)
+
+
+def _tb_entmax15(x: Any) -> Any:
+    """The entmax package's exact threshold for alpha = 1.5, in plain float64."""
+    z = (x - x.max(axis=-1, keepdims=True)) / 2
+    srt = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    mean = np.cumsum(srt, axis=-1) / k
+    mean_sq = np.cumsum(srt**2, axis=-1) / k
+    delta = (1 - k * (mean_sq - mean**2)) / k
+    tau = mean - np.sqrt(np.clip(delta, 0, None))
+    size = np.sum(tau <= srt, axis=-1, keepdims=True)
+    return np.maximum(z - np.take_along_axis(tau, size - 1, axis=-1), 0.0) ** 2
+
+
 def _tb_gelu_tanh_grad(x: Any) -> Any:
     t = np.tanh(SQRT_2_OVER_PI * (x + GELU_C * x**3))
     return 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * SQRT_2_OVER_PI * (1 + 3 * GELU_C * x**2)
@@ -204,6 +228,8 @@ def textbook_peer() -> Peer:
         "swiglu": Impl(lambda x: _tb_gated(x, lambda b: b * _tb_sigmoid(b))),
         "geglu": Impl(lambda x: _tb_gated(x, lambda b: b * special.ndtr(b))),
         "reglu": Impl(lambda x: _tb_gated(x, lambda b: np.maximum(b, 0))),
+        "sparsemax": Impl(_tb_sparsemax),
+        "entmax15": Impl(_tb_entmax15),
     }
     # keep the input dtype as a student's code would (np.where(.., 1.0, 0.0) gives float64)
     for impl in impls.values():
