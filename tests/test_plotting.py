@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 import actref
 from actref import numeric as num
-from actref import plotting, symbolic
+from actref import plotting, symbolic, vectors
 from actref.cli import main
 from actref.registry import Activation
 
@@ -69,6 +69,21 @@ def test_softmax_jacobian() -> Figure:
 @pytest.mark.mpl_image_compare
 def test_log_softmax_components() -> Figure:
     return plotting.log_softmax_components_figure()
+
+
+# every vector function drawn by a figure of the table (softmax and log_softmax have
+# their own tests above)
+TABLE_FIGURES = [
+    pytest.param(vf.name, id=vf.name)
+    for vf in vectors.TABLE
+    if vf.figure in ("normalising_figure", "gated_figure")
+]
+
+
+@pytest.mark.mpl_image_compare
+@pytest.mark.parametrize("name", TABLE_FIGURES)
+def test_vector_figure(name: str) -> Figure:
+    return plotting.vector_figure(name)
 
 
 # ==================================================================== the guard itself

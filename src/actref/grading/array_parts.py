@@ -19,11 +19,14 @@ ArrayTask = tuple[str, str, TaskResult, Sequence[Any]]
 
 
 def vectorized(
-    array_tasks: list[ArrayTask], name_of: Callable[[str], str], is_vector: bool
+    array_tasks: list[ArrayTask],
+    name_of: Callable[[str], str],
+    out_size: Callable[[int], int] | None,
 ) -> Problem | None:
     """The ``vectorized`` part: every call with an array returned an array of the
-    input's shape (a vector function: of its row's; its derivative may return the
-    full Jacobian). ``name_of(role)`` is the student's name of the function."""
+    input's shape (a vector function: ``out_size(n)`` entries for a row of ``n`` — n/2
+    for a gated one; its derivative may return the full Jacobian). ``name_of(role)`` is
+    the student's name of the function; ``out_size`` is None for elementwise ones."""
     for role, group, task, inputs in array_tasks:
         name = name_of(role)
         if task.failure is not None and task.failure_point is None:
@@ -32,7 +35,7 @@ def vectorized(
                 raised(f"{name}(x=<1-D array>)", task.failure),
                 None,
             )
-        if is_vector:
+        if out_size is not None:
             for call_result, vec in zip(task.calls or (), inputs, strict=False):
                 if call_result.error is not None and group == "ordinary":
                     return Problem(
@@ -41,13 +44,14 @@ def vectorized(
                         + "; it must accept a 1-D NumPy array",
                         {"input": list(vec), "error": call_result.error},
                     )
-                if call_result.shape is not None and call_result.shape != (len(vec),):
-                    if role == "derivative" and call_result.shape == (len(vec), len(vec)):
+                want = (out_size(len(vec)),)
+                if call_result.shape is not None and call_result.shape != want:
+                    if role == "derivative" and call_result.shape == (*want, len(vec)):
                         continue  # the full Jacobian: accepted
                     return Problem(
                         "fail",
                         f"{name}(x={fmt(vec)}) returned shape {call_result.shape}, "
-                        f"expected {(len(vec),)}",
+                        f"expected {want}",
                         {"input": list(vec), "actual_shape": list(call_result.shape)},
                     )
             continue

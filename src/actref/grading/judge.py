@@ -10,7 +10,9 @@ input that shows the problem, with the actual and expected output in the shape
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
+from actref import vectors
 from actref.grading.array_parts import ArrayTask, input_unchanged, vectorized
 from actref.grading.plan import Found, Plan, RawRun, TaskResult
 from actref.grading.probes import Expected
@@ -54,6 +56,14 @@ class _FunctionJudge:
         self.forward = found.get("forward", Found("missing", None, ""))
         self.derivative = found.get("derivative", Found("missing", None, ""))
         self._convention: tuple[str, Problem | None] | None = None
+
+    def _out_size(self) -> Callable[[int], int] | None:
+        """Entries of the result for a row of n (its vector-table entry says); None
+        for an elementwise function."""
+        if not self.fn.is_vector:
+            return None
+        vf = vectors.vector(self.fn.base)
+        return vf.out_size if vf is not None else (lambda n: n)
 
     # ---------------------------------------------------------------- naming
     def name(self, role: str) -> str:
@@ -376,7 +386,7 @@ class _FunctionJudge:
         array_tasks = self._array_tasks()
         if not any(r == "forward" for r, *_ in array_tasks):
             return not_checked(f"no call of {self.name('forward')} with an array was made")
-        return vectorized(array_tasks, self.name, self.fn.is_vector)
+        return vectorized(array_tasks, self.name, self._out_size())
 
     def _input_unchanged(self) -> Problem | None:
         if self.forward.style == "sympy":
