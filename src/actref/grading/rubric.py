@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from actref import registry, vectors
+from actref.grading.custom import build
+from actref.grading.expression import ExpressionError
 from actref.grading.worker import normalise
 from actref.registry import Activation
 
@@ -116,8 +118,6 @@ class RubricFunction:
     def activation(self) -> Activation:
         """The reference activation with the rubric's parameters (elementwise only)."""
         if self.expr is not None:
-            from actref.grading.custom import build
-
             return build(self.reference, self.expr, self.derivative_expr, self.params)
         return registry.get(self.base, **dict(self.params))
 
@@ -442,9 +442,6 @@ def _function(
         for name in params:
             if not name.isidentifier() or name in ("x", "pi", "E", "e"):
                 raise _KeyProblem(f"{key}.params.{name}", "must be a name other than x, pi, E")
-        from actref.grading.custom import build
-        from actref.grading.expression import ExpressionError
-
         try:
             build(fid, expr, dexpr, tuple(params.items()))
         except ExpressionError as exc:
