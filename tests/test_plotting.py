@@ -23,8 +23,7 @@ from matplotlib.testing.compare import compare_images
 from numpy.typing import NDArray
 
 import actref
-from actref import numeric as num
-from actref import plotting, symbolic, vectors
+from actref import kernels, plotting, symbolic, vectors
 from actref.cli import main
 from actref.registry import Activation
 
@@ -97,8 +96,8 @@ def _shifted_sigmoid(shift: float) -> Activation:
     act = actref.get("sigmoid")
     return dataclasses.replace(
         act,
-        forward_fn=lambda x: num.sigmoid(x - shift),
-        grad_fn=lambda x: num.sigmoid_grad(x - shift),
+        forward_fn=lambda x: kernels.sigmoid(x - shift),
+        grad_fn=lambda x: kernels.sigmoid_grad(x - shift),
     )
 
 
