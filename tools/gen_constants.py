@@ -50,7 +50,7 @@ def _bits(v: mpmath.mpf, n: int) -> mpmath.mpf:
 # gelu'(x) = Phi(x) + x phi(x) = phi(x) N(x) with N = Phi/phi + x: both forms cancel
 # around the zero x0, so there (the window, measured: outside it they stay within the
 # budget) the kernel sums N's Taylor series at x0.
-GELU_GRAD_SERIES_WINDOW = ("-1.35", "-0.42")
+GELU_GRAD_SERIES_WINDOW = ("-2.0", "-0.42")
 
 
 def _gelu_c() -> mpmath.mpf:
@@ -80,6 +80,12 @@ def gelu_grad_series() -> tuple[mpmath.mpf, ...]:
     radius = max(abs(mpmath.mpf(edge) - x0) for edge in GELU_GRAD_SERIES_WINDOW)
     last = next(k for k in range(2, len(coefs)) if abs(coefs[k]) * radius ** (k - 1) < 1e-19)
     return tuple(coefs[1 : last + 1])
+
+
+def _gelu_grad_deep_shift() -> mpmath.mpf:
+    """K = 128 log 2 - log sqrt(2 pi): phi(x) = 2^-128 e^{K - x^2/2}, normal-sized where
+    phi is subnormal (x < -37.6) but gelu'(x) = phi(x) N(x) is not."""
+    return 128 * mpmath.log(2) - mpmath.log(mpmath.sqrt(2 * mpmath.pi))
 
 
 def _gelu_tanh_a() -> mpmath.mpf:
@@ -150,6 +156,34 @@ CONSTANTS: tuple[Constant, ...] = (
         lambda: mpmath.mpf(GELU_GRAD_SERIES_WINDOW[1]),
         GELU_GRAD_SERIES_WINDOW[1],
         "to here (from here, Phi(x) + x phi(x) is within budget)",
+    ),
+    Constant(
+        "LOG_INV_SQRT_2PI_HI",
+        lambda: _bits(-mpmath.log(mpmath.sqrt(2 * mpmath.pi)), 30),
+        "_bits(-log(sqrt(2 pi)), 30): rounded to 30 significant bits",
+        "phi(x) = e^{L - x^2/2}; L's head, so that L_HI - h^2/2 is exact for a 26-bit h",
+    ),
+    Constant(
+        "LOG_INV_SQRT_2PI_LO",
+        lambda: (
+            -mpmath.log(mpmath.sqrt(2 * mpmath.pi))
+            - _bits(-mpmath.log(mpmath.sqrt(2 * mpmath.pi)), 30)
+        ),
+        "-log(sqrt(2 pi)) - _bits(-log(sqrt(2 pi)), 30)",
+        "L's tail",
+    ),
+    Constant(
+        "GELU_GRAD_DEEP_SHIFT_HI",
+        lambda: _bits(_gelu_grad_deep_shift(), 30),
+        "_bits(128 log(2) - log(sqrt(2 pi)), 30): rounded to 30 significant bits",
+        "gelu' deep left: phi(x) = 2^-128 e^{K - x^2/2}; K's head, so that K_HI - h^2/2"
+        " is exact for a 26-bit h (both multiples of 2^-41, the sum below 2^10)",
+    ),
+    Constant(
+        "GELU_GRAD_DEEP_SHIFT_LO",
+        lambda: _gelu_grad_deep_shift() - _bits(_gelu_grad_deep_shift(), 30),
+        "128 log(2) - log(sqrt(2 pi)) - _bits(128 log(2) - log(sqrt(2 pi)), 30)",
+        "K's tail",
     ),
     Constant(
         "GELU_GRAD_SERIES",

@@ -15,10 +15,18 @@ SQRT_PI_OVER_2 = float.fromhex("0x1.40d931ff62706p+0")  # 1.2533141373155003
 # the zero of gelu': findroot(ncdf(x) + x npdf(x), -0.75)
 GELU_GRAD_X0_HI = float.fromhex("-0x1.80ead197f00b4p-1")  # -0.7517915246935645
 GELU_GRAD_X0_LO = float.fromhex("0x1.13e74c58cada8p-56")  # 1.4956759177009883e-17
-# gelu' by its series at x0 from here (below, the tail form is within budget): -1.35
-GELU_GRAD_SERIES_FROM = float.fromhex("-0x1.599999999999ap+0")  # -1.35
+# gelu' by its series at x0 from here (below, the tail form is within budget): -2.0
+GELU_GRAD_SERIES_FROM = float.fromhex("-0x1.0000000000000p+1")  # -2.0
 # to here (from here, Phi(x) + x phi(x) is within budget): -0.42
 GELU_GRAD_SERIES_TO = float.fromhex("-0x1.ae147ae147ae1p-2")  # -0.42
+# phi(x) = e^{L - x^2/2}; L's head, so that L_HI - h^2/2 is exact for a 26-bit h: _bits(-log(sqrt(2 pi)), 30): rounded to 30 significant bits
+LOG_INV_SQRT_2PI_HI = float.fromhex("-0x1.d67f1c8800000p-1")  # -0.9189385334029794
+# L's tail: -log(sqrt(2 pi)) - _bits(-log(sqrt(2 pi)), 30)
+LOG_INV_SQRT_2PI_LO = float.fromhex("0x1.b414b596d686ep-33")  # 1.9830663215155503e-10
+# gelu' deep left: phi(x) = 2^-128 e^{K - x^2/2}; K's head, so that K_HI - h^2/2 is exact for a 26-bit h (both multiples of 2^-41, the sum below 2^10): _bits(128 log(2) - log(sqrt(2 pi)), 30): rounded to 30 significant bits
+GELU_GRAD_DEEP_SHIFT_HI = float.fromhex("0x1.5f3731b800000p+6")  # 87.80390059947968
+# K's tail: 128 log(2) - log(sqrt(2 pi)) - _bits(128 log(2) - log(sqrt(2 pi)), 30)
+GELU_GRAD_DEEP_SHIFT_LO = float.fromhex("-0x1.68f8e33d3e8b9p-26")  # -2.101134842934337e-08
 # gelu' = phi(x) N(x) near its zero x0: N(x) = sum c_k (x - x0)^k: N^(k)(x0)/k!, k = 1, 2, ...: gelu_grad_series()
 GELU_GRAD_SERIES = (
     float.fromhex("0x1.6f4facf516a08p+0"),  # 1.4348095033989257
@@ -46,6 +54,17 @@ GELU_GRAD_SERIES = (
     float.fromhex("0x1.aa534d0f6b0bbp-44"),  # 9.466325381252161e-14
     float.fromhex("0x1.3f17e4fde8a26p-46"),  # 1.7713238536390162e-14
     float.fromhex("0x1.d4ee6143b973dp-49"),  # 3.253863648239522e-15
+    float.fromhex("0x1.527e5ac7eea46p-51"),  # 5.871927470436618e-16
+    float.fromhex("0x1.e05eab7446a59p-54"),  # 1.0416359695002092e-16
+    float.fromhex("0x1.4f4237ad87207p-56"),  # 1.8174408488394273e-17
+    float.fromhex("0x1.cc889f532b95cp-59"),  # 3.1206976097285285e-18
+    float.fromhex("0x1.37722420e1137p-61"),  # 5.276098158089634e-19
+    float.fromhex("0x1.9ef73cc907e43p-64"),  # 8.78724200599425e-20
+    float.fromhex("0x1.10732c524d411p-66"),  # 1.442337734854956e-20
+    float.fromhex("0x1.60bc8354302c8p-69"),  # 2.3342135518741153e-21
+    float.fromhex("0x1.c27358d4259c5p-72"),  # 3.7260398186546284e-22
+    float.fromhex("0x1.1bccafa525be7p-74"),  # 5.868837246401673e-23
+    float.fromhex("0x1.60fcd34d26accp-77"),  # 9.124515579137664e-24
 )
 # gelu_tanh: 2z = A x + B x^3, 2z' = A (1 + 3 c x^2): 2 sqrt(2/pi)
 GELU_TANH_A = float.fromhex("0x1.9884533d43651p+0")  # 1.5957691216057308

@@ -243,16 +243,17 @@ def polynomial(coefs: Sequence[float], d: FArray) -> Any:
     A few elements are summed in Python floats: the same IEEE operations in the same
     order (no fused multiply-add in either), so the same bits as NumPy's.
     """
+    last, rest = coefs[-1], coefs[-2::-1]
     if d.size <= FEW:
         vals = []
         for v in d.tolist():
-            acc = coefs[-1]
-            for c in coefs[-2::-1]:
+            acc = last
+            for c in rest:
                 acc = acc * v + c
             vals.append(acc)
         return np.array(vals)
-    res: Any = coefs[-1]
-    for c in coefs[-2::-1]:
+    res: Any = last
+    for c in rest:
         res = res * d + c
     return res
 

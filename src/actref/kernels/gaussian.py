@@ -20,13 +20,14 @@ The reasoning the kernels share:
   :data:`GAUSSIAN_TAIL` :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2`,
   ``erfcx`` being flat there, and :math:`e^{-x^2/2}` is taken with :math:`x^2` split
   exactly (:func:`_exp_neg_half_square`): a rounded square costs :math:`x^2/2` ULP.
+  SciPy's erfcx is itself up to 5 ULP off (measured), which bounds gelu's tail.
 - **Zeros of the derivatives.** gelu' and gelu_tanh' cross zero near -0.75, where their
   two terms cancel; there gelu' is :math:`\varphi(x) N(x)` with :math:`N = \Phi/\varphi
   + x` by its Taylor series at the zero, and gelu_tanh's :math:`h` is rewritten around
   its zero as two terms of one sign.
-- **The deep left.** Where :math:`e^{-x^2/2}` (or :math:`\sigma(2z)`) is already
-  subnormal but the result is not, that factor is multiplied in in halves, after the
-  normal-sized ones: no intermediate is subnormal before the result is.
+- **The deep left.** Where :math:`\varphi(x)` (or :math:`\sigma(2z)`) is already
+  subnormal but the result is not, that factor is taken :math:`2^{128}` times larger
+  (or multiplied in in halves): no intermediate is subnormal before the result is.
 - **gelu_tanh's argument.** Far left the value is :math:`x e^{2z}`, so a rounded
   :math:`2z` would cost :math:`|2z|` ULP (up to 700): :math:`2z` is carried as a
   double-double (:func:`_two_z`) and :math:`\sigma` corrected to first order in its
@@ -45,6 +46,8 @@ from scipy import special
 
 from actref.kernels.compensated import SPLITTER, fast_two_sum, two_sum
 from actref.kernels.constants import (
+    GELU_GRAD_DEEP_SHIFT_HI,
+    GELU_GRAD_DEEP_SHIFT_LO,
     GELU_GRAD_SERIES,
     GELU_GRAD_SERIES_FROM,
     GELU_GRAD_SERIES_TO,
@@ -61,6 +64,8 @@ from actref.kernels.constants import (
     GELU_TANH_GRAD_X0_LO,
     GELU_TANH_GRAD_X0_SQUARED,
     INV_SQRT_2PI,
+    LOG_INV_SQRT_2PI_HI,
+    LOG_INV_SQRT_2PI_LO,
     SQRT1_2,
     SQRT_PI_OVER_2,
 )
@@ -102,6 +107,15 @@ def _exp_neg_half_square(x: Any) -> Any:
     return np.exp(-0.5 * (h * h)) * np.exp(-0.5 * ((x - h) * (x + h)))
 
 
+def _exp_shifted_neg_half_square(x: Any, k_hi: float, k_lo: float) -> Any:
+    r""":math:`e^{K - x^2/2}`, :math:`K = K_{hi} + K_{lo}`, within ~1 ULP: with :math:`x =
+    h + l` (:math:`h^2` exact) and :math:`K_{hi}` of 30 bits, :math:`K_{hi} - h^2/2` is
+    exact and the rest :math:`K_{lo} - l(x + h)/2` small: two exps, one product. A
+    factor :math:`e^K` folded in so (1/sqrt(2 pi), a power of 2) costs no rounding."""
+    h = _head(x)
+    return np.exp(k_hi - 0.5 * (h * h)) * np.exp(k_lo - 0.5 * ((x - h) * (x + h)))
+
+
 def _gaussian_tail_n(x: Any) -> Any:
     r""":math:`N(x) = \Phi(x)/\varphi(x) + x = \sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x`."""
     return special.erfcx(-SQRT1_2 * x) * SQRT_PI_OVER_2 + x
@@ -127,7 +141,7 @@ gelu = kernel(
         _gelu_tail,
         "x/2 erfcx(t) e^{-x^2/2}, t = -x/sqrt2: erfcx is flat here and the square is"
         " split, where erfc(t) would amplify t's rounding by 2t^2",
-        4.0,
+        7.0,
     ),
     Region(
         math.inf,
@@ -143,10 +157,8 @@ gelu = kernel(
 # ----------------------------------------------------------------------------- gelu'
 def _gelu_grad_deep(x: Any) -> Any:
     xc = np.maximum(x, -GAUSSIAN_FLAT)
-    h = _head(xc)
-    q = np.exp(-0.25 * (h * h))  # e^{-x^2/2} = q^2 r: each factor normal
-    r = np.exp(-0.5 * ((xc - h) * (xc + h)))
-    return _gaussian_tail_n(xc) * INV_SQRT_2PI * q * r * q
+    scaled = _exp_shifted_neg_half_square(xc, GELU_GRAD_DEEP_SHIFT_HI, GELU_GRAD_DEEP_SHIFT_LO)
+    return np.ldexp(_gaussian_tail_n(xc) * scaled, -128)  # phi(x) N(x), rounded once
 
 
 def _gelu_grad_near_zero(x: Any) -> Any:
@@ -156,7 +168,9 @@ def _gelu_grad_near_zero(x: Any) -> Any:
 
 def _gelu_grad_tail(x: Any) -> Any:
     xc = np.minimum(np.maximum(x, GELU_GRAD_DEEP), GELU_GRAD_SERIES_FROM)
-    return _gaussian_tail_n(xc) * _exp_neg_half_square(xc) * INV_SQRT_2PI
+    return _gaussian_tail_n(xc) * _exp_shifted_neg_half_square(
+        xc, LOG_INV_SQRT_2PI_HI, LOG_INV_SQRT_2PI_LO
+    )
 
 
 def _gelu_grad_head(x: Any) -> Any:
@@ -169,24 +183,27 @@ gelu_grad = kernel(
     Region(
         GELU_GRAD_DEEP,
         _gelu_grad_deep,
-        "phi(x) N(x) with e^{-x^2/2} = (e^{-h^2/4})^2 e^{-(x-h)(x+h)/2} (h^2 exact),"
-        " multiplied into the normal-sized N/sqrt(2 pi) one factor at a time: the"
-        " Gaussian alone is subnormal here, the result is not",
-        2.0,
+        "2^-128 (N(x) e^{K - x^2/2}), K = 128 log 2 - log sqrt(2 pi): phi(x) alone is"
+        " subnormal here while phi(x) N(x) is not, so phi is taken 2^128 times larger"
+        " (K - h^2/2 exact) and the product rounded once, by the ldexp",
+        3.0,
         narrow=True,
     ),
     Region(
         GELU_GRAD_SERIES_FROM,
         _gelu_grad_tail,
-        "phi(x) N(x), N = sqrt(pi/2) erfcx(t) + x: Phi as in gelu's tail; N's two terms"
-        " cancel by less than the budget this far from the zero",
+        "N(x) e^{L - x^2/2}, N = sqrt(pi/2) erfcx(t) + x, L = -log sqrt(2 pi): Phi as in"
+        " gelu's tail, 1/sqrt(2 pi) folded exactly into the exponent; N's two terms cancel"
+        " by little this far from the zero (erfcx's own 5 ULP reach N as 2 at -2)",
         4.0,
     ),
     Region(
         GELU_GRAD_SERIES_TO,
         _gelu_grad_near_zero,
         "phi(x) N(x), N = sum c_k (x - x0)^k by Horner, x - x0 with x0 in double-double:"
-        " both closed forms cancel around the zero x0; phi(x) is plain as x^2/2 < 1",
+        " both closed forms cancel around the zero x0 (and erfcx's error reaches N"
+        " amplified up to x = -2); phi(x) is plain as x^2/2 < 2 (measured: better than"
+        " the split square's two exps here)",
         4.0,
         narrow=True,
     ),
@@ -250,7 +267,7 @@ gelu_tanh = kernel(
         _gelu_tanh_deep_value,
         "x e^{2z}: sigma(2z) = e^{2z} to every digit here, and is subnormal where x"
         " sigma(2z) is not; e^{2z} = e^{H/2} e^{H/2} (1 + L) multiplied into x in turn",
-        2.0,
+        4.0,
         narrow=True,
     ),
     Region(
@@ -258,7 +275,7 @@ gelu_tanh = kernel(
         lambda x: x * _sigmoid_two_z(np.minimum(np.maximum(x, GELU_TANH_DEEP), GELU_TANH_FLAT))[0],
         "x sigma(2z) with 2z = H + L in double-double and sigma corrected to first order"
         " in L: a rounded 2z costs |2z| ULP of sigma(2z) left of 0",
-        2.0,
+        3.0,
     ),
     total=True,
 )
@@ -299,7 +316,7 @@ gelu_tanh_grad = kernel(
         GELU_TANH_DEEP,
         _gelu_tanh_grad_deep,
         "(1 + 2x z') e^{2z}, e^{2z} in halves as in gelu_tanh's deep region",
-        2.0,
+        5.0,
         narrow=True,
     ),
     Region(
@@ -308,13 +325,13 @@ gelu_tanh_grad = kernel(
         "sigma(2z) sigma(-2z) h with h written around its zero x0 (d = x - x0,"
         " q = x^2 + x x0 + x0^2): e^{2z0} expm1(A d (1 + cq)) + A d (1 + 3cq), two terms"
         " of d's sign where 1 + e^{2z} + 2xz' cancels",
-        6.0,
+        7.0,
     ),
     Region(
         math.inf,
         _gelu_tanh_grad_right,
         "sigma(2z) + A x (1 + 3c x^2) sigma(2z) sigma(-2z): two terms of one sign",
-        6.0,
+        3.0,
     ),
     shared=_sigmoids,
     total=True,
