@@ -20,16 +20,11 @@ from typing import Any
 import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 F64 = NDArray[np.float64]
 FArray = NDArray[Any]  # float16/32/64: the input dtype is kept
 
 _NAN = np.float64(np.nan)
-_SQRT1_2 = 0.7071067811865476  # 1/sqrt(2), correctly rounded
-_INV_SQRT_2PI = 0.3989422804014327  # 1/sqrt(2*pi), correctly rounded
-_SQRT_2_OVER_PI = 0.7978845608028654  # sqrt(2/pi), correctly rounded
-_GELU_TANH_C = 0.044715
 _MAX = float(np.finfo(np.float64).max)
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -79,14 +74,11 @@ def _f64(v: float) -> F64:
 # a 16-element call. Never in native kernels: there a float64 array promotes float32.
 _NEG_1E300 = _f64(-1e300)
 _NEG_800 = _f64(-800.0)
-_NEG_50 = _f64(-50.0)
-_NEG_40 = _f64(-40.0)
 _NEG_FOUR = _f64(-4.0)
 _NEG_THREE = _f64(-3.0)
 _NEG_TWO = _f64(-2.0)
 _NEG_ONE = _f64(-1.0)
 _NEG_HALF = _f64(-0.5)
-_NEG_QUARTER = _f64(-0.25)
 _ZERO = _f64(0.0)
 _HALF = _f64(0.5)
 _ONE = _f64(1.0)
@@ -95,12 +87,9 @@ _THREE = _f64(3.0)
 _FOUR = _f64(4.0)
 _FIVE = _f64(5.0)
 _SIX = _f64(6.0)
-_POS_40 = _f64(40.0)
-_POS_50 = _f64(50.0)
 _POS_400 = _f64(400.0)
 _POS_800 = _f64(800.0)
 _NEG_700 = _f64(-700.0)
-_POS_700 = _f64(700.0)
 _POS_1E150 = _f64(1e150)
 _POS_1E300 = _f64(1e300)
 
@@ -209,6 +198,11 @@ def _restore_nan(x: FArray, out: FArray) -> None:
     """Put nan back where ``x`` is nan (indicators built from comparisons lose it)."""
     if np.isnan(x.min()):
         out[np.isnan(x)] = np.nan
+
+
+# up to this many elements a kernel evaluates every branch on the whole block and
+# selects: cheaper than gathering subsets (~2 us of fixed cost per region)
+_SMALL = 256
 
 
 def _any_below(x: F64, t: F64) -> bool:
@@ -727,424 +721,6 @@ def mish_grad(x: F64, o: F64) -> None:
     )
     if np.fmin.reduce(x) < _DEEP:
         _fix(x, o, x < _DEEP, _one_plus_x_exp_x)
-
-
-# ----------------------------------------------------------------------- erf-based GELU
-_SQRT_PI_2 = _f64(1.2533141373155003)  # sqrt(pi/2)
-_NEG_SQRT1_2 = _f64(-_SQRT1_2)
-_INV_SQRT_2PI_A = _f64(_INV_SQRT_2PI)
-_GELU_TAIL_F = -0.7  # a float, to compare a NumPy scalar with (~0.5 us cheaper)
-_GELU_TAIL = _f64(_GELU_TAIL_F)  # below, Phi(x) = erfcx(t) e^{-x^2/2} / 2 with the square split
-# up to this many elements a kernel evaluates every branch on the whole block and
-# selects: cheaper than gathering subsets (~2 us of fixed cost per region)
-_SMALL = 256
-
-
-def _exp_neg_half_square(x: F64) -> F64:
-    r""":math:`e^{-x^2/2}` with :math:`x = h + l` split so that :math:`h^2` is exact:
-    :math:`e^{-h^2/2}\,e^{-(x+h)l/2}`. Rounding :math:`x^2` first would cost
-    :math:`x^2/2` ULP (700 ULP where the result is still a normal float).
-    Needs :math:`|x| < 10^{150}`.
-    """
-    # h and l are the two rows of one buffer: the scaling and the exp of both are one
-    # call each (the same operations per element, two ufunc calls fewer)
-    hl: F64 = np.empty((2, x.shape[0]))
-    h: F64 = hl[0]
-    lo: F64 = hl[1]
-    np.multiply(x, _SPLITTER, out=h)
-    h -= h - x
-    np.subtract(x, h, out=lo)
-    lo *= x + h
-    h *= h
-    hl *= _NEG_HALF
-    np.exp(hl, out=hl)
-    h *= lo
-    return h
-
-
-def _gelu_head(x: F64, o: F64) -> None:
-    # x >= -0.7, nan or +inf: x/2 erfc(-x/sqrt2) (erfc is exactly 2 beyond x = 9)
-    np.multiply(x, _NEG_SQRT1_2, out=o)
-    special.erfc(o, out=o)
-    o *= _HALF  # first: 2 x overflows at the largest x
-    o *= x
-
-
-def _gelu_tail(x: F64, o: F64) -> None:
-    # -inf <= x < -0.7: x/2 erfcx(t) e^{-x^2/2}; gelu(-40) already underflows to 0
-    xc = np.maximum(x, _NEG_40)
-    np.multiply(xc, _NEG_SQRT1_2, out=o)
-    special.erfcx(o, out=o)
-    o *= xc
-    o *= _HALF
-    o *= _exp_neg_half_square(xc)
-
-
-def _split_regions(x: F64, o: F64, below: NDArray[np.bool_], lo_fn: Kernel, hi_fn: Kernel) -> None:
-    """``o = lo_fn(x)`` where ``below``, ``hi_fn(x)`` elsewhere, each on its subset only
-    (the caller has seen an element below)."""
-    idx = np.flatnonzero(below)
-    if idx.size == x.size:
-        lo_fn(x, o)
-        return
-    for fn, where in ((lo_fn, idx), (hi_fn, np.flatnonzero(~below))):
-        xs = x[where]
-        os = np.empty_like(xs)
-        fn(xs, os)
-        o[where] = os
-
-
-@_elementwise()
-def gelu(x: F64, o: F64) -> None:
-    r""":math:`x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}(-x/\sqrt2)`.
-
-    Left of :math:`x = -0.7` the erfc form loses accuracy (its argument is rounded and
-    :math:`\operatorname{erfc}` amplifies that by :math:`2t^2`; SciPy's erfc squares it
-    again), so there :math:`\Phi(x) = \operatorname{erfcx}(t)\,e^{-x^2/2}/2` with
-    :math:`x^2` split exactly. Each form runs only on its own elements.
-    """
-    _gelu_regions(x, o, _gelu_tail, _gelu_head)
-
-
-def _gelu_regions(
-    x: F64, o: F64, tail: Callable[[F64, F64], None], head: Callable[[F64, F64], None]
-) -> None:
-    """``head`` right of -0.7, ``tail`` left of it: small blocks compute both and
-    pick, large ones split the elements."""
-    if x.size <= _SMALL:
-        below = np.less(x, _GELU_TAIL)
-        k = np.count_nonzero(below)
-        if k == 0:  # also all-nan
-            head(x, o)
-        elif k == x.size:
-            tail(x, o)
-        else:
-            head(np.maximum(x, _GELU_TAIL), o)
-            t = np.empty(x.shape[0])
-            tail(np.minimum(x, _GELU_TAIL), t)
-            np.putmask(o, below, t)
-    elif not np.fmin.reduce(x) < _GELU_TAIL_F:  # also all-nan
-        head(x, o)
-    else:
-        _split_regions(x, o, x < _GELU_TAIL, tail, head)
-
-
-def _gelu_grad_head(x: F64, o: F64) -> None:
-    # x >= -0.7: Phi(x) + x phi(x); x^2/2 < 800 here costs the small x phi term little
-    xc = np.minimum(x, _POS_40)  # inf * 0
-    np.multiply(xc, _NEG_SQRT1_2, out=o)
-    special.erfc(o, out=o)
-    o *= _HALF
-    p = xc * xc
-    p *= _NEG_HALF
-    np.exp(p, out=p)
-    p *= _INV_SQRT_2PI_A
-    p *= xc
-    o += p
-
-
-def _gelu_grad_tail(x: F64, o: F64) -> None:
-    # x < -0.7: phi(x) (sqrt(pi/2) erfcx(t) + x), the square split
-    xc = np.maximum(x, _NEG_40)
-    np.multiply(xc, _NEG_SQRT1_2, out=o)
-    special.erfcx(o, out=o)
-    o *= _SQRT_PI_2
-    o += xc
-    o *= _exp_neg_half_square(xc)
-    o *= _INV_SQRT_2PI_A
-
-
-# below this, e^{-x^2/2} is subnormal (from x = -37.64) while gelu'(x) ~ -x phi(x) is
-# still normal (to x = -37.71): the tail's product would lose bits (15 ULP, issue 14)
-_GELU_GRAD_DEEP = -37.0
-
-
-def _gelu_grad_deep(x: F64) -> F64:
-    r"""x < -37: the tail's :math:`\varphi(x)(\sqrt{\pi/2}\operatorname{erfcx}(t) + x)`
-    with :math:`e^{-x^2/2} = (e^{-h^2/4})^2 e^{-(x-h)(x+h)/2}` (:math:`x = h + l`,
-    :math:`h^2` exact), multiplied into the normal-sized factor one at a time: no
-    intermediate is subnormal before the result is (2 ULP measured)."""
-    xc = np.maximum(x, _NEG_40)
-    h = xc * _SPLITTER
-    h = h - (h - xc)
-    a = (special.erfcx(xc * _NEG_SQRT1_2) * _SQRT_PI_2 + xc) * _INV_SQRT_2PI_A
-    q = np.exp((h * h) * _NEG_QUARTER)
-    r = np.exp(((xc - h) * (xc + h)) * _NEG_HALF)
-    return ((a * q) * r) * q
-
-
-@_elementwise()
-def gelu_grad(x: F64, o: F64) -> None:
-    r""":math:`\Phi(x) + x\,\varphi(x) = \varphi(x)\,(\sqrt{\pi/2}\operatorname{erfcx}(-x/\sqrt2) + x)`.
-
-    The first form right of -0.7, the second left of it; around the zero
-    :math:`x_0 \approx -0.7518`, where either cancels, :math:`\varphi(x) N(x)` with the
-    Taylor series of :math:`N = G/\varphi` (:func:`_gelu_grad_coefficients`); below
-    -37, the tail with :math:`e^{-x^2/2}` in factors (:func:`_gelu_grad_deep`).
-    """
-    _gelu_regions(x, o, _gelu_grad_tail, _gelu_grad_head)
-    if x.size <= 32:  # a Python scan is cheaper than three ufuncs and flatnonzero
-        near = [i for i, v in enumerate(x.tolist()) if _GELU_GRAD_LO < v < _GELU_GRAD_HI]
-        if near:
-            o[near] = _gelu_grad_near_zero(x[near])
-    elif np.fmin.reduce(x) < _GELU_GRAD_HI and np.fmax.reduce(x) > _GELU_GRAD_LO:
-        idx = np.flatnonzero((x > _GELU_GRAD_LO) & (x < _GELU_GRAD_HI))
-        if idx.size:
-            o[idx] = _gelu_grad_near_zero(x[idx])
-    if np.fmin.reduce(x) < _GELU_GRAD_DEEP:
-        _fix(x, o, x < _GELU_GRAD_DEEP, _gelu_grad_deep)
-
-
-def _gelu_grad_coefficients() -> tuple[float, ...]:
-    """Taylor coefficients of :math:`N = G/\varphi` at its zero :math:`x_0`.
-
-    :math:`N = \\Phi/\varphi + x` obeys :math:`N' = 2 - x^2 + xN`, hence
-    :math:`N^{(k+1)} = x N^{(k)} + k N^{(k-1)}` for :math:`k \\ge 3`.
-    """
-    with mpmath.workdps(50):
-        x0 = mpmath.mpf(_GELU_X0[0]) + _GELU_X0[1]
-        n0 = mpmath.ncdf(x0) / mpmath.npdf(x0) + x0  # 0 up to the root's accuracy
-        ders = [n0, 2 - x0**2 + x0 * n0]
-        ders.append(-2 * x0 + x0 * ders[1] + n0)
-        ders.append(-2 + x0 * ders[2] + 2 * ders[1])
-        for k in range(3, 40):
-            ders.append(x0 * ders[k] + k * ders[k - 1])
-        coefs = [ders[k] / mpmath.factorial(k) for k in range(len(ders))]
-        radius = max(_GELU_X0[0] - _GELU_GRAD_LO, _GELU_GRAD_HI - _GELU_X0[0])
-        # keep terms until they are far below the linear term at the window's edge
-        last = next(k for k in range(2, len(coefs)) if abs(coefs[k]) * radius ** (k - 1) < 1e-19)
-        return tuple(float(c) for c in coefs[1 : last + 1])
-
-
-_GELU_X0 = _root(lambda v: mpmath.ncdf(v) + v * mpmath.npdf(v), -0.75)
-# where Phi(x) and x phi(x) cancel by more than a few ULP (measured)
-_GELU_GRAD_LO, _GELU_GRAD_HI = -1.35, -0.42
-_GELU_GRAD_N = _gelu_grad_coefficients()
-
-
-def _gelu_grad_near_zero(x: F64) -> F64:
-    """gelu' around its zero: :math:`\varphi(x) N(x)` with :math:`N` by its Taylor series.
-
-    In the window :math:`x^2/2 < 1`, so the plain :math:`e^{-x^2/2}` is within 1 ULP.
-    A few elements are summed in Python floats (the same IEEE operations): 24 ufunc
-    calls on a tiny array cost more than the loop. The exponential is NumPy's either
-    way (math.exp differs in the last bit: values must not depend on the size).
-    """
-    if x.size <= 4:
-        vals = []
-        for v in x.tolist():
-            dv = (v - _GELU_X0[0]) - _GELU_X0[1]
-            av = _GELU_GRAD_N[-1]
-            for c in _GELU_GRAD_N[-2::-1]:
-                av = av * dv + c
-            vals.append(av * dv)
-        e = x * x
-        e *= _NEG_HALF
-        np.exp(e, out=e)
-        e *= _INV_SQRT_2PI_A
-        e *= np.array(vals)
-        return e
-    d = x - _GELU_X0[0]
-    d -= _GELU_X0[1]
-    acc = np.full_like(d, _GELU_GRAD_N[-1])
-    for c in _GELU_GRAD_N[-2::-1]:
-        acc *= d
-        acc += c
-    acc *= d
-    e = x * x
-    e *= _NEG_HALF
-    np.exp(e, out=e)
-    e *= _INV_SQRT_2PI_A
-    acc *= e
-    return acc
-
-
-# gelu_tanh: 2z = A x + B x^3, A = 2 sqrt(2/pi), B = A c, c = 0.044715 (exactly, as in
-# the SymPy expression). x is split into a 13-bit head h and a tail l, so h^3 (39 bits)
-# is exact; A and B are split into a 40-bit and a 14-bit head, so A1 h and B1 h^3 are
-# exact too, and everything else is 2^-13 of the result or less.
-def _bits(v: float, n: int) -> float:
-    """``v`` rounded to ``n`` significant bits."""
-    m, e = math.frexp(v)
-    return math.ldexp(round(m * 2**n), e - n)
-
-
-with mpmath.workdps(40):
-    _S = float(mpmath.sqrt(2 / mpmath.pi))
-    _C0 = mpmath.mpf(44715) / 10**6
-    _A = 2 * mpmath.sqrt(2 / mpmath.pi)
-    _B = _A * _C0
-    _A1 = _bits(float(_A), 40)
-    _B1 = _bits(float(_B), 14)
-    _GT_K = tuple(
-        map(_f64, (2.0**40 + 1.0, _A1, float(_A - _A1), _B1, float(_B - _B1), float(_B)))
-    )
-
-
-def _gelu_tanh_2z(x: F64) -> tuple[F64, F64]:
-    """``2z = A x + B x^3`` as a double-double ``hi + lo`` (|x| <= 50), to ~2^-63.
-
-    Far left the result is :math:`x e^{2z}`: a rounded :math:`2z` would cost
-    :math:`|2z|` ULP, up to 700.
-    """
-    split, a1, a2, b1, b2, b = _GT_K
-    h = x * split
-    h -= h - x  # the 13-bit head (Veltkamp)
-    lo = x - h
-    h3 = h * h
-    t = x * x
-    t += x * h
-    t += h3
-    t *= lo  # x^3 - h^3 = l (x^2 + x h + h^2)
-    h3 *= h
-    t *= b
-    t += a2 * x
-    t += h3 * b2
-    lo *= a1
-    t += lo  # the small terms: l A1 + x A2 + h^3 B2 + (x^3 - h^3) B
-    h *= a1  # exact
-    h3 *= b1  # exact
-    hi = h + h3  # two-sum: hi + e = A1 h + B1 h^3 exactly
-    bb = hi - h
-    h -= hi - bb
-    h3 -= bb
-    h += h3
-    h += t
-    # renormalise: sigma(hi + lo) is corrected to first order in lo, so lo must be tiny
-    s = hi + h
-    hi -= s
-    h += hi
-    return s, h
-
-
-def _gelu_tanh_h(v: Any) -> Any:
-    s = mpmath.sqrt(2 / mpmath.pi)
-    c = mpmath.mpf(44715) / 10**6
-    return 1 + mpmath.exp(2 * s * (v + c * v**3)) + 2 * v * s * (1 + 3 * c * v**2)
-
-
-_GELU_TANH_X0 = _root(_gelu_tanh_h, -0.75)
-with mpmath.workdps(40):
-    _x0 = mpmath.mpf(_GELU_TANH_X0[0]) + _GELU_TANH_X0[1]
-    _GELU_TANH_E0 = float(mpmath.exp(2 * _S * (_x0 + _C0 * _x0**3)))
-_GELU_TANH_2S = 2.0 * _S
-_GT_G = tuple(
-    map(
-        _f64,
-        (
-            *_GELU_TANH_X0,
-            _GELU_TANH_X0[0] ** 2,
-            _GELU_TANH_E0,
-            _GELU_TANH_2S,
-            _GELU_TANH_C,
-            3.0 * _GELU_TANH_C,
-        ),
-    )
-)
-
-
-# below, sigma(2z) = e^{2z} (1 + e^{2z} rounds to 1) and is subnormal from x = -21.07,
-# while x sigma(2z) and the derivative are still normal: there e^{2z} is taken in halves
-_GELU_TANH_DEEP = -20.0
-
-
-def _gelu_tanh_deep(x: F64, grad: bool) -> F64:
-    r""":math:`x e^{2z}` or :math:`(1 + 2xz') e^{2z}` as :math:`((\cdot)(1 + L) e^{H/2}) e^{H/2}`:
-    no subnormal intermediate (the first-order :math:`\sigma(H + L)` would have one)."""
-    xc = np.maximum(x, _NEG_50)
-    hi, lo = _gelu_tanh_2z(xc)
-    hi *= _HALF
-    np.exp(hi, out=hi)
-    lo += _ONE
-    if grad:
-        _, _, _, _, two_s, _, c3 = _GT_G
-        lo *= _ONE + two_s * xc * (_ONE + c3 * xc * xc)
-    else:
-        lo *= xc
-    lo *= hi
-    lo *= hi
-    return lo
-
-
-def _sigmoid_2z(x: F64) -> tuple[F64, F64, F64]:
-    r"""``(s, sm, xc)``: :math:`\sigma(2z)`, :math:`\sigma(-2z)` and ``x`` clipped to ±50.
-
-    :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))` to first order.
-    """
-    xc = _clip(x, _NEG_50, _POS_50)  # sigma(2z) is 0 or 1 to every digit beyond
-    hi, lo = _gelu_tanh_2z(xc)
-    # e = e^{-H}, s = 1/(1 + e), sm = e s: one exp instead of two expit calls (~10x
-    # dearer each). |H| <= 700 keeps e finite; beyond, s and sm are 1 and 0 or x < -20,
-    # which _gelu_tanh_deep redoes.
-    _clip(hi, _NEG_700, _POS_700, out=hi)
-    np.negative(hi, out=hi)
-    e = np.exp(hi, out=hi)
-    s = e + _ONE
-    np.divide(_ONE, s, out=s)
-    sm = e
-    sm *= s
-    lo *= s
-    lo *= sm
-    s += lo
-    return s, sm, xc
-
-
-@_elementwise()
-def gelu_tanh(x: F64, o: F64) -> None:
-    r""":math:`\frac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr) = x\,\sigma(2z)`.
-
-    :math:`2z` is carried as a double-double and :math:`\sigma(2z)` corrected to first
-    order, :math:`\sigma(H + L) = \sigma(H)(1 + L\,\sigma(-H))`.
-    """
-    s, _, _ = _sigmoid_2z(x)
-    np.maximum(x, _NEG_50, out=o)
-    o *= s
-    if np.fmin.reduce(x) < _GELU_TANH_DEEP:
-        _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, False))
-
-
-@_elementwise()
-def gelu_tanh_grad(x: F64, o: F64) -> None:
-    r""":math:`\sigma(2z) + 2x\,\sigma(2z)\sigma(-2z)\,z'`, :math:`z' = \sqrt{2/\pi}(1+3cx^2)`.
-
-    Equal to :math:`\sigma(2z)\sigma(-2z)\,h` with :math:`h = 1 + e^{2z} + 2xz'`, which
-    vanishes at :math:`x_0 \approx -0.7517`. For :math:`x < 0` :math:`h` is written around
-    :math:`x_0` (:math:`d = x - x_0`, :math:`q = x^2 + x x_0 + x_0^2`) as
-    :math:`e^{2z_0}\operatorname{expm1}(2\sqrt{2/\pi}\,d(1+cq)) + 2\sqrt{2/\pi}\,d(1+3cq)`,
-    two terms of the sign of :math:`d`: no cancellation.
-    """
-    x0_hi, x0_lo, x0_sq, e0, two_s, c, c3 = _GT_G
-    s, sm, xc = _sigmoid_2z(x)
-    sm *= s  # sigma(2z) sigma(-2z)
-    # left: sm h, with h around x0
-    d = xc - x0_hi
-    d -= x0_lo
-    d *= two_s  # 2S d
-    q = xc + x0_hi
-    q *= xc
-    q += x0_sq  # x^2 + x x0 + x0^2
-    arg = q * c
-    q *= c3
-    q += _ONE
-    q *= d  # 2S d (1 + 3cq)
-    arg += _ONE
-    arg *= d
-    np.minimum(arg, _TWO, out=arg)
-    np.expm1(arg, out=arg)
-    arg *= e0
-    arg += q
-    arg *= sm
-    # right: s + 2S x (1 + 3c x^2) s sm
-    np.multiply(xc, xc, out=o)
-    o *= c3
-    o += _ONE
-    o *= xc
-    o *= two_s
-    o *= sm
-    o += s
-    _blend(o, arg, np.less, xc, _ZERO, d)
-    if np.fmin.reduce(x) < _GELU_TANH_DEEP:
-        _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, True))
 
 
 # ------------------------------------------------------------------ exponential linear

@@ -1,6 +1,7 @@
 """The NumPy kernels, one module per family, each kernel declared as regions and run by
 :mod:`actref.kernels.engine`. The registry names them here."""
 
+from actref.kernels.gaussian import gelu, gelu_grad, gelu_tanh, gelu_tanh_grad
 from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
 from actref.numeric import (  # not yet rewritten as regions (issue 14)
     SELU_ALPHA,
@@ -9,10 +10,6 @@ from actref.numeric import (  # not yet rewritten as regions (issue 14)
     celu_grad,
     elu,
     elu_grad,
-    gelu,
-    gelu_grad,
-    gelu_tanh,
-    gelu_tanh_grad,
     hardshrink,
     hardshrink_grad,
     hardsigmoid,
