@@ -1,0 +1,91 @@
+"""Kinks derived from the SymPy expression equal the ones written by hand before.
+
+Until issue 14 every entry declared ``kinks_of=lambda ...: (Kink(at, grad, left,
+right),)`` by hand. :data:`HAND_WRITTEN` keeps those declarations verbatim, as the
+expected values, for several parameter values each; ``act.kinks`` is now derived from
+the expression (breakpoints, the one-sided derivatives of the pieces on either side,
+continuity of the value, and the derivative of the branch that holds at the point).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import actref
+from actref.registry import Kink
+
+# SELU's float constants, as PyTorch multiplies them (not the exact product, rounded)
+_SA = 1.0507009873554805 * 1.6732632423543772
+
+HAND_WRITTEN: dict[str, Callable[..., tuple[Kink, ...]]] = {
+    "relu": lambda: (Kink(0.0, 0.0, 0.0, 1.0),),
+    "leaky_relu": lambda negative_slope: (
+        (Kink(0.0, negative_slope, negative_slope, 1.0),) if negative_slope != 1 else ()
+    ),
+    "elu": lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
+    "selu": lambda: (Kink(0.0, _SA, _SA, 1.0507009873554805),),
+    "hardsigmoid": lambda: (Kink(-3.0, 0.0, 0.0, 1 / 6), Kink(3.0, 0.0, 1 / 6, 0.0)),
+    "hardswish": lambda: (Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
+    "hardtanh": lambda min_val, max_val: (
+        Kink(min_val, 0.0, 0.0, 1.0),
+        Kink(max_val, 0.0, 1.0, 0.0),
+    ),
+    "relu6": lambda: (Kink(0.0, 0.0, 0.0, 1.0), Kink(6.0, 0.0, 1.0, 0.0)),
+    "softshrink": lambda lambd: (
+        (Kink(-lambd, 0.0, 1.0, 0.0), Kink(lambd, 0.0, 0.0, 1.0))
+        if lambd > 0
+        else (Kink(0.0, 0.0, 1.0, 1.0),)
+    ),
+    "hardshrink": lambda lambd: (
+        (
+            Kink(-lambd, 0.0, 1.0, 0.0, continuous=False),
+            Kink(lambd, 0.0, 0.0, 1.0, continuous=False),
+        )
+        if lambd > 0
+        else (Kink(0.0, 0.0, 1.0, 1.0),)
+    ),
+}
+
+PARAMS: dict[str, list[dict[str, float]]] = {
+    "leaky_relu": [{"negative_slope": s} for s in (0.01, 0.1, 0.3, 1.0, -0.5, 2.0, 0.0)],
+    "elu": [{"alpha": a} for a in (1.0, 0.5, 0.1, 2.0, 1e3)],
+    "celu": [{"alpha": a} for a in (1.0, 0.5, 3.0)],
+    "hardtanh": [
+        {"min_val": lo, "max_val": hi}
+        for lo, hi in ((-1.0, 1.0), (-2.0, 0.3), (0.0, 6.0), (-0.1, -0.05), (0.25, 1e5))
+    ],
+    "softshrink": [{"lambd": v} for v in (0.5, 0.0, 0.3, 2.0, 1e-300, 1e5)],
+    "hardshrink": [{"lambd": v} for v in (0.5, 0.0, 0.3, 2.0, 1e-300, 1e5)],
+    "softplus": [{"beta": b} for b in (1.0, 0.5, 10.0)],
+    "squareplus": [{"b": b} for b in (4.0, 1.0, 0.01)],
+}
+
+
+def _cases() -> list[Any]:
+    out = []
+    for name in actref.names():
+        for params in PARAMS.get(name, [{}]):
+            label = ",".join(f"{k}={v:g}" for k, v in params.items())
+            out.append(pytest.param(name, params, id=f"{name}({label})"))
+    return out
+
+
+@pytest.mark.parametrize(("name", "params"), _cases())
+def test_kinks_are_the_hand_written_ones(name: str, params: dict[str, float]) -> None:
+    act = actref.get(name, **params)
+    expected = HAND_WRITTEN.get(name, lambda **_: ())(**act.params)
+    assert act.kinks == expected
+
+
+@pytest.mark.parametrize(("name", "params"), _cases())
+def test_kinks_are_breakpoints_where_something_changes(
+    name: str, params: dict[str, float]
+) -> None:
+    """Every kink is a breakpoint; a breakpoint that is not a kink is a smooth join."""
+    act = actref.get(name, **params)
+    assert {k.at for k in act.kinks} <= set(act.breakpoints)
+    for k in act.kinks:
+        assert not (k.continuous and k.left == k.right == k.grad), k
