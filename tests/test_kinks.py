@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sympy
 
 import actref
-from actref.registry import Kink
+from actref import symbolic as sym
+from actref.registry import Kink, derive_kinks
 
 # SELU's float constants, as PyTorch multiplies them (not the exact product, rounded)
 _SA = 1.0507009873554805 * 1.6732632423543772
@@ -26,6 +28,8 @@ HAND_WRITTEN: dict[str, Callable[..., tuple[Kink, ...]]] = {
         (Kink(0.0, negative_slope, negative_slope, 1.0),) if negative_slope != 1 else ()
     ),
     "elu": lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
+    # the one override (``kink_grad``): PyTorch's selu'(0), and its slope left of 0, is
+    # the float product of the rounded constants, one ULP below the exact one rounded
     "selu": lambda: (Kink(0.0, _SA, _SA, 1.0507009873554805),),
     "hardsigmoid": lambda: (Kink(-3.0, 0.0, 0.0, 1 / 6), Kink(3.0, 0.0, 1 / 6, 0.0)),
     "hardswish": lambda: (Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
@@ -89,3 +93,25 @@ def test_kinks_are_breakpoints_where_something_changes(
     assert {k.at for k in act.kinks} <= set(act.breakpoints)
     for k in act.kinks:
         assert not (k.continuous and k.left == k.right == k.grad), k
+
+
+def test_selu_is_the_only_override() -> None:
+    """Everywhere else PyTorch's value is the expression's own derivative at the point."""
+    assert [a.name for a in actref.all_activations() if a.kink_grad] == ["selu"]
+    assert all(a.kinks_of is None for a in actref.all_activations())
+
+
+def test_kinks_of_any_expression() -> None:
+    """|x| (Abs), a jump (Piecewise) and max(x, 2x - 1) (Max), from the expression alone."""
+    x = sym.x
+    assert derive_kinks(sympy.Abs(x)) == (Kink(0.0, 0.0, -1.0, 1.0),)
+    jump = sympy.Piecewise((x + 1, x >= 1), (x, True))
+    assert derive_kinks(jump) == (Kink(1.0, 1.0, 1.0, 1.0, continuous=False),)
+    # sympy.diff of Max is written with Heaviside, which is 1/2 at 0: the mean slope
+    assert derive_kinks(sympy.Max(x, 2 * x - 1)) == (Kink(1.0, 1.5, 1.0, 2.0),)
+    assert derive_kinks(x**2) == ()
+
+
+def test_kinks_are_cached_per_bound_expression() -> None:
+    act = actref.get("hardtanh", min_val=-2.0, max_val=0.5)
+    assert act.kinks is actref.get("hardtanh", min_val=-2.0, max_val=0.5).kinks

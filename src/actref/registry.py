@@ -15,7 +15,7 @@ import functools
 import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from actref import kernels
 from actref import symbolic as sym
+from actref.kernels.constants import SELU_ALPHA, SELU_SCALE, SQRT_2_OVER_PI
 from actref.kernels.validate import F64_DTYPE, as_float_array
 from actref.laws import Law
 from actref.symbolic import x
@@ -113,7 +114,12 @@ class Activation:
     grad_fn: NumpyFn = field(repr=False)
     param_specs: tuple[Param, ...] = ()
     param_values: tuple[float, ...] = ()
-    kinks_of: Callable[..., tuple[Kink, ...]] = field(default=lambda **_: (), repr=False)
+    # the kinks, when not derived from the expression (see :attr:`kinks`): a function of
+    # the parameters (a custom rubric formula, a test declaring a false kink)
+    kinks_of: Callable[..., tuple[Kink, ...]] | None = field(default=None, repr=False)
+    # (x, g): PyTorch's derivative at the kink x is g, not the expression's own value
+    # there (see :func:`derive_kinks`)
+    kink_grad: tuple[tuple[float, float], ...] = ()
     # lo <= f(x) <= hi for every x; finite ends are the exact infimum/supremum rounded
     # outward (computed with mpmath, tested against the oracle in test_laws.py)
     bounds: tuple[float, float] = (-math.inf, math.inf)
@@ -197,8 +203,11 @@ class Activation:
 
     @property
     def kinks(self) -> tuple[Kink, ...]:
-        """Where the function is not differentiable, with the derivative used there."""
-        return self.kinks_of(**self.params)
+        """Where the function is not differentiable, with the derivative used there:
+        derived from the expression (:func:`derive_kinks`, cached per bound expression)."""
+        if self.kinks_of is not None:
+            return self.kinks_of(**self.params)
+        return _derived_kinks(self.generic_expr, self._subs_key(), self.kink_grad)
 
     @property
     def breakpoints(self) -> tuple[float, ...]:
@@ -225,8 +234,6 @@ class Activation:
 
 
 def _replace_values(act: Activation, values: tuple[float, ...]) -> Activation:
-    from dataclasses import replace
-
     return replace(act, param_values=values)
 
 
@@ -249,6 +256,66 @@ def _bound_dexpr(generic: sympy.Expr, subs: tuple[tuple[sympy.Symbol, float], ..
     return sym.derivative(_bound_expr(generic, subs))
 
 
+def derive_kinks(
+    expr: sympy.Expr, conventions: Mapping[float, float] | None = None
+) -> tuple[Kink, ...]:
+    """The kinks of ``expr``, from the expression alone.
+
+    At each breakpoint (:func:`actref.symbolic.exact_breakpoints`) the formulas that
+    hold just left and just right of it (:func:`actref.symbolic.piece`) give the
+    one-sided derivatives and whether the value is continuous; the derivative used there
+    is the expression's own, ``sympy.diff(expr, x)`` at the point — the branch of the
+    ``Piecewise`` that holds there, which is how the expressions encode PyTorch's
+    convention (relu'(0) = 0). ``conventions`` maps a point to the value PyTorch uses
+    instead, where it deliberately differs; that value is also the one-sided derivative
+    of the side whose branch holds at the point, as PyTorch computes that branch. A
+    breakpoint where value and derivative are
+    continuous and the derivative there is that common value is a smooth join (celu at
+    0, elu with alpha = 1), not a kink.
+    """
+    conventions = conventions or {}
+    dexpr = sym.derivative(expr)
+    breaks = sym.exact_breakpoints(expr)
+    kinks = []
+    for i, at in enumerate(breaks):
+        before = breaks[i - 1] if i else at - 1
+        after = breaks[i + 1] if i + 1 < len(breaks) else at + 1
+        left_piece = sym.piece(expr, (before + at) / 2)
+        right_piece = sym.piece(expr, (at + after) / 2)
+        value = expr.subs(x, at)
+        continuous = _same(left_piece.subs(x, at), value) and _same(right_piece.subs(x, at), value)
+        left = sym.derivative(left_piece).subs(x, at)
+        right = sym.derivative(right_piece).subs(x, at)
+        grad = dexpr.subs(x, at)
+        if continuous and _same(left, right) and _same(grad, left):
+            continue
+        point = sym.to_float(at)
+        kink = Kink(point, sym.to_float(grad), sym.to_float(left), sym.to_float(right), continuous)
+        if point in conventions:
+            g = conventions[point]
+            kink = replace(
+                kink,
+                grad=g,
+                left=g if _same(grad, left) else kink.left,
+                right=g if _same(grad, right) and not _same(grad, left) else kink.right,
+            )
+        kinks.append(kink)
+    return tuple(kinks)
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
+    return bool(a == b or sympy.simplify(a - b) == 0)
+
+
+@functools.lru_cache(maxsize=512)
+def _derived_kinks(
+    generic: sympy.Expr,
+    subs: tuple[tuple[sympy.Symbol, float], ...],
+    conventions: tuple[tuple[float, float], ...],
+) -> tuple[Kink, ...]:
+    return derive_kinks(_bound_expr(generic, subs), dict(conventions))
+
+
 # ============================================================================ the table
 def _pw(*pieces: tuple[Any, Any]) -> sympy.Piecewise:
     return sympy.Piecewise(*pieces)
@@ -267,8 +334,8 @@ a_, al_, be_, la_, lo_, hi_, b_ = (
     sym.max_val,
     sym.b,
 )
-_GELU_C = sympy.Rational(44715, 10**6)
-_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_SELU_SA = SELU_SCALE * SELU_ALPHA  # PyTorch's product of the rounded constants
+_GELU_TANH_C = float(sym.GELU_TANH_C)  # 0.044715
 
 
 def _hardtanh_order(min_val: float, max_val: float) -> str | None:
@@ -383,7 +450,6 @@ _TABLE: tuple[Activation, ...] = (
                 lambda a, v: np.abs(v),
             ),
         ),
-        kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0),),
         bounds=(0.0, math.inf),
     ),
     Activation(
@@ -415,9 +481,6 @@ _TABLE: tuple[Activation, ...] = (
         ),
         param_specs=(Param("negative_slope", 0.01, a_),),
         param_values=(0.01,),
-        kinks_of=lambda negative_slope: (
-            (Kink(0.0, negative_slope, negative_slope, 1.0),) if negative_slope != 1 else ()
-        ),
     ),
     Activation(
         "elu",
@@ -439,7 +502,6 @@ _TABLE: tuple[Activation, ...] = (
         # issue 14)
         param_specs=(Param("alpha", 1.0, al_, _positive, _POSITIVE),),
         param_values=(1.0,),
-        kinks_of=lambda alpha: (Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
         increasing=True,
     ),
     Activation(
@@ -455,30 +517,21 @@ _TABLE: tuple[Activation, ...] = (
             Law(
                 "selu(x) = scale elu(x, alpha)",
                 lambda a, v: a(v),
-                lambda a, v: (
-                    kernels.SELU_SCALE * _BY_NAME["elu"].with_params(alpha=kernels.SELU_ALPHA)(v)
-                ),
+                lambda a, v: SELU_SCALE * _BY_NAME["elu"].with_params(alpha=SELU_ALPHA)(v),
                 lambda a, v: 2 * np.abs(a(v)),
                 uses=("elu",),
             ),
             Law(
                 "selu'(x) = selu(x) + scale alpha for x <= 0",
                 lambda a, v: a.grad(v),
-                lambda a, v: a(v) + kernels.SELU_SCALE * kernels.SELU_ALPHA,
-                lambda a, v: (
-                    np.abs(a.grad(v)) + np.abs(a(v)) + kernels.SELU_SCALE * kernels.SELU_ALPHA
-                ),
+                lambda a, v: a(v) + _SELU_SA,
+                lambda a, v: np.abs(a.grad(v)) + np.abs(a(v)) + _SELU_SA,
                 where=(-1e4, 0.0),
             ),
         ),
-        kinks_of=lambda: (
-            Kink(
-                0.0,
-                kernels.SELU_SCALE * kernels.SELU_ALPHA,
-                kernels.SELU_SCALE * kernels.SELU_ALPHA,
-                kernels.SELU_SCALE,
-            ),
-        ),
+        # PyTorch's selu'(0), and its slope left of 0, is the float product of its two
+        # rounded constants (1.7580993408473766), one ULP below scale * alpha rounded
+        kink_grad=((0.0, _SELU_SA),),
         # -scale * alpha = -1.75809934084737685994..., rounded down (the float product
         # -1.7580993408473766 lies above it)
         bounds=(-1.758099340847377, math.inf),
@@ -535,7 +588,7 @@ _TABLE: tuple[Activation, ...] = (
     Activation(
         "gelu_tanh",
         "GELU, tanh approximation",
-        x / 2 * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + _GELU_C * x**3))),
+        x / 2 * (1 + sympy.tanh(sym.SQRT_2_OVER_PI * (x + sym.GELU_TANH_C * x**3))),
         kernels.gelu_tanh,
         kernels.gelu_tanh_grad,
         laws=(
@@ -550,7 +603,7 @@ _TABLE: tuple[Activation, ...] = (
             Law(
                 "gelu_tanh(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))",
                 lambda a, v: a(v),
-                lambda a, v: v / 2 * (1 + _f("tanh")(_SQRT_2_OVER_PI * (v + 0.044715 * v**3))),
+                lambda a, v: v / 2 * (1 + _f("tanh")(SQRT_2_OVER_PI * (v + _GELU_TANH_C * v**3))),
                 # the rounded tanh argument z moves the result by at most
                 # eps |x|/2 |z| sech^2(z) <= eps |x| / 4
                 lambda a, v: np.abs(a(v)) + np.abs(v) * 2,
@@ -714,7 +767,6 @@ _TABLE: tuple[Activation, ...] = (
                 uses=("relu6",),
             ),
         ),
-        kinks_of=lambda: (Kink(-3.0, 0.0, 0.0, 1 / 6), Kink(3.0, 0.0, 1 / 6, 0.0)),
         bounds=(0.0, 1.0),
     ),
     Activation(
@@ -733,7 +785,6 @@ _TABLE: tuple[Activation, ...] = (
                 ops=1,
             ),
         ),
-        kinks_of=lambda: (Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
         bounds=(-0.375, math.inf),
     ),
     Activation(
@@ -764,10 +815,6 @@ _TABLE: tuple[Activation, ...] = (
         ),
         param_specs=(Param("min_val", -1.0, lo_), Param("max_val", 1.0, hi_)),
         param_values=(-1.0, 1.0),
-        kinks_of=lambda min_val, max_val: (
-            Kink(min_val, 0.0, 0.0, 1.0),
-            Kink(max_val, 0.0, 1.0, 0.0),
-        ),
         validate_params=_hardtanh_order,
         plot_range=(-3.0, 3.0),
     ),
@@ -794,7 +841,6 @@ _TABLE: tuple[Activation, ...] = (
                 ops=0,
             ),
         ),
-        kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0), Kink(6.0, 0.0, 1.0, 0.0)),
         bounds=(0.0, 6.0),
         plot_range=(-3.0, 9.0),
     ),
@@ -843,11 +889,6 @@ _TABLE: tuple[Activation, ...] = (
         ),
         param_specs=(Param("lambd", 0.5, la_, _nonnegative, _NONNEGATIVE),),
         param_values=(0.5,),
-        kinks_of=lambda lambd: (
-            (Kink(-lambd, 0.0, 1.0, 0.0), Kink(lambd, 0.0, 0.0, 1.0))
-            if lambd > 0
-            else (Kink(0.0, 0.0, 1.0, 1.0),)
-        ),
         plot_range=(-3.0, 3.0),
     ),
     Activation(
@@ -872,14 +913,6 @@ _TABLE: tuple[Activation, ...] = (
         ),
         param_specs=(Param("lambd", 0.5, la_, _nonnegative, _NONNEGATIVE),),
         param_values=(0.5,),
-        kinks_of=lambda lambd: (
-            (
-                Kink(-lambd, 0.0, 1.0, 0.0, continuous=False),
-                Kink(lambd, 0.0, 0.0, 1.0, continuous=False),
-            )
-            if lambd > 0
-            else (Kink(0.0, 0.0, 1.0, 1.0),)
-        ),
         plot_range=(-3.0, 3.0),
     ),
     Activation(
