@@ -226,7 +226,7 @@ def _bound_expr(
     generic: sympy.Expr, subs: tuple[tuple[sympy.Symbol, float], ...], readable: bool = False
 ) -> sympy.Expr:
     value = sym.readable if readable else sym.exact
-    return generic.subs({s: value(v) for s, v in subs})
+    return generic.xreplace({s: value(v) for s, v in subs})
 
 
 @functools.lru_cache(maxsize=512)
@@ -260,11 +260,13 @@ def derive_kinks(
         after = breaks[i + 1] if i + 1 < len(breaks) else at + 1
         left_piece = sym.piece(expr, (before + at) / 2)
         right_piece = sym.piece(expr, (at + after) / 2)
-        value = expr.subs(x, at)
-        continuous = _same(left_piece.subs(x, at), value) and _same(right_piece.subs(x, at), value)
-        left = sym.derivative(left_piece).subs(x, at)
-        right = sym.derivative(right_piece).subs(x, at)
-        grad = dexpr.subs(x, at)
+        value = expr.xreplace({x: at})
+        continuous = _same(left_piece.xreplace({x: at}), value) and _same(
+            right_piece.xreplace({x: at}), value
+        )
+        left = sym.derivative(left_piece).xreplace({x: at})
+        right = sym.derivative(right_piece).xreplace({x: at})
+        grad = dexpr.xreplace({x: at})
         if continuous and _same(left, right) and _same(grad, left):
             continue
         point = sym.to_float(at)

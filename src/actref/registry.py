@@ -29,9 +29,9 @@ from actref.activation import (
 )
 from actref.catalogue import TABLE
 
+# the elementwise index (the vector functions below are moving to actref.vectors)
 __all__ = [
     "ALIASES",
-    "VECTOR_TABLE",
     "Activation",
     "Kink",
     "Law",
@@ -39,15 +39,12 @@ __all__ = [
     "Param",
     "Resolver",
     "UnknownActivationError",
-    "VectorFunction",
     "all_activations",
     "canonical_name",
     "derive_kinks",
     "get",
     "names",
     "parse_params",
-    "vector",
-    "vector_names",
 ]
 
 

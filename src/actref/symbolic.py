@@ -68,6 +68,10 @@ def exact_breakpoints(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
         for _, cond in pw.args:
             edges += [r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational)]
     for edge in edges:
+        slope = sympy.diff(edge, x)
+        if slope.is_number and slope != 0:  # linear: the root without solve (~1 ms each)
+            roots.add(-edge.xreplace({x: 0}) / slope)
+            continue
         for r in sympy.solve(edge, x):
             if r.is_real and r.is_finite:
                 roots.add(r)
@@ -96,16 +100,16 @@ def piece(expr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
 
     def branch(pw: sympy.Piecewise) -> sympy.Expr:
         for e, cond in pw.args:
-            if cond.subs(x, point) == sympy.true:
+            if cond.xreplace({x: point}) == sympy.true:
                 return e
         raise ValueError(f"no branch of {pw} holds at x = {point}")
 
     def absolute(a: sympy.Abs) -> sympy.Expr:
         arg = a.args[0]
-        return arg if arg.subs(x, point) >= 0 else -arg
+        return arg if arg.xreplace({x: point}) >= 0 else -arg
 
     def extreme(m: sympy.Expr) -> sympy.Expr:
-        values = [a.subs(x, point) for a in m.args]
+        values = [a.xreplace({x: point}) for a in m.args]
         pick = max if isinstance(m, sympy.Max) else min
         return m.args[values.index(pick(values))]
 
