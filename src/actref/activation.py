@@ -247,9 +247,8 @@ def derive_kinks(
     convention (relu'(0) = 0). ``conventions`` maps a point to the value PyTorch uses
     instead, where it deliberately differs; that value is also the one-sided derivative
     of the side whose branch holds at the point, as PyTorch computes that branch. A
-    breakpoint where value and derivative are
-    continuous and the derivative there is that common value is a smooth join (celu at
-    0, elu with alpha = 1), not a kink.
+    breakpoint where value and derivative are continuous and the derivative there is
+    that common value is a smooth join (celu at 0, elu with alpha = 1), not a kink.
     """
     conventions = conventions or {}
     dexpr = sym.derivative(expr)
@@ -261,9 +260,8 @@ def derive_kinks(
         left_piece = sym.piece(expr, (before + at) / 2)
         right_piece = sym.piece(expr, (at + after) / 2)
         value = expr.xreplace({x: at})
-        continuous = _same(left_piece.xreplace({x: at}), value) and _same(
-            right_piece.xreplace({x: at}), value
-        )
+        limits = (left_piece.xreplace({x: at}), right_piece.xreplace({x: at}))
+        continuous = all(_same(limit, value) for limit in limits)
         left = sym.derivative(left_piece).xreplace({x: at})
         right = sym.derivative(right_piece).xreplace({x: at})
         grad = dexpr.xreplace({x: at})
