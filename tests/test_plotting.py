@@ -23,7 +23,7 @@ from matplotlib.testing.compare import compare_images
 from numpy.typing import NDArray
 
 import actref
-from actref import kernels, plotting, symbolic, vectors
+from actref import kernels, plotting, symbolic, vector_figures, vectors
 from actref.cli import main
 from actref.registry import Activation
 
@@ -57,17 +57,17 @@ def test_gallery() -> Figure:
 
 @pytest.mark.mpl_image_compare
 def test_softmax_components() -> Figure:
-    return plotting.softmax_components_figure()
+    return vector_figures.softmax_components_figure()
 
 
 @pytest.mark.mpl_image_compare
 def test_softmax_jacobian() -> Figure:
-    return plotting.softmax_jacobian_figure()
+    return vector_figures.softmax_jacobian_figure()
 
 
 @pytest.mark.mpl_image_compare
 def test_log_softmax_components() -> Figure:
-    return plotting.log_softmax_components_figure()
+    return vector_figures.log_softmax_components_figure()
 
 
 # every vector function drawn by a figure of the table (softmax and log_softmax have
@@ -82,7 +82,7 @@ TABLE_FIGURES = [
 @pytest.mark.mpl_image_compare
 @pytest.mark.parametrize("name", TABLE_FIGURES)
 def test_vector_figure(name: str) -> Figure:
-    return plotting.vector_figure(name)
+    return vector_figures.vector_figure(name)
 
 
 # ==================================================================== the guard itself
@@ -343,7 +343,7 @@ def test_grid_and_gallery_layout() -> None:
 
 
 def test_softmax_components_figure_draws_softmax_and_its_diagonal() -> None:
-    fig = plotting.softmax_components_figure(points=11)
+    fig = vector_figures.softmax_components_figure(points=11)
     lines = _lines(fig)
     x = np.linspace(-6, 6, 11)
     inputs = np.stack([x, 0 * x, 0 * x - 1], axis=-1)
@@ -356,7 +356,7 @@ def test_softmax_components_figure_draws_softmax_and_its_diagonal() -> None:
 
 
 def test_softmax_jacobian_heat_map_shows_the_jacobian() -> None:
-    fig = plotting.softmax_jacobian_figure([1.0, -1.0, 0.5])
+    fig = vector_figures.softmax_jacobian_figure([1.0, -1.0, 0.5])
     image = fig.axes[0].images[0]
     np.testing.assert_array_equal(image.get_array(), actref.softmax_jacobian([1.0, -1.0, 0.5]))
     assert len(fig.axes[0].texts) == 9
@@ -384,7 +384,7 @@ def test_bad_arguments_are_refused(kwargs: dict[str, object], error: type, messa
 @pytest.mark.parametrize("bad", [[1.0], [[1.0, 2.0]], [1.0, math.inf]])
 def test_softmax_jacobian_figure_refuses_bad_vectors(bad: object) -> None:
     with pytest.raises(ValueError, match="x must be"):
-        plotting.softmax_jacobian_figure(bad)  # type: ignore[arg-type]
+        vector_figures.softmax_jacobian_figure(bad)  # type: ignore[arg-type]
 
 
 def test_save_refuses_unknown_extensions(tmp_path: Path) -> None:
@@ -545,7 +545,7 @@ def test_style_ships_in_the_package_and_loads_by_dotted_name() -> None:
 
 
 def test_log_softmax_components_figure_draws_log_softmax_and_its_diagonal() -> None:
-    fig = plotting.log_softmax_components_figure(points=11)
+    fig = vector_figures.log_softmax_components_figure(points=11)
     lines = _lines(fig)
     x = np.linspace(-6, 6, 11)
     inputs = np.stack([x, 0 * x, 0 * x - 1], axis=-1)
@@ -557,9 +557,9 @@ def test_log_softmax_components_figure_draws_log_softmax_and_its_diagonal() -> N
 
 
 def test_vector_figure_is_looked_up_by_name() -> None:
-    fig = plotting.vector_figure("softmax", points=11)
+    fig = vector_figures.vector_figure("softmax", points=11)
     np.testing.assert_array_equal(
-        _lines(fig)[0][1], _lines(plotting.softmax_components_figure(points=11))[0][1]
+        _lines(fig)[0][1], _lines(vector_figures.softmax_components_figure(points=11))[0][1]
     )
     with pytest.raises(ValueError, match="no figure for the vector function 'relu'"):
-        plotting.vector_figure("relu")
+        vector_figures.vector_figure("relu")

@@ -17,17 +17,14 @@ no timestamps or version strings, so the same figure gives the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import math
-import numbers
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import matplotlib.style
 import numpy as np
 import sympy
 from matplotlib.axes import Axes
@@ -38,7 +35,26 @@ from numpy.typing import NDArray
 from sympy.printing.latex import LatexPrinter
 
 from actref import registry
+from actref.figure_style import (
+    CLASSIC,
+    DEFAULT_POINTS,
+    DF_COLOR,
+    F_COLOR,
+    FORMATS,
+    KINK_COLOR,
+    STYLE,
+    ZERO_COLOR,
+    check_points,
+    check_range,
+    style,
+)
 from actref.registry import Activation, Kink
+from actref.vector_figures import (
+    log_softmax_components_figure,
+    softmax_components_figure,
+    softmax_jacobian_figure,
+    vector_figure,
+)
 
 __all__ = [
     "CLASSIC",
@@ -50,46 +66,15 @@ __all__ = [
     "formula",
     "gallery_figure",
     "grid_figure",
-    "log_softmax_components_figure",  # noqa: F822 -- from actref.vector_figures, lazily
+    "log_softmax_components_figure",
     "save_figure",
-    "softmax_components_figure",  # noqa: F822 -- from actref.vector_figures, lazily
-    "softmax_jacobian_figure",  # noqa: F822 -- from actref.vector_figures, lazily
+    "softmax_components_figure",
+    "softmax_jacobian_figure",
     "style",
-    "vector_figure",  # noqa: F822 -- from actref.vector_figures, lazily
+    "vector_figure",
 ]
 
-STYLE: Final = Path(__file__).with_name("actref.mplstyle")
-DEFAULT_POINTS: Final = 1001
-MAX_POINTS: Final = 1_000_000
-# File formats written deterministically, with the metadata that would carry a date
-# or a version string blanked.
-FORMATS: Final[Mapping[str, Mapping[str, None]]] = {
-    "png": {"Software": None},
-    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
-    "svg": {"Date": None, "Creator": None},
-}
-# The classic homework's figure: sigmoid, tanh, ReLU and leaky ReLU with slope 0.1.
-CLASSIC: Final[tuple[tuple[str, Mapping[str, float]], ...]] = (
-    ("sigmoid", {}),
-    ("tanh", {}),
-    ("relu", {}),
-    ("leaky_relu", {"negative_slope": 0.1}),
-)
-SOFTMAX_SAMPLE: Final = (2.0, 1.0, 0.1, -1.0)
-
-F_COLOR: Final = "C0"
-DF_COLOR: Final = "C1"
-KINK_COLOR: Final = "0.55"
-ZERO_COLOR: Final = "0.35"
-
 F64 = NDArray[np.float64]
-
-
-@contextlib.contextmanager
-def style() -> Iterator[None]:
-    """Apply the shipped style on top of matplotlib's defaults, whatever the user's rc."""
-    with matplotlib.style.context(STYLE, after_reset=True):
-        yield
 
 
 # ------------------------------------------------------------------------- validation
@@ -97,32 +82,6 @@ def _activation(act: Activation | str) -> Activation:
     if isinstance(act, Activation):
         return act
     return registry.get(act)
-
-
-def _check_range(
-    x_range: Sequence[float] | None, default: tuple[float, float]
-) -> tuple[float, float]:
-    if x_range is None:
-        return default
-    try:
-        lo, hi = (float(v) for v in x_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"x_range must be two numbers (lo, hi), got {x_range!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"x_range must be finite, got ({lo:g}, {hi:g})")
-    if not lo < hi:
-        raise ValueError(f"x_range must have lo < hi, got ({lo:g}, {hi:g})")
-    if not math.isfinite(hi - lo):
-        raise ValueError(f"x_range ({lo:g}, {hi:g}) is too wide: hi - lo overflows")
-    return lo, hi
-
-
-def _check_points(points: int) -> int:
-    if isinstance(points, bool) or not isinstance(points, numbers.Integral):
-        raise TypeError(f"points must be an integer, got {type(points).__name__}")
-    if not 2 <= points <= MAX_POINTS:
-        raise ValueError(f"points must be between 2 and {MAX_POINTS}, got {points}")
-    return int(points)
 
 
 # --------------------------------------------------------------------------- formulas
@@ -319,8 +278,8 @@ def draw_activation(
     Call it inside :func:`style` so the panel gets the shipped style.
     """
     act = _activation(act)
-    lo, hi = _check_range(x_range, act.plot_range)
-    points = _check_points(points)
+    lo, hi = check_range(x_range, act.plot_range)
+    points = check_points(points)
     if title not in ("full", "name", "none"):
         raise ValueError(f"title must be 'full', 'name' or 'none', got {title!r}")
     x, f, df = _segments(act, lo, hi, points)
@@ -489,21 +448,3 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     with style():
         fig.savefig(path, format=fmt, metadata=metadata)
     return path
-
-
-# the figures of vector functions, re-exported without importing them eagerly (their
-# module imports this one for the style and the checks)
-_VECTOR_FIGURES = (
-    "log_softmax_components_figure",
-    "softmax_components_figure",
-    "softmax_jacobian_figure",
-    "vector_figure",
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _VECTOR_FIGURES:
-        from actref import vector_figures
-
-        return getattr(vector_figures, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

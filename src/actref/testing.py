@@ -44,8 +44,7 @@ from actref.finite_diff import (
     check_jacobian,
 )
 from actref.foreign import call_fn
-from actref.truth import (  # noqa: F401 -- _TRUTHS: the cache, cleared by tests
-    _TRUTHS,
+from actref.truth import (
     as_dtype,
     reference_inputs,
     reference_values,
@@ -312,7 +311,7 @@ def assert_matches_reference(
     bad = report.failures(max_ulp, atol, rtol)
     if bad:
         n = int(report.failing(max_ulp, atol, rtol).sum())
-        bound = _bound_text(max_ulp, atol, rtol, report.default_max_ulp)
+        bound = bound_text(max_ulp, atol, rtol, report.default_max_ulp)
         head = (
             f"{report.label}: {n} of {report.got.size} {report.dtype.name} entries "
             f"off the reference by more than {bound}; the worst:"
@@ -323,7 +322,7 @@ def assert_matches_reference(
     return report
 
 
-def _bound_text(max_ulp: float | None, atol: float, rtol: float, default: float) -> str:
+def bound_text(max_ulp: float | None, atol: float, rtol: float, default: float) -> str:
     parts = []
     if max_ulp is not None:
         parts.append(f"{max_ulp:g} ULP")

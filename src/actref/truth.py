@@ -71,6 +71,11 @@ _TRUTHS: dict[tuple[Any, ...], NDArray[np.floating]] = {}
 _TRUTHS_MAX = 64
 
 
+def clear_cache() -> None:
+    """Forget every truth computed in this process (the disk cache is kept)."""
+    _TRUTHS.clear()
+
+
 def reference_values(
     name: str,
     inputs: ArrayLike | None = None,

@@ -16,14 +16,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from actref.plotting import (
+from actref.figure_style import (
     DEFAULT_POINTS,
     DF_COLOR,
     F_COLOR,
     SOFTMAX_SAMPLE,
     ZERO_COLOR,
-    _check_points,
-    _check_range,
+    check_points,
+    check_range,
     style,
 )
 from actref.softmax import (
@@ -54,8 +54,8 @@ def softmax_components_figure(
 
     With the diagonal Jacobian entry :math:`\partial s_0 / \partial x = s_0 (1 - s_0)`.
     """
-    lo, hi = _check_range(x_range, (-6.0, 6.0))
-    points = _check_points(points)
+    lo, hi = check_range(x_range, (-6.0, 6.0))
+    points = check_points(points)
     x = np.linspace(lo, hi, points)
     inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
     s = softmax(inputs)
@@ -96,8 +96,8 @@ def log_softmax_components_figure(
     With the diagonal Jacobian entry :math:`\partial \log s_0 / \partial x = 1 - s_0`
     (summed from the other entries, accurate where :math:`s_0` is near 1).
     """
-    lo, hi = _check_range(x_range, (-6.0, 6.0))
-    points = _check_points(points)
+    lo, hi = check_range(x_range, (-6.0, 6.0))
+    points = check_points(points)
     x = np.linspace(lo, hi, points)
     inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
     logs = log_softmax(inputs)
@@ -205,8 +205,8 @@ def log_softmax_components(vf: VectorFunction, x_range: Range, points: int) -> F
 def normalising_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
     r"""Components of :math:`f([x, 0, -1])` against ``x``, with the Jacobian entry
     :math:`\partial f_0/\partial x` (a normalising function: they sum to 1)."""
-    lo, hi = _check_range(x_range, (-6.0, 6.0))
-    points = _check_points(points)
+    lo, hi = check_range(x_range, (-6.0, 6.0))
+    points = check_points(points)
     x = np.linspace(lo, hi, points)
     inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
     y = vf(inputs)
@@ -245,8 +245,8 @@ def _break_jumps(x: NDArray[np.floating], y: NDArray[np.floating]) -> tuple[Any,
 def gated_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
     r"""``f([a, b])`` against the gate input ``b`` for ``a = 1`` and ``a = -1/2``, with
     :math:`\partial f/\partial b` at ``a = 1`` (the gate's own slope)."""
-    lo, hi = _check_range(x_range, (-6.0, 6.0))
-    points = _check_points(points)
+    lo, hi = check_range(x_range, (-6.0, 6.0))
+    points = check_points(points)
     b = np.linspace(lo, hi, points)
     ones = np.ones_like(b)
     y1 = vf(np.stack([ones, b], axis=-1))[:, 0]

@@ -148,7 +148,7 @@ def _run_compare(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.target} failed: {type(exc).__name__}: {first}") from None
     failures = report.failures(max_ulp, atol or 0.0, rtol or 0.0) if bounded else ()
     n_bad = int(report.failing(max_ulp, atol or 0.0, rtol or 0.0).sum()) if bounded else 0
-    bound = testing._bound_text(max_ulp, atol or 0.0, rtol or 0.0, report.default_max_ulp)
+    bound = testing.bound_text(max_ulp, atol or 0.0, rtol or 0.0, report.default_max_ulp)
     if args.format == "json":
         data = report.as_dict()
         if bounded:

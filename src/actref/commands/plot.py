@@ -65,7 +65,7 @@ def _plot_range(raw: Sequence[str] | None) -> tuple[float, float] | None:
 
 
 def _plot_points(raw: str | None) -> int:
-    from actref.plotting import DEFAULT_POINTS, MAX_POINTS
+    from actref.figure_style import DEFAULT_POINTS, MAX_POINTS
 
     if raw is None:
         return DEFAULT_POINTS

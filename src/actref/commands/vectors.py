@@ -49,7 +49,7 @@ def plot_vector(
     wanted = [n for n in args.names if vectors.vector(n) is not None]
     if not wanted:
         return None
-    from actref import plotting
+    from actref import plotting, vector_figures
 
     if len(args.names) != 1:
         raise UsageError(
@@ -59,7 +59,7 @@ def plot_vector(
         raise UsageError(f"{wanted[0]} takes no parameters")
     vf = vectors.vector(wanted[0])
     assert vf is not None
-    fig = plotting.vector_figure(vf.name, x_range, points=points)
+    fig = vector_figures.vector_figure(vf.name, x_range, points=points)
     target = figure_target(args.out, f"{vf.name}.png")
     try:
         plotting.save_figure(fig, target)
