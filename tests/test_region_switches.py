@@ -29,7 +29,7 @@ from actref.contract import Finding
 NEIGHBOURS = 8
 WINDOW_POINTS = 200
 WINDOWS = (1e-3, 1e-9)
-SCALES = (0.3, 3.0)  # each parametrised function also with its parameters scaled so
+SCALES = (0.3, 3.0)  # each parametrised function again, its parameters times these
 
 
 def _variants() -> Iterator[actref.Activation]:

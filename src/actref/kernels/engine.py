@@ -17,6 +17,10 @@ meets against the oracle. Everything about *how* the formulas are run lives here
   is declared ``nan_blind`` and the engine puts nan back, after one ``x.min()`` per
   block says whether there is any (``where(isnan(x), x, ...)`` in every formula would
   cost 2-3 passes per block; ``heaviside`` and ``where`` on unpredictable masks ~30x);
+- **one pass**: a kernel whose one formula is a single pass over ``x`` (relu's
+  ``max(x, 0)``, a clamp) runs on the whole array at once and its result is the output:
+  in blocks, the block's result copied into the output is a second pass (relu at 10**6
+  elements: whole 0.58 ms, blocks written in place 0.69, blocks copied 0.81);
 - **region dispatch**: a block whose elements all fall in one region gets that formula
   on the whole block; otherwise small blocks evaluate each present region on the whole
   block and select (cheaper than gathering), large ones gather each region's elements
@@ -78,7 +82,9 @@ class Kernel:
     not warned. ``exact_in(dtype, *params)``: the formulas are exact in that float
     dtype (comparisons, max/min, products by exactly representable parameters), so it
     runs natively, without widening. ``nan_blind``: the formulas are comparisons, which
-    map nan to a number; the engine puts nan back where ``x`` is nan.
+    map nan to a number; the engine puts nan back where ``x`` is nan. ``one_pass``: the
+    one formula is a single pass over ``x`` returning a new array (never ``x``
+    itself), so it runs on the whole array, in float64 and wherever it is exact.
     """
 
     name: str
@@ -88,6 +94,7 @@ class Kernel:
     absorbs_overflow: bool = False
     exact_in: Callable[..., bool] | None = None
     nan_blind: bool = False
+    one_pass: bool = False
     # the region ends, when none depends on a parameter (resolved once)
     _ends: tuple[float, ...] | None = field(default=None, repr=False)
 
@@ -106,6 +113,17 @@ class Kernel:
     # ---------------------------------------------------------------- evaluation
     def __call__(self, x: ArrayLike, *params: float) -> FArray:
         """The kernel on ``x`` (float array): same shape and float dtype."""
+        if self.one_pass:
+            arr = x if type(x) is np.ndarray else np.asarray(x)
+            dt = arr.dtype
+            if arr.ndim and (
+                dt is F64_DTYPE
+                or (dt.kind == "f" and self.exact_in is not None and self.exact_in(dt, *params))
+            ):
+                if self.absorbs_overflow:
+                    with np.errstate(over="ignore"):
+                        return self.regions[0].formula(arr, *params)  # type: ignore[no-any-return]
+                return self.regions[0].formula(arr, *params)  # type: ignore[no-any-return]
         # fast path, the common case: a 1-D float64 array of one block
         if type(x) is np.ndarray and x.dtype is F64_DTYPE and x.ndim == 1:
             n = x.shape[0]
@@ -252,12 +270,23 @@ def kernel(
     absorbs_overflow: bool = False,
     exact_in: Callable[..., bool] | None = None,
     nan_blind: bool = False,
+    one_pass: bool = False,
 ) -> Kernel:
     """Declare a kernel: ``kernel("sigmoid", Region(...), Region(...))``."""
     if not regions or regions[-1].until != math.inf:
         raise ValueError(f"kernel {name}: the last region must run to until=math.inf")
+    if one_pass and (len(regions) > 1 or shared is not None or nan_blind):
+        raise ValueError(f"kernel {name}: one_pass is for one formula, alone, nan kept")
     untils = [r.until for r in regions[:-1]]
     ends = None if any(callable(u) for u in untils) else tuple(map(float, untils))  # type: ignore[arg-type]
     return Kernel(
-        name, regions, shared, total, absorbs_overflow, exact_in, nan_blind=nan_blind, _ends=ends
+        name,
+        regions,
+        shared,
+        total,
+        absorbs_overflow,
+        exact_in,
+        nan_blind=nan_blind,
+        one_pass=one_pass,
+        _ends=ends,
     )

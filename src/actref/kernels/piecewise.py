@@ -82,14 +82,16 @@ def _indicator(name: str, formula: Any, why: str, exact_in: Any = _any_dtype) ->
 
 
 # ------------------------------------------------------------------------ identity
-identity = _exact("identity", lambda x: x, "x itself (a copy)")
+identity = _exact("identity", lambda x: x.copy(), "x itself (a copy)", one_pass=True)
 identity_grad = _indicator("identity'", lambda x: 1.0, "1")
 
 # -------------------------------------------------------------------------- ReLUs
-relu = _exact("relu", lambda x: np.maximum(x, 0.0), "max(x, 0): exact, nan propagates")
+relu = _exact(
+    "relu", lambda x: np.maximum(x, 0.0), "max(x, 0): exact, nan propagates", one_pass=True
+)
 relu_grad = _indicator("relu'", lambda x: x > 0.0, "[x > 0]: PyTorch's relu'(0) = 0")
 
-relu6 = _exact("relu6", lambda x: x.clip(0.0, 6.0), "clamp(x, 0, 6): exact")
+relu6 = _exact("relu6", lambda x: x.clip(0.0, 6.0), "clamp(x, 0, 6): exact", one_pass=True)
 relu6_grad = _indicator(
     "relu6'", lambda x: _inside(x, 0.0, 6.0), "[0 < x < 6]: 0 at both kinks, as PyTorch"
 )
@@ -140,6 +142,7 @@ hardtanh = _exact(
     "clamp(x, min_val, max_val): exact; a bound beyond float16/32's range is"
     " computed in float64 and rounded once (inf), never cast with a warning",
     exact_in=representable,
+    one_pass=True,
 )
 hardtanh_grad = _indicator(
     "hardtanh'",
