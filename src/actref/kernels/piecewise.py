@@ -9,12 +9,14 @@ PyTorch writes it (:math:`\max(0, x)`, a clamp, :math:`x - \mathrm{clamp}(x, -\l
 
 Exactness. ``max``, ``min`` and comparisons are exact in every float format, and so is
 a product by 0 or 1; ``x - c`` and ``a x`` are rounded once. Every kernel is therefore
-correctly rounded in float64 except hardsigmoid, hardswish and hardswish' (``x + 3``
-is rounded before the division by 6: 1-2 ULP). A kernel runs natively in float16/32 (``exact_in``) when it
-is exact there: when its parameters are representable in that format (a bound or
-threshold beyond float16's range would be cast to inf with an overflow warning, issue
-14) — leaky_relu also when rounding its slope costs at most 1/2 ULP
-(:func:`slope_native`). Otherwise it is computed in float64 and rounded once.
+correctly rounded in float64 except hardsigmoid, hardswish and hardswish' (``x + 3`` is
+rounded before the division by 6: 1-2 ULP). A kernel runs natively in float16/32
+(``exact_in``) when it is exact there: when its parameters are representable in that
+format (a bound or threshold beyond float16's range would be cast to inf with an
+overflow warning, issue 14) — leaky_relu also when rounding its slope costs at most 1/2
+ULP (:func:`slope_native`). Otherwise it is computed in float64 and rounded once.
+identity, relu, relu6 and hardtanh are a single pass over ``x`` (a copy, a max, a
+clamp): ``one_pass``, the engine runs them on the whole array.
 
 Derivatives at the kinks are PyTorch's (the registry's ``Kink`` lists): relu'(0) = 0,
 leaky_relu'(0) = the slope, 0 at both ends of hardtanh', relu6' and hardsigmoid',
