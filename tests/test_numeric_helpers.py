@@ -18,6 +18,7 @@ import sympy
 import actref
 from actref import contract, oracle
 from actref import numeric as num
+from actref.kernels import piecewise
 from actref.symbolic import x as X
 
 
@@ -98,13 +99,16 @@ F16, F32 = np.dtype(np.float16), np.dtype(np.float32)
 def test_exact_in_tells_representable_values(
     dt: np.dtype[Any], values: tuple[float, ...], exact: bool
 ) -> None:
-    assert num._exact_in(dt, *values) is exact
+    assert piecewise.representable(dt, *values) is exact
 
 
-def test_shrinks_run_natively_only_for_a_representable_lambda() -> None:
-    assert num._lambd_native(F32)  # the default 0.5
-    assert num._lambd_native(F32, 0.25)
-    assert not num._lambd_native(F32, 0.3)
+@pytest.mark.parametrize("name", ["softshrink", "hardshrink"])
+def test_shrinks_run_natively_only_for_a_representable_lambda(name: str) -> None:
+    for part in (name, name + "_grad"):
+        native = getattr(piecewise, part).exact_in
+        assert native(F32, 0.5)  # the default
+        assert native(F32, 0.25)
+        assert not native(F32, 0.3)
 
 
 @pytest.mark.parametrize(
@@ -120,17 +124,20 @@ def test_shrinks_run_natively_only_for_a_representable_lambda() -> None:
     ],
 )
 def test_slope_native_only_within_one_ulp(dt: np.dtype[Any], a: float, native: bool) -> None:
-    assert num._slope_native(dt, a) is native
+    assert piecewise.slope_native(dt, a) is native
 
 
-def test_slope_native_default_is_pytorchs_slope() -> None:
-    assert num._slope_native(F32) is num._slope_native(F32, 0.01) is True
+def test_pytorchs_default_slope_runs_natively() -> None:
+    default = actref.get("leaky_relu").params["negative_slope"]
+    assert default == 0.01
+    assert piecewise.leaky_relu.exact_in is piecewise.slope_native
+    assert piecewise.slope_native(F32, default) is True
 
 
 @pytest.mark.parametrize("a", [0.01, 0.1, 0.2, 1 / 3, 0.7, 1.0])
 def test_a_native_slope_is_within_one_ulp(a: float) -> None:
     # the promise behind the flag: fl(fl(a) x) within 1 ULP of the exact a x
-    if not num._slope_native(F32, a):
+    if not piecewise.slope_native(F32, a):
         pytest.skip("not native in float32")
     xs = np.geomspace(1e-30, 1e30, 2001).astype(np.float32)
     got = (np.float32(a) * xs).astype(np.float64)

@@ -74,8 +74,6 @@ def _f64(v: float) -> F64:
 # a 16-element call. Never in native kernels: there a float64 array promotes float32.
 _NEG_1E300 = _f64(-1e300)
 _NEG_800 = _f64(-800.0)
-_NEG_FOUR = _f64(-4.0)
-_NEG_THREE = _f64(-3.0)
 _NEG_TWO = _f64(-2.0)
 _NEG_ONE = _f64(-1.0)
 _NEG_HALF = _f64(-0.5)
@@ -83,7 +81,6 @@ _ZERO = _f64(0.0)
 _HALF = _f64(0.5)
 _ONE = _f64(1.0)
 _TWO = _f64(2.0)
-_THREE = _f64(3.0)
 _FOUR = _f64(4.0)
 _FIVE = _f64(5.0)
 _SIX = _f64(6.0)
@@ -192,12 +189,6 @@ def _blend(o: F64, alt: F64, cmp: np.ufunc, x: F64, c: F64, buf: F64) -> None:
     np.subtract(_ONE, w, out=w)
     o *= w
     o += alt
-
-
-def _restore_nan(x: FArray, out: FArray) -> None:
-    """Put nan back where ``x`` is nan (indicators built from comparisons lose it)."""
-    if np.isnan(x.min()):
-        out[np.isnan(x)] = np.nan
 
 
 # up to this many elements a kernel evaluates every branch on the whole block and
@@ -839,196 +830,6 @@ def celu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
     w = np.greater(x, _ZERO, out=r)
     o *= _ONE - w
     o += w
-
-
-# --------------------------------------------------------------------- piecewise linear
-@_elementwise(native=True)
-def identity(x: FArray, o: FArray) -> None:
-    r""":math:`x`."""
-    np.copyto(o, x)
-
-
-@_elementwise(native=True)
-def identity_grad(x: FArray, o: FArray) -> None:
-    r""":math:`1`."""
-    o.fill(1.0)
-    _restore_nan(x, o)
-
-
-@_elementwise(native=True)
-def relu(x: FArray, o: FArray) -> None:
-    r""":math:`\max(0, x)`."""
-    np.maximum(x, 0.0, out=o)
-
-
-@_elementwise(native=True)
-def relu_grad(x: FArray, o: FArray) -> None:
-    r""":math:`1` for :math:`x > 0`, else 0. By convention relu'(0) = 0."""
-    np.greater(x, 0.0, out=o)
-    _restore_nan(x, o)
-
-
-def _exact_in(dt: np.dtype[Any], *values: float) -> bool:
-    """Whether every value is exactly representable in the float dtype ``dt``."""
-    with np.errstate(over="ignore"):  # a value beyond dt's range is not representable
-        return all(float(dt.type(v)) == v for v in values)
-
-
-def _slope_native(dt: np.dtype[Any], a: float = 0.01) -> bool:
-    r"""Whether ``fl(fl(a) x)`` in ``dt`` is within 1 ULP of :math:`a x` (0 <= a <= 1).
-
-    The product is rounded once (1/2 ULP); rounding ``a`` to ``dt`` adds
-    :math:`|a - fl(a)|/|a| \cdot 2^p` ULP at most (p bits of precision), kept <= 1/2.
-    0.01 adds 0.37 ULP in float32, 0.44 in float16. ``a > 1`` could overflow.
-    """
-    if not 0.0 <= a <= 1.0:
-        return False
-    with np.errstate(under="ignore"):
-        err = abs(float(dt.type(a)) - a)
-    return err <= a * 2.0 ** -(np.finfo(dt).nmant + 2)
-
-
-@_elementwise(native_if=_slope_native)
-def leaky_relu(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
-    r""":math:`x` for :math:`x > 0`, :math:`a x` otherwise.
-
-    As :math:`\max(x, a x)` for :math:`a \le 1` (:math:`\min` above): no branch.
-    Native in float16/32 when that is within 1 ULP (:func:`_slope_native`).
-    """
-    if negative_slope == 0.0:
-        np.maximum(x, 0.0, out=o)
-        return
-    # a > 1 or a < 0: a x of a large positive x overflows, but it is not the result
-    # (min(x, inf) = x, max(x, -inf) = x); where it is, inf is the right answer
-    # (issue 14: a warning before)
-    with np.errstate(over="ignore"):
-        np.multiply(x, negative_slope, out=o)
-    (np.maximum if negative_slope <= 1.0 else np.minimum)(x, o, out=o)
-
-
-@_elementwise(native=True)
-def leaky_relu_grad(x: FArray, o: FArray, negative_slope: float = 0.01) -> None:
-    r""":math:`1` for :math:`x > 0`, else :math:`a`. By convention leaky_relu'(0) = a."""
-    np.greater(x, 0.0, out=o)
-    if 0.0 <= negative_slope <= 1.0:
-        np.maximum(o, negative_slope, out=o)  # {0, 1} -> {a, 1}
-    else:
-        # a beyond float16/32's range is inf there, rightly (cast silently, issue 14)
-        with np.errstate(over="ignore"):
-            a = o.dtype.type(negative_slope)
-        np.putmask(o, np.less_equal(x, 0.0), a)
-    _restore_nan(x, o)
-
-
-@_elementwise(native=True)
-def relu6(x: FArray, o: FArray) -> None:
-    r""":math:`\min(\max(0, x), 6)`."""
-    _clip(x, 0.0, 6.0, out=o)
-
-
-def _inside(x: FArray, o: FArray, lo: float, hi: float, value: float = 1.0) -> None:
-    """``o = value`` on the open interval (lo, hi), else 0; nan stays nan."""
-    np.greater(x, lo, out=o)
-    o *= np.less(x, hi)
-    if value != 1.0:
-        o *= value
-    _restore_nan(x, o)
-
-
-@_elementwise(native=True)
-def relu6_grad(x: FArray, o: FArray) -> None:
-    r""":math:`1` on :math:`(0, 6)`, else 0. By convention relu6'(0) = relu6'(6) = 0."""
-    _inside(x, o, 0.0, 6.0)
-
-
-@_elementwise(native=True)
-def hardtanh(x: FArray, o: FArray, min_val: float = -1.0, max_val: float = 1.0) -> None:
-    r""":math:`\min(\max(x, a), b)`."""
-    if x.dtype != _F64:
-        # native: a bound beyond float16/32's range is that dtype's infinity, the
-        # correctly rounded bound (cast silently, issue 14)
-        with np.errstate(over="ignore"):
-            min_val, max_val = x.dtype.type(min_val), x.dtype.type(max_val)
-    _clip(x, min_val, max_val, out=o)
-
-
-@_elementwise()
-def hardtanh_grad(x: F64, o: F64, min_val: float = -1.0, max_val: float = 1.0) -> None:
-    r""":math:`1` on :math:`(a, b)`, else 0 (PyTorch: 0 at both ends)."""
-    _inside(x, o, min_val, max_val)
-
-
-@_elementwise()
-def hardsigmoid(x: F64, o: F64) -> None:
-    r""":math:`\min(\max(0, x + 3), 6) / 6`."""
-    np.add(x, _THREE, out=o)
-    _clip(o, _ZERO, _SIX, out=o)
-    o /= _SIX
-
-
-@_elementwise(native=True)
-def hardsigmoid_grad(x: FArray, o: FArray) -> None:
-    r""":math:`1/6` on :math:`(-3, 3)`, else 0 (PyTorch: 0 at ±3)."""
-    _inside(x, o, -3.0, 3.0, 1.0 / 6.0)
-
-
-@_elementwise()
-def hardswish(x: F64, o: F64) -> None:
-    r""":math:`x \min(\max(0, x + 3), 6) / 6`."""
-    xc = np.maximum(x, _NEG_FOUR)  # -inf * 0
-    np.add(xc, _THREE, out=o)
-    _clip(o, _ZERO, _SIX, out=o)
-    o /= _SIX  # x * 6 would overflow first
-    o *= xc
-
-
-@_elementwise()
-def hardswish_grad(x: F64, o: F64) -> None:
-    r""":math:`(2x + 3)/6` on :math:`(-3, 3)`, 0 below, 1 above (PyTorch: 0 at -3, 1 at 3)."""
-    _clip(x, _NEG_THREE, _THREE, out=o)
-    o *= _TWO
-    o += _THREE
-    o /= _SIX
-    o *= (x > -3.0) & (x < 3.0)
-    o += x >= 3.0  # the two weights are never both 1: exact
-    _restore_nan(x, o)
-
-
-def _lambd_native(dt: np.dtype[Any], lambd: float = 0.5) -> bool:
-    """The shrinks are exact (or rounded once) in any dtype that holds ``lambd``."""
-    return _exact_in(dt, lambd)
-
-
-@_elementwise(native_if=_lambd_native)
-def softshrink(x: FArray, o: FArray, lambd: float = 0.5) -> None:
-    r""":math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below :math:`-\lambda`, else 0."""
-    # x - clip(x, -l, l) is exactly that, rounded once (Sterbenz: exact near the kinks)
-    _clip(x, -lambd, lambd, out=o)
-    np.subtract(x, o, out=o)  # +-inf minus a finite clip stays +-inf; nan stays nan
-
-
-@_elementwise(native_if=_lambd_native)
-def softshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
-    r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the kinks)."""
-    np.abs(x, out=o)
-    np.greater(o, lambd, out=o)
-    _restore_nan(x, o)
-
-
-@_elementwise(native_if=_lambd_native)
-def hardshrink(x: FArray, o: FArray, lambd: float = 0.5) -> None:
-    r""":math:`x` where :math:`|x| > \lambda`, else 0."""
-    np.abs(x, out=o)
-    np.greater(o, lambd, out=o)
-    o *= x  # the weight is 1 at +-inf, 0 only for finite x; nan stays nan
-
-
-@_elementwise(native_if=_lambd_native)
-def hardshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
-    r""":math:`1` where :math:`|x| > \lambda`, else 0 (0 at the jumps)."""
-    np.abs(x, out=o)
-    np.greater(o, lambd, out=o)
-    _restore_nan(x, o)
 
 
 # ------------------------------------------------------------------------ algebraic

@@ -3,13 +3,7 @@
 
 from actref.kernels.gaussian import gelu, gelu_grad, gelu_tanh, gelu_tanh_grad
 from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
-from actref.numeric import (  # not yet rewritten as regions (issue 14)
-    SELU_ALPHA,
-    SELU_SCALE,
-    celu,
-    celu_grad,
-    elu,
-    elu_grad,
+from actref.kernels.piecewise import (
     hardshrink,
     hardshrink_grad,
     hardsigmoid,
@@ -22,20 +16,28 @@ from actref.numeric import (  # not yet rewritten as regions (issue 14)
     identity_grad,
     leaky_relu,
     leaky_relu_grad,
-    mish,
-    mish_grad,
     relu,
     relu6,
     relu6_grad,
     relu_grad,
+    softshrink,
+    softshrink_grad,
+)
+from actref.numeric import (  # not yet rewritten as regions (issue 14)
+    SELU_ALPHA,
+    SELU_SCALE,
+    celu,
+    celu_grad,
+    elu,
+    elu_grad,
+    mish,
+    mish_grad,
     selu,
     selu_grad,
     silu,
     silu_grad,
     softplus,
     softplus_grad,
-    softshrink,
-    softshrink_grad,
     softsign,
     softsign_grad,
     squareplus,
