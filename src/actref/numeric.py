@@ -32,8 +32,6 @@ _SQRT_2_OVER_PI = 0.7978845608028654  # sqrt(2/pi), correctly rounded
 _GELU_TANH_C = 0.044715
 _MAX = float(np.finfo(np.float64).max)
 
-SELU_ALPHA = 1.6732632423543772848170429916717
-SELU_SCALE = 1.0507009873554804934193349852946
 
 _ACCEPTED = "real numbers (float16/32/64, int or bool arrays, Python scalars or sequences)"
 
@@ -1145,124 +1143,6 @@ def gelu_tanh_grad(x: F64, o: F64) -> None:
     _blend(o, arg, np.less, xc, _ZERO, d)
     if np.fmin.reduce(x) < _GELU_TANH_DEEP:
         _fix(x, o, x < _GELU_TANH_DEEP, lambda v: _gelu_tanh_deep(v, True))
-
-
-# ------------------------------------------------------------------ exponential linear
-@_elementwise()
-def elu(x: F64, o: F64, alpha: float = 1.0) -> None:
-    r""":math:`x` for :math:`x > 0`, :math:`\alpha(e^x - 1)` otherwise."""
-    # alpha expm1(min(x, 0)) is 0 for x >= 0, so adding max(x, 0) selects exactly
-    np.minimum(x, _ZERO, out=o)
-    np.expm1(o, out=o)
-    if alpha != 1.0:
-        o *= alpha
-    o += np.maximum(x, _ZERO)
-
-
-@_elementwise()
-def elu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
-    r""":math:`1` for :math:`x > 0`, :math:`\alpha e^x` otherwise (so elu'(0) = alpha)."""
-    if alpha == 1.0:
-        np.exp(np.minimum(x, _ZERO, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
-        return
-    _one_or_scaled_exp(x, o, alpha, 1.0)
-    if alpha > 1.0 and np.fmin.reduce(x) < _ELU_DEEP:
-        # e^x subnormal (or 0) where alpha e^x is not: (alpha e^{x/2}) e^{x/2}, every
-        # factor normal (489 ULP at alpha = 1000, 8.3e6 at 1e10 before; 2 ULP)
-        _fix(x, o, x < _ELU_DEEP, lambda v: (alpha * np.exp(v * _HALF)) * np.exp(v * _HALF))
-
-
-_ELU_DEEP = -700.0
-
-
-def _one_or_scaled_exp(x: F64, o: F64, scale: float, one: float) -> None:
-    """``o = one`` where x > 0, ``scale * e^x`` elsewhere (nan stays nan)."""
-    np.minimum(x, _ZERO, out=o)
-    np.exp(o, out=o)
-    o *= scale
-    # blend with 0/1 weights: both sides finite, so exact either way
-    w = np.greater(x, _ZERO, out=np.empty_like(o))
-    o *= _ONE - w
-    w *= one
-    o += w
-
-
-# the correctly rounded product (the float product is 1 ULP low): selu(-inf) = -scale*alpha
-with mpmath.workdps(60):
-    _SELU_SA_EXACT = float(
-        mpmath.mpf("1.0507009873554804934193349852946")
-        * mpmath.mpf("1.6732632423543772848170429916717")
-    )
-# the derivative keeps the float product: it is the registry's Kink.grad at 0
-_SELU_SA = SELU_SCALE * SELU_ALPHA
-
-
-@_elementwise()
-def selu(x: F64, o: F64) -> None:
-    r""":math:`\lambda x` for :math:`x > 0`, :math:`\lambda\alpha(e^x - 1)` otherwise."""
-    np.minimum(x, _ZERO, out=o)
-    np.expm1(o, out=o)
-    o *= _SELU_SA_EXACT
-    pos = np.maximum(x, _ZERO)
-    if np.fmax.reduce(pos) > _MAX / SELU_SCALE:
-        with np.errstate(over="ignore"):  # lambda * x > max is inf, the rounded true value
-            pos *= SELU_SCALE
-    else:
-        pos *= SELU_SCALE
-    o += pos
-
-
-@_elementwise()
-def selu_grad(x: F64, o: F64) -> None:
-    r""":math:`\lambda` for :math:`x > 0`, :math:`\lambda\alpha e^x` otherwise."""
-    _one_or_scaled_exp(x, o, _SELU_SA, SELU_SCALE)
-
-
-@_elementwise()
-def celu(x: F64, o: F64, alpha: float = 1.0) -> None:
-    r""":math:`\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))`."""
-    np.minimum(x, _ZERO, out=o)
-    if alpha != 1.0:
-        np.maximum(o, -800.0 * alpha, out=o)  # expm1 is -1 long before; x/alpha overflows
-        o /= alpha
-    np.expm1(o, out=o)
-    if alpha != 1.0:
-        o *= alpha
-    if alpha > 1.0:
-        # x/alpha subnormal (|x| < alpha * 2.2e-308): it has lost bits that alpha
-        # multiplies back, while the result, x to every digit, is normal (416 ULP at
-        # alpha = 1000, x = -2.2e-308 before)
-        tiny = np.abs(x) < alpha * _SMALLEST_NORMAL  # 0 where x >= 0, as already
-        _fix(x, o, tiny, lambda v: np.minimum(v, _ZERO))
-    o += np.maximum(x, _ZERO)
-
-
-_SMALLEST_NORMAL = float(np.finfo(np.float64).smallest_normal)
-
-
-@_elementwise()
-def celu_grad(x: F64, o: F64, alpha: float = 1.0) -> None:
-    r""":math:`1` for :math:`x > 0`, :math:`e^{x/\alpha}` otherwise.
-
-    For :math:`\alpha \ne 1` the quotient is corrected by its exact remainder
-    (:math:`e^{q + r/\alpha} \approx e^q(1 + r/\alpha)`): a rounded :math:`x/\alpha` would
-    cost :math:`|x/\alpha|` ULP far left.
-    """
-    if alpha == 1.0:
-        np.exp(np.minimum(x, _ZERO, out=o), out=o)  # e^min(x, 0) is 1 for x >= 0
-        return
-    xn = np.minimum(x, _ZERO)
-    # e^{x/alpha} is 0 long before; keeps q and its split finite (alpha <= 1e300)
-    np.maximum(xn, -800.0 * alpha, out=xn)
-    q = xn / alpha
-    p, e = _two_prod(q, alpha)
-    r = ((xn - p) - e) / alpha
-    np.exp(q, out=o)
-    r += _ONE
-    o *= r
-    w = np.greater(x, _ZERO, out=r)
-    o *= _ONE - w
-    o += w
 
 
 # --------------------------------------------------------------------- piecewise linear

@@ -1,14 +1,10 @@
 """The NumPy kernels, one module per family, each kernel declared as regions and run by
 :mod:`actref.kernels.engine`. The registry names them here."""
 
+from actref.kernels.constants import SELU_ALPHA, SELU_SCALE
+from actref.kernels.exponential import celu, celu_grad, elu, elu_grad, selu, selu_grad
 from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
 from actref.numeric import (  # not yet rewritten as regions (issue 14)
-    SELU_ALPHA,
-    SELU_SCALE,
-    celu,
-    celu_grad,
-    elu,
-    elu_grad,
     gelu,
     gelu_grad,
     gelu_tanh,
@@ -31,8 +27,6 @@ from actref.numeric import (  # not yet rewritten as regions (issue 14)
     relu6,
     relu6_grad,
     relu_grad,
-    selu,
-    selu_grad,
     silu,
     silu_grad,
     softplus,
