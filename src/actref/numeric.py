@@ -30,7 +30,6 @@ _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2), correctly rounded
 _INV_SQRT_2PI = 0.3989422804014327  # 1/sqrt(2*pi), correctly rounded
 _SQRT_2_OVER_PI = 0.7978845608028654  # sqrt(2/pi), correctly rounded
 _GELU_TANH_C = 0.044715
-_MAX = float(np.finfo(np.float64).max)
 
 
 _ACCEPTED = "real numbers (float16/32/64, int or bool arrays, Python scalars or sequences)"
@@ -99,7 +98,6 @@ _POS_400 = _f64(400.0)
 _POS_800 = _f64(800.0)
 _NEG_700 = _f64(-700.0)
 _POS_700 = _f64(700.0)
-_POS_1E150 = _f64(1e150)
 _POS_1E300 = _f64(1e300)
 
 
@@ -1333,136 +1331,3 @@ def hardshrink_grad(x: FArray, o: FArray, lambd: float = 0.5) -> None:
     np.abs(x, out=o)
     np.greater(o, lambd, out=o)
     _restore_nan(x, o)
-
-
-# ------------------------------------------------------------------------ algebraic
-@_elementwise()
-def softsign(x: F64, o: F64) -> None:
-    r""":math:`x / (1 + |x|)`."""
-    xc = _clip(x, -_MAX, _MAX)  # inf / inf
-    np.abs(xc, out=o)
-    o += _ONE
-    np.divide(xc, o, out=o)
-
-
-@_elementwise()
-def softsign_grad(x: F64, o: F64) -> None:
-    r""":math:`1 / (1 + |x|)^2`, squared after the division so it cannot overflow."""
-    np.abs(x, out=o)
-    o += _ONE
-    np.divide(_ONE, o, out=o)
-    o *= o
-
-
-def _select(o: F64, alt: F64, mask: NDArray[np.bool_]) -> None:
-    """``o = alt`` where ``mask``, kept elsewhere (``alt`` is overwritten).
-
-    Large blocks use 0/1 weights (exact while both are finite) because ``np.where``
-    branches per element; small ones take the single call.
-    """
-    if o.size <= 1024:
-        np.putmask(o, mask, alt)
-        return
-    alt *= mask
-    o *= ~mask
-    o += alt
-
-
-def _squareplus_wide(x: F64, b: float) -> F64:
-    """squareplus where :math:`x^2 + b` may overflow (:math:`|x| > 10^{150}` or huge b)."""
-    h = np.hypot(x, math.sqrt(b))  # a slow scalar loop, but only for these rare cases
-    # s = |x|/2 + h/2 has no cancellation (nor overflow); x < 0 takes (b/4)/s
-    o = np.abs(x)
-    o *= _HALF
-    h *= _HALF
-    o += h
-    alt = np.divide(0.25 * b, o)  # 0 at -inf
-    if o.size > 1024 and np.fmin.reduce(x) == -math.inf:
-        o[x == -math.inf] = 0.0  # its weight is 0 in the blend: inf * 0 would be nan
-    _select(o, alt, np.less(x, _ZERO))
-    return o
-
-
-def _squareplus_grad_wide(x: F64, b: float) -> F64:
-    """squareplus' where :math:`x^2 + b` may overflow: :math:`1/2 + x/(2h)` right,
-    :math:`(b/4)/(h s)` left."""
-    xc = _clip(x, -_MAX, _MAX)  # inf / inf; the largest x still gives (b/4)/x^2 -> 0
-    h = np.hypot(xc, math.sqrt(b))
-    s = np.abs(xc)
-    s *= _HALF
-    s += 0.5 * h
-    left = np.divide(0.25 * b, h)
-    left /= s
-    o = np.divide(xc, h)
-    o *= _HALF
-    o += _HALF
-    _select(o, left, np.less(xc, _ZERO))
-    return o
-
-
-_SQUAREPLUS_ONE_PASS = 1e150  # |x| up to here (and b < 1e280): x^2 + b is finite
-
-
-def _squareplus_regions(
-    x: F64, o: F64, b: float, one_pass: Callable[[F64, F64, F64, float], None],
-    wide: Callable[[F64, float], F64],
-) -> None:  # fmt: skip
-    """``one_pass(x, |x|, o, b)`` where it cannot overflow, ``wide`` on the rest: each
-    element's value depends on it alone, not on its neighbours."""
-    if b >= 1e280:
-        o[...] = wide(x, b)
-        return
-    a = np.abs(x)
-    if not np.fmax.reduce(a) > _SQUAREPLUS_ONE_PASS:  # also all-nan
-        one_pass(x, a, o, b)
-        return
-    huge = a > _SQUAREPLUS_ONE_PASS
-    xs = _clip(x, -_SQUAREPLUS_ONE_PASS, _SQUAREPLUS_ONE_PASS)
-    one_pass(xs, np.abs(xs), o, b)
-    _fix(x, o, huge, lambda v: wide(v, b))
-
-
-def _squareplus_one_pass(x: F64, a: F64, o: F64, b: float) -> None:
-    np.multiply(a, a, out=o)
-    o += b
-    np.sqrt(o, out=o)
-    o += a  # 2s
-    alt = np.divide(0.5 * b, o)
-    o *= _HALF
-    _blend(o, alt, np.less, x, _ZERO, a)
-
-
-@_elementwise()
-def squareplus(x: F64, o: F64, b: float = 4.0) -> None:
-    r""":math:`(x + \sqrt{x^2 + b}) / 2`.
-
-    With :math:`s = (|x| + \sqrt{x^2+b})/2` (no cancellation, no overflow) it is
-    :math:`s` for :math:`x \ge 0` and :math:`(b/4)/s` for :math:`x < 0`.
-    """
-    _squareplus_regions(x, o, b, _squareplus_one_pass, _squareplus_wide)
-
-
-def _squareplus_grad_one_pass(x: F64, a: F64, o: F64, b: float) -> None:
-    h = np.multiply(a, a, out=o)
-    h += b
-    np.sqrt(h, out=h)
-    a += h
-    a *= h
-    np.divide(0.5 * b, a, out=a)  # g
-    np.copysign(a, x, out=a)
-    np.signbit(x, out=o)  # not x >= 0: at x = -0.0 that would give 1 + 1/2
-    np.subtract(_ONE, o, out=o)
-    o -= a
-
-
-@_elementwise()
-def squareplus_grad(x: F64, o: F64, b: float = 4.0) -> None:
-    r""":math:`(1 + x/\sqrt{x^2+b})/2`; for :math:`x < 0` as :math:`(b/4)/(h s)`, :math:`h = \sqrt{x^2+b}`.
-
-    In one pass where :math:`|x| \le 10^{150}` (and :math:`b < 10^{280}`):
-    with :math:`g = (b/2)/(h(h + |x|))`, which is :math:`1/2 - |x|/(2h)` and at most
-    :math:`1/2`, the derivative is :math:`g` for :math:`x < 0` and :math:`1 - g` for
-    :math:`x \ge 0`, computed as :math:`1 - [\operatorname{signbit} x] - \operatorname{copysign}(g, x)`: one
-    rounding, no cancellation.
-    """
-    _squareplus_regions(x, o, b, _squareplus_grad_one_pass, _squareplus_grad_wide)

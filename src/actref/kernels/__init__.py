@@ -1,6 +1,7 @@
 """The NumPy kernels, one module per family, each kernel declared as regions and run by
 :mod:`actref.kernels.engine`. The registry names them here."""
 
+from actref.kernels.algebraic import softsign, softsign_grad, squareplus, squareplus_grad
 from actref.kernels.constants import SELU_ALPHA, SELU_SCALE
 from actref.kernels.exponential import celu, celu_grad, elu, elu_grad, selu, selu_grad
 from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
@@ -33,10 +34,6 @@ from actref.numeric import (  # not yet rewritten as regions (issue 14)
     softplus_grad,
     softshrink,
     softshrink_grad,
-    softsign,
-    softsign_grad,
-    squareplus,
-    squareplus_grad,
     tanh,
     tanh_grad,
     tanhshrink,
