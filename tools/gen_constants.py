@@ -265,6 +265,24 @@ CONSTANTS: tuple[Constant, ...] = (
         "1.0507009873554804934193349852946 (Klambauer et al. 2017, as PyTorch)",
         "SELU's lambda (scale)",
     ),
+    Constant(
+        "SELU_SCALE_ALPHA",
+        lambda: (
+            mpmath.mpf("1.0507009873554804934193349852946")
+            * mpmath.mpf("1.6732632423543772848170429916717")
+        ),
+        "lambda alpha",
+        "selu(-inf) = -lambda alpha rounded once (the float product is 1 ULP low)",
+    ),
+    Constant(
+        "SELU_SLOPE_AT_0",
+        lambda: (
+            mpmath.mpf(float(mpmath.mpf("1.0507009873554804934193349852946")))
+            * mpmath.mpf(float(mpmath.mpf("1.6732632423543772848170429916717")))
+        ),
+        "fl(SELU_SCALE * SELU_ALPHA)",
+        "selu'(0), the registry's kink value (PyTorch multiplies its floats)",
+    ),
 )
 
 

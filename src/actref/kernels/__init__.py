@@ -1,6 +1,9 @@
 """The NumPy kernels, one module per family, each kernel declared as regions and run by
 :mod:`actref.kernels.engine`. The registry names them here."""
 
+from actref.kernels.algebraic import softsign, softsign_grad, squareplus, squareplus_grad
+from actref.kernels.constants import SELU_ALPHA, SELU_SCALE
+from actref.kernels.exponential import celu, celu_grad, elu, elu_grad, selu, selu_grad
 from actref.kernels.gaussian import gelu, gelu_grad, gelu_tanh, gelu_tanh_grad
 from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
 from actref.kernels.piecewise import (
@@ -24,24 +27,12 @@ from actref.kernels.piecewise import (
     softshrink_grad,
 )
 from actref.numeric import (  # not yet rewritten as regions (issue 14)
-    SELU_ALPHA,
-    SELU_SCALE,
-    celu,
-    celu_grad,
-    elu,
-    elu_grad,
     mish,
     mish_grad,
-    selu,
-    selu_grad,
     silu,
     silu_grad,
     softplus,
     softplus_grad,
-    softsign,
-    softsign_grad,
-    squareplus,
-    squareplus_grad,
     tanh,
     tanh_grad,
     tanhshrink,

@@ -89,3 +89,7 @@ GELU_TANH_GRAD_E0 = float.fromhex("0x1.2af64e9c485edp-2")  # 0.2919552119147671
 SELU_ALPHA = float.fromhex("0x1.ac5afad782cf1p+0")  # 1.6732632423543772
 # SELU's lambda (scale): 1.0507009873554804934193349852946 (Klambauer et al. 2017, as PyTorch)
 SELU_SCALE = float.fromhex("0x1.0cfabd6a91132p+0")  # 1.0507009873554805
+# selu(-inf) = -lambda alpha rounded once (the float product is 1 ULP low): lambda alpha
+SELU_SCALE_ALPHA = float.fromhex("0x1.c212cc640f031p+0")  # 1.7580993408473768
+# selu'(0), the registry's kink value (PyTorch multiplies its floats): fl(SELU_SCALE * SELU_ALPHA)
+SELU_SLOPE_AT_0 = float.fromhex("0x1.c212cc640f030p+0")  # 1.7580993408473766
