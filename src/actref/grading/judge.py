@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 
 from actref import vectors
+from actref.contract import Finding
 from actref.grading.array_parts import ArrayTask, input_unchanged, vectorized
 from actref.grading.plan import Found, Plan, RawRun, TaskResult
 from actref.grading.probes import Expected
@@ -177,7 +178,7 @@ class _FunctionJudge:
                 if not close(outcome, lo, tol):
                     return Problem(
                         "fail",
-                        f"{call} = {outcome!r}, expected {lo!r}{suffix}",
+                        Finding(name, x, outcome, lo, ulp=None).describe() + suffix,
                         {"input": x, "expected": num(lo), "actual": num(outcome)},
                     )
             elif not within(outcome, lo, hi, tol):
