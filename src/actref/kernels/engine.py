@@ -24,6 +24,7 @@ No kernel knows the size of its input: this module is the only size-aware code.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -84,11 +85,25 @@ class Kernel:
     exact_in: Callable[..., bool] | None = None
     # the region ends, when none depends on a parameter (resolved once)
     _ends: tuple[float, ...] | None = field(default=None, repr=False)
+    # the region ends by parameter tuple, when some end depends on a parameter
+    _ends_by_params: dict[tuple[float, ...], tuple[float, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     def switches(self, *params: float) -> tuple[float, ...]:
         """Where one formula hands over to the next (finite ``until`` s, in order)."""
         ends = (_resolve(r.until, params) for r in self.regions[:-1])
         return tuple(e for e in ends if math.isfinite(e))
+
+    def _ends_for(self, params: tuple[float, ...]) -> tuple[float, ...]:
+        """The region ends for these parameters, resolved once per parameter tuple
+        (a dict lookup costs ~0.1 us of a 16-element call, resolving ~0.6 us)."""
+        ends = self._ends_by_params.get(params)
+        if ends is None:
+            ends = tuple(float(_resolve(r.until, params)) for r in self.regions[:-1])
+            if len(self._ends_by_params) < 256:
+                self._ends_by_params[params] = ends
+        return ends
 
     def region_at(self, value: float, *params: float) -> Region:
         """The region that evaluates ``value``."""
@@ -104,9 +119,7 @@ class Kernel:
         if type(x) is np.ndarray and x.dtype is F64_DTYPE and x.ndim == 1:
             n = x.shape[0]
             if 0 < n <= BLOCK:
-                res = np.empty(n)
-                self._guarded(x, res, params)
-                return res
+                return self._guarded(x, None, params)
         arr = np.asarray(x)
         if arr.dtype.kind != "f":
             arr = arr.astype(np.float64)
@@ -140,38 +153,40 @@ class Kernel:
             with np.errstate(over="ignore"):  # a true value beyond float32/16's range is inf
                 np.copyto(of[i : i + k], ok, casting="same_kind")
 
-    def _guarded(self, x: FArray, out: FArray, params: tuple[float, ...]) -> None:
+    def _guarded(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
         if self.absorbs_overflow:
             with np.errstate(over="ignore"):
-                self._block(x, out, params)
-        else:
-            self._block(x, out, params)
+                return self._block(x, out, params)
+        return self._block(x, out, params)
 
-    def _block(self, x: FArray, out: FArray, params: tuple[float, ...]) -> None:
-        """Evaluate one block: the region dispatch."""
+    def _block(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
+        """Evaluate one block: the region dispatch. The values go into ``out``; without
+        one, a single formula's fresh result is returned as it is (no copy)."""
         regions = self.regions
         if len(regions) == 1:
-            out[...] = self._apply(regions[0], x, params)
-            return
+            return _into(out, self._apply(regions[0], x, params), x)
         ends = self._ends
         if ends is None:
-            ends = tuple(_resolve(r.until, params) for r in regions[:-1])
+            ends = self._ends_for(params)
+        if out is None:
+            out = np.empty(x.shape)
         if self.total:  # every formula is valid everywhere: no need to find the regions
             self._select(x, out, params, range(len(regions)), ends)
-            return
-        lo, hi = np.fmin.reduce(x), x.max()  # hi is nan when some x is: the last region
-        present = [
-            i
-            for i in range(len(regions))
-            if (i == len(ends) or lo < ends[i]) and (i == 0 or not hi < ends[i - 1])
-        ]
-        if len(present) == 1:
-            out[...] = self._apply(regions[present[0]], x, params)
-        elif x.size <= SMALL:
+            return out
+        # the regions of the smallest and the largest element, and those between (the
+        # ends are in order); nan compares false: it lands in the last region, so the
+        # largest element is needed only when the smallest is left of it
+        first = bisect.bisect_right(ends, np.fmin.reduce(x))
+        last = first if first == len(ends) else bisect.bisect_right(ends, x.max())
+        if first == last:
+            return _into(out, self._apply(regions[first], x, params), x)
+        present = [i for i in range(first, last + 1) if i == first or ends[i - 1] < _end(ends, i)]
+        if x.size <= SMALL:
             with np.errstate(all="ignore"):  # formulas off their interval: discarded values
                 self._select(x, out, params, present, ends)
         else:
             self._gather(x, out, params, present, ends)
+        return out
 
     def _select(
         self,
@@ -220,6 +235,30 @@ class Kernel:
 
 def _resolve(bound: Bound, params: tuple[float, ...]) -> float:
     return bound(*params) if callable(bound) else bound
+
+
+def _into(out: FArray | None, values: Any, x: FArray) -> FArray:
+    """``values`` (one formula's result on all of ``x``) as the block's result: written
+    into ``out`` when there is one; else returned as it is when it is a fresh float64
+    array of x's shape (a ufunc's result: it owns its memory), copied otherwise (x
+    itself, a view of it, a scalar)."""
+    if (
+        out is None
+        and type(values) is np.ndarray
+        and values.base is None
+        and values is not x
+        and values.dtype is F64_DTYPE
+        and values.shape == x.shape
+    ):
+        return values
+    if out is None:
+        out = np.empty(x.shape)
+    out[...] = values
+    return out
+
+
+def _end(ends: Sequence[float], i: int) -> float:
+    return ends[i] if i < len(ends) else math.inf
 
 
 def kernel(

@@ -11,8 +11,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import expit
 
-from actref.kernels.engine import Region, kernel
+from actref.kernels import constants as C
+from actref.kernels.compensated import two_prod
+from actref.kernels.engine import F64, Region, kernel
 
 sigmoid = kernel(
     "sigmoid",
@@ -64,4 +67,185 @@ log_sigmoid = kernel(
         "log sigma(x) = min(x, 0) - log1p(exp(-|x|)): two terms of one sign, no cancellation",
         1.5,
     ),
+)
+
+
+# ------------------------------------------------------------------------ softplus
+# For beta != 1 the product beta x is rounded, and softplus inherits that rounding times
+# |beta x| far left (where the result is e^{beta x} / beta); so beta x is carried as
+# hi + lo (two_prod) and the value corrected to first order in lo: d softplus/d(beta x)
+# = sigma(beta x), so (softplus_1(hi) + lo sigma(hi)) / beta. For beta = 1, lo = 0.
+FAR = 1000.0  # beyond |beta x|: softplus is x or 0 and its derivative 1 or 0 to every
+# digit, for every beta in 1e-100..1e100 (e^-1000 / 1e-100 is below the smallest subnormal)
+FAR_LEFT = -40.0  # below beta x: log1p(e^{beta x}) = e^{beta x} to every digit
+
+
+def _far(beta: float = 1.0) -> float:
+    return FAR / beta
+
+
+def _far_left(beta: float = 1.0) -> float:
+    # beta >= 1: the result is below e^{beta x}, which is subnormal only where the result
+    # is too; the middle form holds there (1 ULP at beta = 1, 3 with this one): no region
+    return (FAR_LEFT if beta < 1.0 else -FAR) / beta
+
+
+def _softplus_far_left(x, beta=1.0):  # type: ignore[no-untyped-def]
+    hi, lo = two_prod(x, beta)
+    e = np.exp(0.5 * hi)
+    return ((e / beta) * e) * (1.0 + lo)
+
+
+def _softplus_unit(h: F64) -> F64:
+    return np.maximum(h, 0.0) + np.log1p(np.exp(np.copysign(h, -1.0)))  # e^-|h|
+
+
+def _softplus_middle(x, beta=1.0):  # type: ignore[no-untyped-def]
+    if beta == 1.0:  # beta x is exact: no split, no correction
+        return _softplus_unit(x)
+    hi, lo = two_prod(x, beta)
+    sp = _softplus_unit(hi)
+    # sigma(hi) = e^{hi - sp}: never overflows; its error (|hi| ulps) is harmless in
+    # the correction, which is itself below an ULP of the result times |hi|
+    return (sp + lo * np.exp(hi - sp)) / beta
+
+
+softplus = kernel(
+    "softplus",
+    Region(
+        lambda beta=1.0: -_far(beta),
+        lambda x, beta=1.0: 0.0,
+        "e^{beta x} / beta < e^-1000 / 1e-100: below half the smallest subnormal",
+        0.0,
+    ),
+    Region(
+        _far_left,
+        _softplus_far_left,
+        "beta < 1: e^{beta x} / beta as (e^{hi/2} / beta) e^{hi/2} (1 + lo): the"
+        " result is larger than e^{beta x}, which may be subnormal (or 0) where the"
+        " result is not; never a subnormal intermediate",
+        3.0,
+    ),
+    Region(
+        _far,
+        _softplus_middle,
+        "max(beta x, 0) + log1p(e^{-|beta x|}): two non-negative terms, no cancellation;"
+        " plus lo sigma(hi), the rounding of beta x carried to first order",
+        3.0,
+    ),
+    Region(math.inf, lambda x, beta=1.0: x, "log1p(e^{-beta x}) / beta < ulp(x) / 2", 0.0),
+)
+
+SIGMA_IS_EXP = -700.0  # below beta x, sigma(beta x) = e^{beta x} to every digit, and
+# e^{-beta x} nears overflow (from 709.78)
+
+
+def _sigma_is_exp(beta: float = 1.0) -> float:
+    return SIGMA_IS_EXP / beta
+
+
+def _softplus_grad_far_left(x, beta=1.0):  # type: ignore[no-untyped-def]
+    hi, lo = two_prod(x, beta)
+    return np.exp(hi) * (1.0 + lo)
+
+
+def _softplus_grad_middle(x, beta=1.0):  # type: ignore[no-untyped-def]
+    if beta == 1.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    hi, lo = two_prod(x, beta)
+    s = 1.0 / (1.0 + np.exp(-hi))
+    # 1 - s loses its relative accuracy only where lo (1 - s) is below an ULP of s
+    return s + lo * s * (1.0 - s)
+
+
+# softplus'(x) = sigma(beta x) = sigma(hi) (1 + lo sigma(-hi)) to first order in lo
+softplus_grad = kernel(
+    "softplus'",
+    Region(lambda beta=1.0: -_far(beta), lambda x, beta=1.0: 0.0, "sigma(-1000) = 0", 0.0),
+    Region(
+        _sigma_is_exp,
+        _softplus_grad_far_left,
+        "e^{hi} (1 + lo): sigma(t) = e^t (1 - e^t + ...) and e^t < 1e-304",
+        1.0,
+    ),
+    Region(
+        _far,
+        _softplus_grad_middle,
+        "sigma(hi) + lo sigma(hi) sigma(-hi): 1 / (1 + e^-hi) has no cancellation, and"
+        " lo carries the rounding of beta x",
+        2.0,
+    ),
+    Region(math.inf, lambda x, beta=1.0: np.heaviside(x, 1.0), "sigma(1000) = 1", 0.0),
+)
+
+
+# --------------------------------------------------------------------------- silu
+# silu(x) = x sigma(x). Far left e^-x overflows and e^x is subnormal while x e^x is not.
+DEEP_LEFT = -600.0  # below, e^x is subnormal (or near it) though x e^x is not
+SATURATED = 50.0  # above, silu' and mish' are 1 to every digit (from x = 41)
+
+
+def x_exp_x(x: F64) -> F64:
+    """x e^x as (x e^{x/2}) e^{x/2}: never a subnormal intermediate (-inf gives -0)."""
+    x = np.maximum(x, -1e300)  # -inf * 0 is nan
+    e = np.exp(0.5 * x)
+    return (x * e) * e
+
+
+def one_plus_x_exp_x(x: F64) -> F64:
+    """(1 + x) e^x as ((1 + x) e^{x/2}) e^{x/2}: the far-left form of silu' and mish'."""
+    x = np.maximum(x, -1e300)
+    e = np.exp(0.5 * x)
+    return ((1.0 + x) * e) * e
+
+
+silu = kernel(
+    "silu",
+    Region(DEEP_LEFT, x_exp_x, "x sigma(x) = x e^x / (1 + e^x) = x e^x to every digit", 2.0),
+    Region(
+        math.inf,
+        lambda x: x / (1.0 + np.exp(-x)),
+        "x / (1 + e^-x): one sum of positive terms and one division",
+        2.0,
+    ),
+)
+
+
+def _silu_grad_near_x0(x, s):  # type: ignore[no-untyped-def]
+    d = (x - C.SILU_X0_HI) - C.SILU_X0_LO
+    return (d + C.SILU_T0 * np.expm1(d)) * (s * (1.0 - s))
+
+
+def _silu_grad_right(x, s):  # type: ignore[no-untyped-def]
+    return s + x * (s * expit(-x))
+
+
+# silu'(x) = sigma(x) (1 + x sigma(-x)) = sigma(x) sigma(-x) (1 + x + e^x); the kernel
+# shares s = sigma(x) between its regions
+silu_grad = kernel(
+    "silu'",
+    Region(
+        DEEP_LEFT,
+        lambda x, _: one_plus_x_exp_x(x),
+        "sigma(x) sigma(-x) = e^x to every digit",
+        2.0,
+    ),
+    Region(
+        -0.5,
+        _silu_grad_near_x0,
+        "1 + x + e^x vanishes at x0 = -1.2785 (its terms cancel): written around it,"
+        " with d = x - x0 in double-double and e^x0 = -(1 + x0), it is"
+        " d + e^x0 expm1(d), two terms of one sign; sigma(x) sigma(-x) = s (1 - s), with"
+        " 1 - s exact enough for s < 0.38 (e / (1 + e)^2 reached 5 ULP at -18.25)",
+        4.0,
+    ),
+    Region(
+        SATURATED,
+        _silu_grad_right,
+        "s + x s sigma(-x): two positive terms right of 0, and x sigma(-x) > -0.28 left"
+        " of it keeps s dominant",
+        2.0,
+    ),
+    Region(math.inf, lambda x, _: np.heaviside(x, 1.0), "1 + x e^-x < 1 + 2^-53", 0.0),
+    shared=expit,
 )
