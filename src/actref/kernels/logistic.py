@@ -1,9 +1,21 @@
-"""The logistic family: sigmoid and log-sigmoid with their derivatives.
+r"""The logistic family: sigmoid, log-sigmoid, softplus and SiLU, with their derivatives.
 
-Each is one formula valid on the whole line. ``exp(-|x|)`` lies in [0, 1] and never
-overflows; where ``exp(-x)`` overflows (x < -709.78), ``1 / (1 + inf) = 0`` is the
+Everything here is built from :math:`\sigma(x) = 1/(1 + e^{-x})` and
+:math:`\operatorname{softplus}(x) = \log(1 + e^x) = \max(x, 0) +
+\operatorname{log1p}(e^{-|x|})`, written as sums of terms of one sign: ``exp(-|x|)``
+lies in [0, 1] and never overflows. Sigmoid and log-sigmoid are one formula each on the
+whole line; where ``exp(-x)`` overflows (x < -709.78), ``1 / (1 + inf) = 0`` is the
 correctly rounded result (the truth is below the smallest subnormal there), so that
 overflow is absorbed, not warned.
+
+The others need regions for two reasons. Far left, :math:`e^{x}` is subnormal (or 0)
+while the result is not — :math:`x e^x` for SiLU, :math:`e^{\beta x}/\beta` for
+softplus with :math:`\beta < 1` — so the result is built from :math:`e^{x/2}`, which
+stays normal. And SiLU' has a zero, :math:`x_0 \approx -1.2785`, where the terms of
+:math:`1 + x + e^x` cancel; around it the factor is written in :math:`d = x - x_0`
+(a double-double :math:`x_0` from ``constants``). Softplus with :math:`\beta \ne 1`
+carries the product :math:`\beta x` as an exact ``hi + lo`` (Dekker), since its
+rounding would otherwise be multiplied by :math:`|\beta x|`.
 """
 
 from __future__ import annotations
@@ -71,53 +83,46 @@ log_sigmoid = kernel(
 
 
 # ------------------------------------------------------------------------ softplus
-# For beta != 1 the product beta x is rounded, and softplus inherits that rounding times
-# |beta x| far left (where the result is e^{beta x} / beta); so beta x is carried as
-# hi + lo (two_prod) and the value corrected to first order in lo: d softplus/d(beta x)
-# = sigma(beta x), so (softplus_1(hi) + lo sigma(hi)) / beta. For beta = 1, lo = 0.
-FAR = 1000.0  # beyond |beta x|: softplus is x or 0 and its derivative 1 or 0 to every
-# digit, for every beta in 1e-100..1e100 (e^-1000 / 1e-100 is below the smallest subnormal)
-FAR_LEFT = -40.0  # below beta x: log1p(e^{beta x}) = e^{beta x} to every digit
-
-
-def _far(beta: float = 1.0) -> float:
-    return FAR / beta
+# softplus(x) = max(x, 0) + log1p(e^{-beta |x|}) / beta: two non-negative terms. For
+# beta != 1 the product beta x is rounded, and the second term inherits that rounding
+# times |beta x| (far left it is the whole result, e^{beta x} / beta); so beta x is
+# carried as hi + lo (two_prod) and the term corrected to first order in lo:
+# d/dh log1p(e^{-|h|}) = -sign(h) sigma(-|h|). For beta = 1, lo = 0.
+FAR = 1000.0  # beyond |beta x|, log1p(e^{-|beta x|}) / beta and sigma(-|beta x|) are 0 to
+# every digit, for every beta in 1e-100..1e100 (e^-1000 / 1e-100 < 5e-324 / 2): x is
+# clipped there, so that the split stays finite
+FAR_LEFT = -40.0  # below beta x, log1p(e^{beta x}) = e^{beta x} to every digit
 
 
 def _far_left(beta: float = 1.0) -> float:
     # beta >= 1: the result is below e^{beta x}, which is subnormal only where the result
-    # is too; the middle form holds there (1 ULP at beta = 1, 3 with this one): no region
-    return (FAR_LEFT if beta < 1.0 else -FAR) / beta
+    # is too: the main form holds on the whole line (1 ULP at beta = 1, 3 with the
+    # far-left one), and this region is empty
+    return FAR_LEFT / beta if beta < 1.0 else -math.inf
+
+
+def _beta_x(x: F64, beta: float) -> tuple[F64, F64]:
+    """beta x = hi + lo exactly, x clipped at |beta x| = FAR."""
+    far = FAR / beta
+    return two_prod(np.minimum(np.maximum(x, -far), far), beta)
 
 
 def _softplus_far_left(x, beta=1.0):  # type: ignore[no-untyped-def]
-    hi, lo = two_prod(x, beta)
+    hi, lo = _beta_x(x, beta)
     e = np.exp(0.5 * hi)
     return ((e / beta) * e) * (1.0 + lo)
 
 
-def _softplus_unit(h: F64) -> F64:
-    return np.maximum(h, 0.0) + np.log1p(np.exp(np.copysign(h, -1.0)))  # e^-|h|
-
-
-def _softplus_middle(x, beta=1.0):  # type: ignore[no-untyped-def]
+def _softplus(x, beta=1.0):  # type: ignore[no-untyped-def]
     if beta == 1.0:  # beta x is exact: no split, no correction
-        return _softplus_unit(x)
-    hi, lo = two_prod(x, beta)
-    sp = _softplus_unit(hi)
-    # sigma(hi) = e^{hi - sp}: never overflows; its error (|hi| ulps) is harmless in
-    # the correction, which is itself below an ULP of the result times |hi|
-    return (sp + lo * np.exp(hi - sp)) / beta
+        return np.maximum(x, 0.0) + np.log1p(np.exp(np.copysign(x, -1.0)))  # e^-|x|
+    hi, lo = _beta_x(x, beta)
+    e = np.exp(np.copysign(hi, -1.0))
+    return np.maximum(x, 0.0) + (np.log1p(e) - np.sign(hi) * lo * (e / (1.0 + e))) / beta
 
 
 softplus = kernel(
     "softplus",
-    Region(
-        lambda beta=1.0: -_far(beta),
-        lambda x, beta=1.0: 0.0,
-        "e^{beta x} / beta < e^-1000 / 1e-100: below half the smallest subnormal",
-        0.0,
-    ),
     Region(
         _far_left,
         _softplus_far_left,
@@ -127,13 +132,12 @@ softplus = kernel(
         3.0,
     ),
     Region(
-        _far,
-        _softplus_middle,
-        "max(beta x, 0) + log1p(e^{-|beta x|}): two non-negative terms, no cancellation;"
-        " plus lo sigma(hi), the rounding of beta x carried to first order",
+        math.inf,
+        _softplus,
+        "max(x, 0) + log1p(e^{-|beta x|}) / beta: two non-negative terms, no"
+        " cancellation; the rounding of beta x corrected to first order",
         3.0,
     ),
-    Region(math.inf, lambda x, beta=1.0: x, "log1p(e^{-beta x}) / beta < ulp(x) / 2", 0.0),
 )
 
 SIGMA_IS_EXP = -700.0  # below beta x, sigma(beta x) = e^{beta x} to every digit, and
@@ -145,14 +149,16 @@ def _sigma_is_exp(beta: float = 1.0) -> float:
 
 
 def _softplus_grad_far_left(x, beta=1.0):  # type: ignore[no-untyped-def]
-    hi, lo = two_prod(x, beta)
+    if beta == 1.0:
+        return np.exp(x)
+    hi, lo = _beta_x(x, beta)
     return np.exp(hi) * (1.0 + lo)
 
 
-def _softplus_grad_middle(x, beta=1.0):  # type: ignore[no-untyped-def]
+def _softplus_grad(x, beta=1.0):  # type: ignore[no-untyped-def]
     if beta == 1.0:
         return 1.0 / (1.0 + np.exp(-x))
-    hi, lo = two_prod(x, beta)
+    hi, lo = _beta_x(x, beta)
     s = 1.0 / (1.0 + np.exp(-hi))
     # 1 - s loses its relative accuracy only where lo (1 - s) is below an ULP of s
     return s + lo * s * (1.0 - s)
@@ -161,7 +167,6 @@ def _softplus_grad_middle(x, beta=1.0):  # type: ignore[no-untyped-def]
 # softplus'(x) = sigma(beta x) = sigma(hi) (1 + lo sigma(-hi)) to first order in lo
 softplus_grad = kernel(
     "softplus'",
-    Region(lambda beta=1.0: -_far(beta), lambda x, beta=1.0: 0.0, "sigma(-1000) = 0", 0.0),
     Region(
         _sigma_is_exp,
         _softplus_grad_far_left,
@@ -169,13 +174,12 @@ softplus_grad = kernel(
         1.0,
     ),
     Region(
-        _far,
-        _softplus_grad_middle,
+        math.inf,
+        _softplus_grad,
         "sigma(hi) + lo sigma(hi) sigma(-hi): 1 / (1 + e^-hi) has no cancellation, and"
         " lo carries the rounding of beta x",
         2.0,
     ),
-    Region(math.inf, lambda x, beta=1.0: np.heaviside(x, 1.0), "sigma(1000) = 1", 0.0),
 )
 
 
