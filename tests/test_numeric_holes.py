@@ -99,6 +99,13 @@ def test_gelu_grad_where_the_gaussian_is_subnormal() -> None:
     _assert_none(_findings("gelu", np.linspace(-40.0, -30.0, 200)))
 
 
+def test_gelu_grad_at_the_dense_sweep_points() -> None:
+    """5 ULP in (-37.8, -37) (the deep form), 6 left of the series window (SciPy's
+    erfcx, up to 5 ULP off, reached N = Phi/phi + x amplified)."""
+    worst = [-37.66420321016051, -37.29260134172978, -1.595375735221209, -1.8285649318291182]
+    _assert_none(_findings("gelu", np.concatenate([worst, np.linspace(-2.1, -1.3, 800)])))
+
+
 # ------------------------------------------------------------------- softmax family
 def _row_truth(rows: np.ndarray) -> dict[str, np.ndarray]:
     """softmax, log_softmax and logsumexp of each row at 60 digits, correctly rounded."""

@@ -23,8 +23,7 @@ from matplotlib.testing.compare import compare_images
 from numpy.typing import NDArray
 
 import actref
-from actref import numeric as num
-from actref import plotting, symbolic
+from actref import kernels, plotting, symbolic, vectors
 from actref.cli import main
 from actref.registry import Activation
 
@@ -71,6 +70,21 @@ def test_log_softmax_components() -> Figure:
     return plotting.log_softmax_components_figure()
 
 
+# every vector function drawn by a figure of the table (softmax and log_softmax have
+# their own tests above)
+TABLE_FIGURES = [
+    pytest.param(vf.name, id=vf.name)
+    for vf in vectors.TABLE
+    if vf.figure in ("normalising_figure", "gated_figure")
+]
+
+
+@pytest.mark.mpl_image_compare
+@pytest.mark.parametrize("name", TABLE_FIGURES)
+def test_vector_figure(name: str) -> Figure:
+    return plotting.vector_figure(name)
+
+
 # ==================================================================== the guard itself
 def _tolerance(config: pytest.Config) -> float:
     """The tolerance pytest-mpl applies (pyproject's mpl-default-tolerance)."""
@@ -82,8 +96,8 @@ def _shifted_sigmoid(shift: float) -> Activation:
     act = actref.get("sigmoid")
     return dataclasses.replace(
         act,
-        forward_fn=lambda x: num.sigmoid(x - shift),
-        grad_fn=lambda x: num.sigmoid_grad(x - shift),
+        forward_fn=lambda x: kernels.sigmoid(x - shift),
+        grad_fn=lambda x: kernels.sigmoid_grad(x - shift),
     )
 
 
@@ -424,7 +438,7 @@ def test_plot_show_without_display_writes_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("actref.cli._has_display", lambda: False)
+    monkeypatch.setattr("actref.commands.plot._has_display", lambda: False)
     assert main(["plot", "tanh", "--show"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "tanh.png\n"
@@ -439,7 +453,7 @@ def test_plot_show_with_display_opens_a_window_and_writes_nothing(
 
     shown: list[Figure] = []
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("actref.cli._has_display", lambda: True)
+    monkeypatch.setattr("actref.commands.plot._has_display", lambda: True)
     monkeypatch.setattr(plt, "show", lambda: shown.append(plt.gcf()))
     assert main(["plot", "tanh", "--show"]) == 0
     assert len(shown) == 1

@@ -7,7 +7,8 @@ short decimal, computed with mpmath at 200 bits and rounded once to float64.
 Each constant is named by its role, written as a hex float (exact) with its decimal
 value and the mpmath expression that made it. A double-double ``(hi, lo)`` pair is two
 constants ``NAME_HI``/``NAME_LO``: ``hi`` the correctly rounded value, ``lo`` the
-correctly rounded rest. Add a constant to ``CONSTANTS`` in its family's section.
+correctly rounded rest. A series is a tuple of constants, each rounded once. Add a
+constant to ``CONSTANTS`` in its family's section.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ COMMAND = "python tools/gen_constants.py"
 @dataclass(frozen=True)
 class Constant:
     name: str
-    make: Callable[[], mpmath.mpf]  # called at PREC bits
+    make: Callable[[], mpmath.mpf | tuple[mpmath.mpf, ...]]  # called at PREC bits
     source: str  # the expression, as shown in the generated file
     doc: str
     double_double: bool = False
@@ -37,7 +38,15 @@ def _root(f: Callable[[mpmath.mpf], mpmath.mpf], guess: float) -> mpmath.mpf:
     return mpmath.findroot(f, mpmath.mpf(guess))
 
 
-# ----------------------------------------------------------- smooth family helpers
+def _bits(v: mpmath.mpf, n: int) -> mpmath.mpf:
+    """``v`` rounded to ``n`` significant bits, to nearest: a head whose product with a
+    short enough factor is exact in float64 (the same as rounding ``float(v)`` to ``n``
+    bits for every head below)."""
+    m, e = mpmath.frexp(v)
+    return mpmath.ldexp(mpmath.nint(m * 2**n), e - n)
+
+
+# ------------------------------------------------------------------------- smooth
 def _silu_x0() -> mpmath.mpf:
     """silu'(x) = sigma(x) sigma(-x) (1 + x + e^x): the zero of the last factor."""
     return _root(lambda v: 1 + v + mpmath.exp(v), -1.28)
@@ -67,19 +76,79 @@ def _mish_h_coefficients() -> dict[str, mpmath.mpf]:
     }
 
 
-def _head26(v: mpmath.mpf) -> mpmath.mpf:
-    """float64(v) rounded to 26 significant bits: with the rest, a Dekker split."""
-    with mpmath.workprec(26):
-        return +mpmath.mpf(float(v))
+def _mish_h_d_head() -> mpmath.mpf:
+    """float64(MISH_H_D) to 26 bits: with the rest, a Dekker split made once."""
+    return _bits(mpmath.mpf(float(_mish_h_coefficients()["D"])), 26)
 
 
-def _tanhshrink_coefficient(k: int) -> Constant:
-    return Constant(
-        f"TANHSHRINK_C{k}",
-        lambda: mpmath.mpf(2 * k) / mpmath.factorial(2 * k + 1),
-        f"{2 * k}/{2 * k + 1}!",
-        f"x cosh x - sinh x = sum 2k x^(2k+1)/(2k+1)!, the coefficient k = {k}",
-    )
+def tanhshrink_series() -> tuple[mpmath.mpf, ...]:
+    """x cosh x - sinh x = sum_{k>=1} 2k x^(2k+1) / (2k+1)!, k = 1..11: all positive;
+    at |x| = 1.5 the 12th term is below 1e-17 of the sum."""
+    return tuple(mpmath.mpf(2 * k) / mpmath.factorial(2 * k + 1) for k in range(1, 12))
+
+
+# ------------------------------------------------------------------------- gaussian
+# gelu'(x) = Phi(x) + x phi(x) = phi(x) N(x) with N = Phi/phi + x: both forms cancel
+# around the zero x0, so there (the window, measured: outside it they stay within the
+# budget) the kernel sums N's Taylor series at x0.
+GELU_GRAD_SERIES_WINDOW = ("-2.0", "-0.42")
+
+
+def _gelu_c() -> mpmath.mpf:
+    """gelu_tanh's 0.044715, exactly as in the SymPy expression."""
+    return mpmath.mpf(44715) / 10**6
+
+
+def _gelu_grad_zero() -> mpmath.mpf:
+    return _root(lambda v: mpmath.ncdf(v) + v * mpmath.npdf(v), -0.75)
+
+
+def gelu_grad_series() -> tuple[mpmath.mpf, ...]:
+    """Taylor coefficients c1, c2, ... of N = Phi/phi + x at its zero x0, so that
+    N(x) = sum_k c_k (x - x0)^k (c0 = N(x0) = 0 is left out).
+
+    N' = 2 - x^2 + x N, hence N'' = -2x + N + x N', N''' = -2 + 2N' + x N'' and
+    N^(k+1) = x N^(k) + k N^(k-1) for k >= 3. Terms are kept while c_k r^(k-1), r the
+    window's farther edge from x0, is at least 1e-19 (of c1 ~ 1.43: far below an ULP).
+    """
+    x0 = _gelu_grad_zero()
+    ders = [mpmath.mpf(0), 2 - x0**2]
+    ders.append(-2 * x0 + x0 * ders[1])
+    ders.append(-2 + 2 * ders[1] + x0 * ders[2])
+    for k in range(3, 60):
+        ders.append(x0 * ders[k] + k * ders[k - 1])
+    coefs = [ders[k] / mpmath.factorial(k) for k in range(len(ders))]
+    radius = max(abs(mpmath.mpf(edge) - x0) for edge in GELU_GRAD_SERIES_WINDOW)
+    last = next(k for k in range(2, len(coefs)) if abs(coefs[k]) * radius ** (k - 1) < 1e-19)
+    return tuple(coefs[1 : last + 1])
+
+
+def _gelu_grad_deep_shift() -> mpmath.mpf:
+    """K = 128 log 2 - log sqrt(2 pi): phi(x) = 2^-128 e^{K - x^2/2}, normal-sized where
+    phi is subnormal (x < -37.6) but gelu'(x) = phi(x) N(x) is not."""
+    return 128 * mpmath.log(2) - mpmath.log(mpmath.sqrt(2 * mpmath.pi))
+
+
+def _gelu_tanh_a() -> mpmath.mpf:
+    return 2 * mpmath.sqrt(2 / mpmath.pi)
+
+
+def _gelu_tanh_b() -> mpmath.mpf:
+    return _gelu_tanh_a() * _gelu_c()
+
+
+def _gelu_tanh_two_z(v: mpmath.mpf) -> mpmath.mpf:
+    """2z = A x + B x^3: gelu_tanh(x) = x/2 (1 + tanh z) = x sigma(2z)."""
+    return _gelu_tanh_a() * v + _gelu_tanh_b() * v**3
+
+
+def gelu_tanh_h(v: mpmath.mpf) -> mpmath.mpf:
+    """h = 1 + e^{2z} + 2 x z': gelu_tanh'(x) = sigma(2z) sigma(-2z) h(x)."""
+    return 1 + mpmath.exp(_gelu_tanh_two_z(v)) + v * _gelu_tanh_a() * (1 + 3 * _gelu_c() * v**2)
+
+
+def _gelu_tanh_grad_zero() -> mpmath.mpf:
+    return _root(gelu_tanh_h, -0.75)
 
 
 # One section per kernel family; names say what the number is for.
@@ -103,18 +172,126 @@ CONSTANTS: tuple[Constant, ...] = (
         "sqrt(2/pi)",
         "the tanh approximation of GELU",
     ),
-    # -------------------------------------------------------------- exponential
+    # ----------------------------------------------------------------- gaussian
     Constant(
-        "SELU_ALPHA",
-        lambda: mpmath.mpf("1.6732632423543772848170429916717"),
-        "1.6732632423543772848170429916717 (Klambauer et al. 2017, as PyTorch)",
-        "SELU's alpha",
+        "SQRT_PI_OVER_2",
+        lambda: mpmath.sqrt(mpmath.pi / 2),
+        "sqrt(pi/2)",
+        "Phi(x)/phi(x) = sqrt(pi/2) erfcx(-x/sqrt(2))",
     ),
     Constant(
-        "SELU_SCALE",
-        lambda: mpmath.mpf("1.0507009873554804934193349852946"),
-        "1.0507009873554804934193349852946 (Klambauer et al. 2017, as PyTorch)",
-        "SELU's lambda (scale)",
+        "GELU_GRAD_X0",
+        _gelu_grad_zero,
+        "findroot(ncdf(x) + x npdf(x), -0.75)",
+        "the zero of gelu'",
+        double_double=True,
+    ),
+    Constant(
+        "GELU_GRAD_SERIES_FROM",
+        lambda: mpmath.mpf(GELU_GRAD_SERIES_WINDOW[0]),
+        GELU_GRAD_SERIES_WINDOW[0],
+        "gelu' by its series at x0 from here (below, the tail form is within budget)",
+    ),
+    Constant(
+        "GELU_GRAD_SERIES_TO",
+        lambda: mpmath.mpf(GELU_GRAD_SERIES_WINDOW[1]),
+        GELU_GRAD_SERIES_WINDOW[1],
+        "to here (from here, Phi(x) + x phi(x) is within budget)",
+    ),
+    Constant(
+        "LOG_INV_SQRT_2PI_HI",
+        lambda: _bits(-mpmath.log(mpmath.sqrt(2 * mpmath.pi)), 30),
+        "_bits(-log(sqrt(2 pi)), 30): rounded to 30 significant bits",
+        "phi(x) = e^{L - x^2/2}; L's head, so that L_HI - h^2/2 is exact for a 26-bit h",
+    ),
+    Constant(
+        "LOG_INV_SQRT_2PI_LO",
+        lambda: (
+            -mpmath.log(mpmath.sqrt(2 * mpmath.pi))
+            - _bits(-mpmath.log(mpmath.sqrt(2 * mpmath.pi)), 30)
+        ),
+        "-log(sqrt(2 pi)) - _bits(-log(sqrt(2 pi)), 30)",
+        "L's tail",
+    ),
+    Constant(
+        "GELU_GRAD_DEEP_SHIFT_HI",
+        lambda: _bits(_gelu_grad_deep_shift(), 30),
+        "_bits(128 log(2) - log(sqrt(2 pi)), 30): rounded to 30 significant bits",
+        "gelu' deep left: phi(x) = 2^-128 e^{K - x^2/2}; K's head, so that K_HI - h^2/2"
+        " is exact for a 26-bit h (both multiples of 2^-41, the sum below 2^10)",
+    ),
+    Constant(
+        "GELU_GRAD_DEEP_SHIFT_LO",
+        lambda: _gelu_grad_deep_shift() - _bits(_gelu_grad_deep_shift(), 30),
+        "128 log(2) - log(sqrt(2 pi)) - _bits(128 log(2) - log(sqrt(2 pi)), 30)",
+        "K's tail",
+    ),
+    Constant(
+        "GELU_GRAD_SERIES",
+        gelu_grad_series,
+        "N^(k)(x0)/k!, k = 1, 2, ...: gelu_grad_series()",
+        "gelu' = phi(x) N(x) near its zero x0: N(x) = sum c_k (x - x0)^k",
+    ),
+    Constant(
+        "GELU_TANH_A",
+        _gelu_tanh_a,
+        "2 sqrt(2/pi)",
+        "gelu_tanh: 2z = A x + B x^3, 2z' = A (1 + 3 c x^2)",
+    ),
+    Constant(
+        "GELU_TANH_A_HEAD",
+        lambda: _bits(_gelu_tanh_a(), 40),
+        "_bits(2 sqrt(2/pi), 40): A rounded to 40 significant bits",
+        "A's head: A_HEAD h is exact for x's 13-bit head h",
+    ),
+    Constant(
+        "GELU_TANH_A_TAIL",
+        lambda: _gelu_tanh_a() - _bits(_gelu_tanh_a(), 40),
+        "2 sqrt(2/pi) - _bits(2 sqrt(2/pi), 40)",
+        "A's tail: A = A_HEAD + A_TAIL (to 2^-93 of A)",
+    ),
+    Constant(
+        "GELU_TANH_B",
+        _gelu_tanh_b,
+        "2 sqrt(2/pi) 0.044715",
+        "gelu_tanh: B = A c, the cube's coefficient in 2z",
+    ),
+    Constant(
+        "GELU_TANH_B_HEAD",
+        lambda: _bits(_gelu_tanh_b(), 14),
+        "_bits(2 sqrt(2/pi) 0.044715, 14): B rounded to 14 significant bits",
+        "B's head: B_HEAD h^3 is exact (h^3 has 39 bits)",
+    ),
+    Constant(
+        "GELU_TANH_B_TAIL",
+        lambda: _gelu_tanh_b() - _bits(_gelu_tanh_b(), 14),
+        "2 sqrt(2/pi) 0.044715 - _bits(2 sqrt(2/pi) 0.044715, 14)",
+        "B's tail: B = B_HEAD + B_TAIL (to 2^-67 of B)",
+    ),
+    Constant(
+        "GELU_TANH_GRAD_X0",
+        _gelu_tanh_grad_zero,
+        "findroot(1 + exp(A x + B x^3) + A x (1 + 3 c x^2), -0.75), c = 0.044715",
+        "the zero of gelu_tanh'",
+        double_double=True,
+    ),
+    Constant(
+        "GELU_TANH_GRAD_X0_SQUARED",
+        lambda: _gelu_tanh_grad_zero() ** 2,
+        "x0^2",
+        "gelu_tanh' around its zero: q = x^2 + x x0 + x0^2",
+    ),
+    Constant(
+        "GELU_TANH_GRAD_E0",
+        lambda: mpmath.exp(
+            mpmath.mpf(float(_gelu_tanh_a()))
+            * _gelu_tanh_grad_zero()
+            * (1 + _gelu_c() * _gelu_tanh_grad_zero() ** 2)
+        ),
+        "exp(fl(A) (x0 + c x0^3)), fl(A) = GELU_TANH_A, the A the kernel's expm1 term uses:"
+        " e0 expm1(fl(A) (u - u0)) is then e^{fl(A) u} - e^{fl(A) u0} (measured: fewer"
+        " points at 3+ ULP than with the exact e^{2z(x0)}, 7 ULP at worst instead of 8)",
+        "gelu_tanh' around its zero: e^{2z(x0)}",
     ),
     # ------------------------------------------------------------------- smooth
     Constant(
@@ -130,7 +307,12 @@ CONSTANTS: tuple[Constant, ...] = (
         "exp(SILU_X0) = -(1 + SILU_X0)",
         "e^x at silu's x0, the factor of expm1(x - x0)",
     ),
-    *(_tanhshrink_coefficient(k) for k in range(1, 12)),
+    Constant(
+        "TANHSHRINK_SERIES",
+        tanhshrink_series,
+        "2k/(2k+1)!, k = 1..11: tanhshrink_series()",
+        "tanhshrink near 0: the series of x cosh x - sinh x over x^3, in x^2",
+    ),
     Constant(
         "MISH_X0",
         _mish_x0,
@@ -152,15 +334,13 @@ CONSTANTS: tuple[Constant, ...] = (
     ),
     Constant(
         "MISH_H_D_HEAD",
-        lambda: _head26(_mish_h_coefficients()["D"]),
+        _mish_h_d_head,
         "MISH_H_D to 26 bits",
         "Dekker's split of MISH_H_D (head), so that two_prod need not split it",
     ),
     Constant(
         "MISH_H_D_TAIL",
-        lambda: (
-            mpmath.mpf(float(_mish_h_coefficients()["D"])) - _head26(_mish_h_coefficients()["D"])
-        ),
+        lambda: mpmath.mpf(float(_mish_h_coefficients()["D"])) - _mish_h_d_head(),
         "MISH_H_D - MISH_H_D_HEAD (exact, 26 bits)",
         "Dekker's split of MISH_H_D (tail)",
     ),
@@ -182,6 +362,19 @@ CONSTANTS: tuple[Constant, ...] = (
         "4T",
         "h(x0 + d), the coefficient of m d",
     ),
+    # -------------------------------------------------------------- exponential
+    Constant(
+        "SELU_ALPHA",
+        lambda: mpmath.mpf("1.6732632423543772848170429916717"),
+        "1.6732632423543772848170429916717 (Klambauer et al. 2017, as PyTorch)",
+        "SELU's alpha",
+    ),
+    Constant(
+        "SELU_SCALE",
+        lambda: mpmath.mpf("1.0507009873554804934193349852946"),
+        "1.0507009873554804934193349852946 (Klambauer et al. 2017, as PyTorch)",
+        "SELU's lambda (scale)",
+    ),
 )
 
 
@@ -201,8 +394,13 @@ def render() -> str:
     with mpmath.workprec(PREC):
         for c in CONSTANTS:
             exact = c.make()
-            hi = float(exact)
             lines.append(f"# {c.doc}: {c.source}")
+            if isinstance(exact, tuple):
+                lines.append(f"{c.name} = (")
+                lines += [f"    {_hex(float(v))},  # {float(v)!r}" for v in exact]
+                lines.append(")")
+                continue
+            hi = float(exact)
             if c.double_double:
                 lo = float(exact - mpmath.mpf(hi))
                 lines.append(f"{c.name}_HI = {_hex(hi)}  # {hi!r}")

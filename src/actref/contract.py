@@ -16,8 +16,8 @@ The subnormal rule (:func:`not_held`)
     0 truth (relu(-1)) is not subnormal, so a subnormal result there counts.
 The budget (:func:`budget`)
     The worst error allowed, in ULPs: the registry's ``ulp_budget`` (value,
-    derivative) for an elementwise function in float64; :data:`VECTOR_BUDGET` for the
-    softmax family in float64; :data:`NARROW_BUDGET` (correctly rounded but for one
+    derivative) of an elementwise function or (value, Jacobian) of a vector function in
+    float64; :data:`VECTOR_BUDGET` for logsumexp and the softmax Jacobian diagonal; :data:`NARROW_BUDGET` (correctly rounded but for one
     rounding of the float64 result) in float32 and float16.
 One finding (:class:`Finding`)
     Observed, expected, function, input, in the one message shape:
@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 if TYPE_CHECKING:
     from actref.registry import Activation
+    from actref.vectors import VectorFunction
 
 Part = Literal["value", "derivative"]
 
@@ -102,9 +103,12 @@ def contract_ulp_error(
 
 
 # ==================================================================== the budget
-def budget(act: Activation | None, part: Part = "value", dtype: DTypeLike = np.float64) -> float:
+def budget(
+    act: Activation | VectorFunction | None, part: Part = "value", dtype: DTypeLike = np.float64
+) -> float:
     """The worst error allowed in ULPs of ``dtype`` for ``act``'s ``part`` (``act`` None:
-    the softmax family). float64 reads the registry's ``ulp_budget``."""
+    logsumexp and the softmax family's Jacobian diagonal). float64 reads the table's
+    ``ulp_budget`` (value, derivative or Jacobian)."""
     if np.dtype(dtype) != np.float64:
         return NARROW_BUDGET
     if act is None:

@@ -189,7 +189,7 @@ def check_kinks(act: Activation) -> LawResult:
     :math:`\\delta` (plus the value budget); a jump means
     :math:`|f(k + \\delta) - f(k - \\delta)|` does not shrink with :math:`\\delta`.
     """
-    from actref.finite_diff import _one_sided
+    from actref.stencils import one_sided
 
     rows: list[tuple[float, float, float, float]] = []  # x, observed, expected, excess
     u = contract.budget(act, "value")
@@ -213,7 +213,7 @@ def check_kinks(act: Activation) -> LawResult:
         # the declared one-sided derivatives, measured from the pieces (not f(k) itself)
         base = np.array([1e-4 * max(1.0, abs(k))])
         for sign, declared in ((1.0, kink.right), (-1.0, kink.left)):
-            d, err = _one_sided(act, np.array([k]), base, sign, np.dtype(np.float64))
+            d, err = one_sided(act, np.array([k]), base, sign, np.dtype(np.float64))
             allowed = 4 * float(err[0]) + 1e-6 * max(1.0, abs(declared))
             rows.append((k, float(d[0]), declared, abs(float(d[0]) - declared) - allowed))
     xs = np.array([r[0] for r in rows], dtype=np.float64)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike, NDArray
 
-from actref import kernels
+from actref import kernels, naming
 from actref import symbolic as sym
 from actref.kernels.validate import F64_DTYPE, as_float_array
 from actref.laws import Law
@@ -957,9 +956,7 @@ ALIASES: dict[str, str] = {
 _GELU_APPROXIMATE = {"none": "gelu", "tanh": "gelu_tanh", False: "gelu", True: "gelu_tanh"}
 
 
-def _key(name: str) -> str:
-    """A name as lookup compares it: lower case, without ``-`` and ``_``."""
-    return name.lower().replace("-", "").replace("_", "")
+_key = naming.key  # the one normalisation (actref.naming), shared with the vector table
 
 
 _BY_KEY: dict[str, str] = {
@@ -989,19 +986,21 @@ def canonical_name(name: str) -> str:
         raise TypeError(f"activation name must be a string, got {type(name).__name__}")
     found = name if name in _BY_NAME else _BY_KEY.get(_key(name))
     if found is None:
-        vf = vector(name)
+        from actref import vectors  # the vector table imports the registry's kernels
+
+        vf = vectors.vector(name)
         if vf is not None:
             raise UnknownActivationError(
                 f"{name!r} is a function of a whole vector, not an elementwise activation: "
-                f"use actref.{vf.name} (`actref list` shows both kinds)"
+                f"use actref.vectors.vector({vf.name!r}) (`actref list` shows both kinds)"
             )
-        known = {**_BY_KEY, **{_key(v.name): v.name for v in VECTOR_TABLE}}
+        known = {**_BY_KEY, **{_key(v.name): v.name for v in vectors.TABLE}}
         close = difflib.get_close_matches(_key(name), list(known), n=6, cutoff=0.5)
         suggestions = list(dict.fromkeys(known[c] for c in close))[:3]
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise UnknownActivationError(
             f"unknown activation {name!r}{hint} (all {len(_BY_NAME)} elementwise and "
-            f"{len(VECTOR_TABLE)} vector functions: `actref list`)"
+            f"{len(vectors.TABLE)} vector functions: `actref list`)"
         )
     return found
 
@@ -1048,69 +1047,3 @@ def parse_params(pairs: Sequence[str]) -> Mapping[str, float]:
         except ValueError:
             raise ValueError(f"parameter {key}={value!r} is not a number") from None
     return out
-
-
-# -------------------------------------------------------------- vector functions
-@dataclass(frozen=True)
-class VectorFunction:
-    """A function of a whole vector along an axis (the softmax family): its value, its
-    full Jacobian, its formulas and its float64 ULP budget, declared once for ``actref
-    list/show/plot/verify``."""
-
-    name: str
-    summary: str
-    forward: Callable[..., NDArray[np.floating]]  # f(x, axis=-1)
-    jacobian: Callable[..., NDArray[np.floating]]  # (..., n, n) along the last axis
-    formula: str  # plain text, as ``actref show`` prints it
-    derivative: str
-    latex: str
-    dlatex: str
-    ulp_budget: float
-
-    def __call__(self, x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
-        return self.forward(x, axis=axis)
-
-
-def _vector_table() -> tuple[VectorFunction, ...]:
-    # the module, not the function actref re-exports under the same name; it imports
-    # numeric only: no cycle
-    sm = importlib.import_module("actref.softmax")
-
-    return (
-        VectorFunction(
-            name="softmax",
-            summary="exp(x_i) / sum_j exp(x_j): a probability vector (components sum to 1)",
-            forward=sm.softmax,
-            jacobian=sm.softmax_jacobian,
-            formula="s_i(x) = exp(x_i) / (exp(x_1) + ... + exp(x_n))",
-            derivative="ds_i/dx_j = s_i (delta_ij - s_j)   (J = diag(s) - s s^T)",
-            latex=r"s_i(x) = \frac{e^{x_i}}{\sum_{j=1}^{n} e^{x_j}}",
-            dlatex=r"\frac{\partial s_i}{\partial x_j} = s_i\,(\delta_{ij} - s_j)",
-            ulp_budget=4.0,
-        ),
-        VectorFunction(
-            name="log_softmax",
-            summary="x_i - log sum_j exp(x_j): the log of softmax, never through log(s)",
-            forward=sm.log_softmax,
-            jacobian=sm.log_softmax_jacobian,
-            formula="log s_i(x) = x_i - log(exp(x_1) + ... + exp(x_n))",
-            derivative="d log s_i/dx_j = delta_ij - s_j   (J = I - 1 s^T)",
-            latex=r"\log s_i(x) = x_i - \log \sum_{j=1}^{n} e^{x_j}",
-            dlatex=r"\frac{\partial \log s_i}{\partial x_j} = \delta_{ij} - s_j",
-            ulp_budget=4.0,
-        ),
-    )
-
-
-VECTOR_TABLE: tuple[VectorFunction, ...] = _vector_table()
-_VECTOR_BY_KEY = {_key(v.name): v for v in VECTOR_TABLE}
-
-
-def vector_names() -> list[str]:
-    """Every registered vector function (softmax family), sorted."""
-    return sorted(v.name for v in VECTOR_TABLE)
-
-
-def vector(name: str) -> VectorFunction | None:
-    """The vector function ``name`` (case, ``-`` and ``_`` ignored), or None."""
-    return _VECTOR_BY_KEY.get(_key(name)) if isinstance(name, str) else None

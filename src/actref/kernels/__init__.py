@@ -1,6 +1,7 @@
 """The NumPy kernels, one module per family, each kernel declared as regions and run by
 :mod:`actref.kernels.engine`. The registry names them here."""
 
+from actref.kernels.gaussian import gelu, gelu_grad, gelu_tanh, gelu_tanh_grad
 from actref.kernels.hyperbolic import (
     mish,
     mish_grad,
@@ -26,10 +27,6 @@ from actref.numeric import (  # not yet rewritten as regions (issue 14)
     celu_grad,
     elu,
     elu_grad,
-    gelu,
-    gelu_grad,
-    gelu_tanh,
-    gelu_tanh_grad,
     hardshrink,
     hardshrink_grad,
     hardsigmoid,

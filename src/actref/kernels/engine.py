@@ -17,7 +17,10 @@ meets against the oracle. Everything about *how* the formulas are run lives here
   on the whole block; otherwise small blocks evaluate each present region on the whole
   block and select (cheaper than gathering), large ones gather each region's elements
   and evaluate its formula there only (each formula sees only its own inputs, so it
-  need only be finite and silent on its own interval).
+  need only be finite and silent on its own interval); a *narrow* region (rare and
+  costly, such as a long series around a zero) is gathered in small blocks too;
+- **polynomials** (:func:`polynomial`): Horner's rule, on a few elements in Python
+  floats, bit for bit the same operations without NumPy's cost per call.
 
 No kernel knows the size of its input: this module is the only size-aware code.
 """
@@ -57,13 +60,16 @@ class Region:
     ``formula(x, *params)`` — or ``formula(x, shared, *params)`` when the kernel has a
     shared sub-expression — receives a 1-D float64 array and returns an array of the
     same length (or a scalar). ``why`` says why this form is right on this interval,
-    ``ulps`` the worst float64 error it reaches there against the oracle.
+    ``ulps`` the worst float64 error it reaches there against the oracle. ``narrow``:
+    the region holds few of a block's elements and its formula is costly, so small
+    blocks evaluate it on its own elements only, not on the whole block.
     """
 
     until: Bound
     formula: Formula
     why: str
     ulps: float
+    narrow: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +79,8 @@ class Kernel:
     ``shared(x, *params)``, when given, is computed once per evaluated set of elements
     and passed to every formula (``e = exp(-|x|)`` for the logistic family).
     ``total``: every formula is finite and silent on the whole line, so a small block
-    may evaluate all of them without suppressing warnings. ``absorbs_overflow``: some
+    may evaluate all of them without looking for the present ones or suppressing
+    warnings (large blocks still gather each region's elements). ``absorbs_overflow``: some
     formula overflows to an inf that it absorbs (``1/(1 + inf) = 0``), so overflow is
     not warned. ``exact_in(dtype, *params)``: the formulas are exact in that float
     dtype (comparisons, max/min, products by exactly representable parameters), so it
@@ -175,8 +182,8 @@ class Kernel:
             return _into(out, self._apply(regions[-1], x, params), x)
         if out is None:
             out = np.empty(x.shape)
-        if self.total:  # every formula is valid everywhere: no need to find the regions
-            self._select(x, out, params, range(len(regions)), ends)
+        if self.total and x.size <= SMALL:  # every formula is valid everywhere: no need
+            self._select(x, out, params, range(len(regions)), ends)  # to find the regions
             return out
         # the regions of the smallest and the largest element, and those between (the
         # ends are in order); nan compares false: it lands in the last region, so the
@@ -208,15 +215,25 @@ class Kernel:
     ) -> None:
         """Every present region on the whole block, right to left, each overwriting
         the elements below its end (a region with the last one's formula reuses its
-        values)."""
+        values; a narrow one: on its own elements only)."""
         shared = self.shared(x, *params) if self.shared is not None else None
         last = self.regions[present[-1]]
         top = self._apply(last, x, params, shared)
         out[...] = top
         for i in reversed(present[:-1]):
-            r = self.regions[i]
-            v = top if r.formula is last.formula else self._apply(r, x, params, shared)
-            np.copyto(out, v, where=x < ends[i])
+            region = self.regions[i]
+            if not region.narrow:
+                v = (
+                    top
+                    if region.formula is last.formula
+                    else self._apply(region, x, params, shared)
+                )
+                np.copyto(out, v, where=x < ends[i])
+                continue
+            mask = x < ends[i] if i == 0 else (x >= ends[i - 1]) & (x < ends[i])
+            idx = np.flatnonzero(mask)
+            if idx.size:
+                out[idx] = self._apply(region, x[idx], params)
 
     def _gather(
         self,
@@ -256,6 +273,32 @@ class Kernel:
         if shared is None:
             shared = self.shared(x, *params)
         return region.formula(x, shared, *params)
+
+
+# Up to this many elements, :func:`polynomial` sums in Python floats: NumPy's ~0.5 us per
+# call (two per coefficient) is most of the time of a long series on a few elements.
+FEW = 8
+
+
+def polynomial(coefs: Sequence[float], d: FArray) -> Any:
+    """``sum(coefs[k] * d**k)`` by Horner's rule on a 1-D array ``d``.
+
+    A few elements are summed in Python floats: the same IEEE operations in the same
+    order (no fused multiply-add in either), so the same bits as NumPy's.
+    """
+    last, rest = coefs[-1], coefs[-2::-1]
+    if d.size <= FEW:
+        vals = []
+        for v in d.tolist():
+            acc = last
+            for c in rest:
+                acc = acc * v + c
+            vals.append(acc)
+        return np.array(vals)
+    res: Any = last
+    for c in rest:
+        res = res * d + c
+    return res
 
 
 def _resolve(bound: Bound, params: tuple[float, ...]) -> float:

@@ -54,7 +54,7 @@ log_sigmoid_grad = kernel(
 )
 
 
-def _logistic_density(x):  # type: ignore[no-untyped-def]
+def _logistic_density(x: F64) -> F64:
     e = np.exp(-np.abs(x))
     d = 1.0 + e
     return e / (d * d)
