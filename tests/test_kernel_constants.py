@@ -147,3 +147,62 @@ def test_gelu_grad_taylor_coefficients_reproduce_n() -> None:
             series = d * sum(mpmath.mpf(c) * d**k for k, c in enumerate(coefs))
             want = mpmath.ncdf(v) / mpmath.npdf(v) + v
             assert abs(series - want) <= abs(want) * mpmath.mpf(2) ** -54, v
+
+
+# --------------------------------------------------------------------------- smooth
+def _derivative_at(name: str, v: mpmath.mpf) -> mpmath.mpf:
+    expr = actref.get(name).dexpr
+    return mpmath.mpf(str(sympy.N(expr.subs(X, sympy.Float(str(v), 45)), 45)))
+
+
+@pytest.mark.parametrize(
+    ("name", "hi", "lo"),
+    [
+        ("silu", constants.SILU_X0_HI, constants.SILU_X0_LO),
+        ("mish", constants.MISH_X0_HI, constants.MISH_X0_LO),
+    ],
+)
+def test_smooth_derivative_zeros_are_double_double_roots(name: str, hi: float, lo: float) -> None:
+    # the derivative (from sympy.diff, not from the generator's h) changes sign within
+    # 1e-30 of hi + lo: the zero to double-double accuracy
+    with mpmath.workdps(45):
+        x0 = _mp(hi, lo)
+        eps = mpmath.mpf(10) ** -30
+        assert _derivative_at(name, x0 - eps) * _derivative_at(name, x0 + eps) < 0
+
+
+def test_silu_t0_is_exp_of_its_x0() -> None:
+    with mpmath.workdps(45):
+        assert float(mpmath.exp(_mp(constants.SILU_X0_HI, constants.SILU_X0_LO))) == (
+            constants.SILU_T0
+        )
+
+
+@pytest.mark.parametrize("v", ["-2.0", "-1.25", "-1.19", "-0.7", "-0.4"])
+def test_mish_expansion_around_x0_is_the_derivative(v: str) -> None:
+    # mish'(x) = t h / q^2 (t = e^x, q = t (t + 2) + 2), with h(x0 + d) expanded in
+    # m = expm1(d) and d by the generated coefficients; held to sympy.diff of mish
+    c = constants
+    with mpmath.workdps(45):
+        xv = mpmath.mpf(v)
+        d = xv - _mp(c.MISH_X0_HI, c.MISH_X0_LO)
+        m = mpmath.expm1(d)
+        h = c.MISH_H_M * m + c.MISH_H_D * d + c.MISH_H_MM * m**2 + c.MISH_H_MMM * m**3
+        h += c.MISH_H_MD * m * d
+        t = mpmath.exp(xv)
+        got = t * h / (t * (t + 2) + 2) ** 2
+        want = _derivative_at("mish", xv)
+        # the coefficients are rounded to float64: agreement to ~1e-15 relative
+        assert abs(got - want) <= abs(want) * mpmath.mpf(10) ** -14
+    assert c.MISH_H_D_HEAD + c.MISH_H_D_TAIL == c.MISH_H_D
+
+
+def test_tanhshrink_series_is_x_cosh_x_minus_sinh_x() -> None:
+    with mpmath.workdps(40):
+        exact = [mpmath.mpf(2 * k) / mpmath.factorial(2 * k + 1) for k in range(1, 12)]
+        assert tuple(float(v) for v in exact) == constants.TANHSHRINK_SERIES
+        # and the series sums to (x cosh x - sinh x) / x^3 at the switch, |x| = 1.5
+        y = mpmath.mpf("2.25")
+        total = sum(c * y**k for k, c in enumerate(exact))
+        x = mpmath.mpf("1.5")
+        assert abs(total - (x * mpmath.cosh(x) - mpmath.sinh(x)) / x**3) < 1e-17

@@ -58,6 +58,21 @@ def test_mish_grad_dense_near_zero() -> None:
     _assert_none(_findings("mish", np.concatenate([np.linspace(-1.25, 0.0, 1500), worst])))
 
 
+def test_mish_grad_where_q_squared_rounds() -> None:
+    """5 ULP at -0.85645 (3 of 60,000 dense points in [-2.5, -0.3]) while q = 2 + 2t +
+    t^2 was rounded before it was squared."""
+    worst = [-0.8564533333333331]
+    _assert_none(_findings("mish", np.concatenate([np.linspace(-2.0, -0.4, 1500), worst])))
+
+
+# ---------------------------------------------------------------------------- silu'
+def test_silu_grad_left_of_its_zero() -> None:
+    """5 ULP at -18.25 and -15.24 while sigma(x) sigma(-x) was e / (1 + e)^2 (1 + e
+    rounded, then squared)."""
+    worst = [-18.245375, -15.244543275635518]
+    _assert_none(_findings("silu", np.concatenate([np.linspace(-40.0, -0.5, 1500), worst])))
+
+
 def test_mish_grad_left_tail() -> None:
     """5 ULP at -4.83 and beyond -8 before (the expansion around x0 cancels there)."""
     rng = np.random.default_rng(14)

@@ -46,6 +46,47 @@ def _bits(v: mpmath.mpf, n: int) -> mpmath.mpf:
     return mpmath.ldexp(mpmath.nint(m * 2**n), e - n)
 
 
+# ------------------------------------------------------------------------- smooth
+def _silu_x0() -> mpmath.mpf:
+    """silu'(x) = sigma(x) sigma(-x) (1 + x + e^x): the zero of the last factor."""
+    return _root(lambda v: 1 + v + mpmath.exp(v), -1.28)
+
+
+def _mish_h(v: mpmath.mpf) -> mpmath.mpf:
+    """mish'(x) = t h(x) / (t (t + 2) + 2)^2 with t = e^x (x <= 0)."""
+    t = mpmath.exp(v)
+    return t**3 + 4 * t**2 + 6 * t + 4 + 4 * v + 4 * v * t
+
+
+def _mish_x0() -> mpmath.mpf:
+    return _root(_mish_h, -1.19)
+
+
+def _mish_h_coefficients() -> dict[str, mpmath.mpf]:
+    """h(x0 + d) = M m + D d + MM m^2 + MMM m^3 + MD m d, m = expm1(d), T = e^x0:
+    t^3 + 4t^2 + 6t + 4 + 4x + 4xt expanded with t = T (1 + m), h(x0) = 0."""
+    x0 = _mish_x0()
+    t = mpmath.exp(x0)
+    return {
+        "M": 3 * t**3 + 8 * t**2 + t * (6 + 4 * x0),
+        "D": 4 + 4 * t,
+        "MM": 3 * t**3 + 4 * t**2,
+        "MMM": t**3,
+        "MD": 4 * t,
+    }
+
+
+def _mish_h_d_head() -> mpmath.mpf:
+    """float64(MISH_H_D) to 26 bits: with the rest, a Dekker split made once."""
+    return _bits(mpmath.mpf(float(_mish_h_coefficients()["D"])), 26)
+
+
+def tanhshrink_series() -> tuple[mpmath.mpf, ...]:
+    """x cosh x - sinh x = sum_{k>=1} 2k x^(2k+1) / (2k+1)!, k = 1..11: all positive;
+    at |x| = 1.5 the 12th term is below 1e-17 of the sum."""
+    return tuple(mpmath.mpf(2 * k) / mpmath.factorial(2 * k + 1) for k in range(1, 12))
+
+
 # ------------------------------------------------------------------------- gaussian
 # gelu'(x) = Phi(x) + x phi(x) = phi(x) N(x) with N = Phi/phi + x: both forms cancel
 # around the zero x0, so there (the window, measured: outside it they stay within the
@@ -251,6 +292,75 @@ CONSTANTS: tuple[Constant, ...] = (
         " e0 expm1(fl(A) (u - u0)) is then e^{fl(A) u} - e^{fl(A) u0} (measured: fewer"
         " points at 3+ ULP than with the exact e^{2z(x0)}, 7 ULP at worst instead of 8)",
         "gelu_tanh' around its zero: e^{2z(x0)}",
+    ),
+    # ------------------------------------------------------------------- smooth
+    Constant(
+        "SILU_X0",
+        _silu_x0,
+        "findroot(1 + x + exp(x), -1.28)",
+        "silu' vanishes where 1 + x + e^x does",
+        double_double=True,
+    ),
+    Constant(
+        "SILU_T0",
+        lambda: mpmath.exp(_silu_x0()),
+        "exp(SILU_X0) = -(1 + SILU_X0)",
+        "e^x at silu's x0, the factor of expm1(x - x0)",
+    ),
+    Constant(
+        "TANHSHRINK_SERIES",
+        tanhshrink_series,
+        "2k/(2k+1)!, k = 1..11: tanhshrink_series()",
+        "tanhshrink near 0: the series of x cosh x - sinh x over x^3, in x^2",
+    ),
+    Constant(
+        "MISH_X0",
+        _mish_x0,
+        "findroot(t^3 + 4t^2 + 6t + 4 + 4x + 4xt, t = exp(x), -1.19)",
+        "mish' vanishes where h does",
+        double_double=True,
+    ),
+    Constant(
+        "MISH_H_M",
+        lambda: _mish_h_coefficients()["M"],
+        "3T^3 + 8T^2 + T (6 + 4 MISH_X0), T = exp(MISH_X0)",
+        "h(x0 + d), the coefficient of m = expm1(d)",
+    ),
+    Constant(
+        "MISH_H_D",
+        lambda: _mish_h_coefficients()["D"],
+        "4 + 4T",
+        "h(x0 + d), the coefficient of d",
+    ),
+    Constant(
+        "MISH_H_D_HEAD",
+        _mish_h_d_head,
+        "MISH_H_D to 26 bits",
+        "Dekker's split of MISH_H_D (head), so that two_prod need not split it",
+    ),
+    Constant(
+        "MISH_H_D_TAIL",
+        lambda: mpmath.mpf(float(_mish_h_coefficients()["D"])) - _mish_h_d_head(),
+        "MISH_H_D - MISH_H_D_HEAD (exact, 26 bits)",
+        "Dekker's split of MISH_H_D (tail)",
+    ),
+    Constant(
+        "MISH_H_MM",
+        lambda: _mish_h_coefficients()["MM"],
+        "3T^3 + 4T^2",
+        "h(x0 + d), the coefficient of m^2",
+    ),
+    Constant(
+        "MISH_H_MMM",
+        lambda: _mish_h_coefficients()["MMM"],
+        "T^3",
+        "h(x0 + d), the coefficient of m^3",
+    ),
+    Constant(
+        "MISH_H_MD",
+        lambda: _mish_h_coefficients()["MD"],
+        "4T",
+        "h(x0 + d), the coefficient of m d",
     ),
     # -------------------------------------------------------------- exponential
     Constant(

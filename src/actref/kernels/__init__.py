@@ -5,7 +5,24 @@ from actref.kernels.algebraic import softsign, softsign_grad, squareplus, square
 from actref.kernels.constants import SELU_ALPHA, SELU_SCALE
 from actref.kernels.exponential import celu, celu_grad, elu, elu_grad, selu, selu_grad
 from actref.kernels.gaussian import gelu, gelu_grad, gelu_tanh, gelu_tanh_grad
-from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
+from actref.kernels.hyperbolic import (
+    mish,
+    mish_grad,
+    tanh,
+    tanh_grad,
+    tanhshrink,
+    tanhshrink_grad,
+)
+from actref.kernels.logistic import (
+    log_sigmoid,
+    log_sigmoid_grad,
+    sigmoid,
+    sigmoid_grad,
+    silu,
+    silu_grad,
+    softplus,
+    softplus_grad,
+)
 from actref.kernels.piecewise import (
     hardshrink,
     hardshrink_grad,
@@ -25,18 +42,6 @@ from actref.kernels.piecewise import (
     relu_grad,
     softshrink,
     softshrink_grad,
-)
-from actref.numeric import (  # not yet rewritten as regions (issue 14)
-    mish,
-    mish_grad,
-    silu,
-    silu_grad,
-    softplus,
-    softplus_grad,
-    tanh,
-    tanh_grad,
-    tanhshrink,
-    tanhshrink_grad,
 )
 
 __all__ = [

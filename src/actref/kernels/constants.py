@@ -85,6 +85,42 @@ GELU_TANH_GRAD_X0_LO = float.fromhex("0x1.4f523ed77dbdcp-55")  # 3.6355605092076
 GELU_TANH_GRAD_X0_SQUARED = float.fromhex("0x1.21e4bab8db157p-1")  # 0.5661981917051361
 # gelu_tanh' around its zero: e^{2z(x0)}: exp(fl(A) (x0 + c x0^3)), fl(A) = GELU_TANH_A, the A the kernel's expm1 term uses: e0 expm1(fl(A) (u - u0)) is then e^{fl(A) u} - e^{fl(A) u0} (measured: fewer points at 3+ ULP than with the exact e^{2z(x0)}, 7 ULP at worst instead of 8)
 GELU_TANH_GRAD_E0 = float.fromhex("0x1.2af64e9c485edp-2")  # 0.2919552119147671
+# silu' vanishes where 1 + x + e^x does: findroot(1 + x + exp(x), -1.28)
+SILU_X0_HI = float.fromhex("-0x1.474973c84120bp+0")  # -1.2784645427610737
+SILU_X0_LO = float.fromhex("-0x1.f8d74bc9ac154p-54")  # -1.0946994183093437e-16
+# e^x at silu's x0, the factor of expm1(x - x0): exp(SILU_X0) = -(1 + SILU_X0)
+SILU_T0 = float.fromhex("0x1.1d25cf210482ep-2")  # 0.2784645427610738
+# tanhshrink near 0: the series of x cosh x - sinh x over x^3, in x^2: 2k/(2k+1)!, k = 1..11: tanhshrink_series()
+TANHSHRINK_SERIES = (
+    float.fromhex("0x1.5555555555555p-2"),  # 0.3333333333333333
+    float.fromhex("0x1.1111111111111p-5"),  # 0.03333333333333333
+    float.fromhex("0x1.3813813813814p-10"),  # 0.0011904761904761906
+    float.fromhex("0x1.71de3a556c734p-16"),  # 2.2045855379188714e-05
+    float.fromhex("0x1.0cfeb60f94b0ep-22"),  # 2.505210838544172e-07
+    float.fromhex("0x1.08db48ebe51c7p-29"),  # 1.9270852604185937e-09
+    float.fromhex("0x1.78af56a4d411bp-37"),  # 1.0706029224547743e-11
+    float.fromhex("0x1.952c77030ad4ap-45"),  # 4.498331606952833e-14
+    float.fromhex("0x1.5532eaf516982p-53"),  # 1.4797143443923793e-16
+    float.fromhex("0x1.ce272b49432cep-62"),  # 3.9145882126782523e-19
+    float.fromhex("0x1.0132bcd1f4692p-70"),  # 8.509974375387505e-22
+)
+# mish' vanishes where h does: findroot(t^3 + 4t^2 + 6t + 4 + 4x + 4xt, t = exp(x), -1.19)
+MISH_X0_HI = float.fromhex("-0x1.31432c0d12d84p+0")  # -1.1924312145154952
+MISH_X0_LO = float.fromhex("-0x1.bf319154da210p-55")  # -4.8484829848031044e-17
+# h(x0 + d), the coefficient of m = expm1(d): 3T^3 + 8T^2 + T (6 + 4 MISH_X0), T = exp(MISH_X0)
+MISH_H_M = float.fromhex("0x1.31ac354e2a079p+0")  # 1.194033938963939
+# h(x0 + d), the coefficient of d: 4 + 4T
+MISH_H_D = float.fromhex("0x1.4db1080bf0fb3p+2")  # 5.213930141126116
+# Dekker's split of MISH_H_D (head), so that two_prod need not split it: MISH_H_D to 26 bits
+MISH_H_D_HEAD = float.fromhex("0x1.4db1080000000p+2")  # 5.213930130004883
+# Dekker's split of MISH_H_D (tail): MISH_H_D - MISH_H_D_HEAD (exact, 26 bits)
+MISH_H_D_TAIL = float.fromhex("0x1.7e1f660000000p-27")  # 1.112123282354105e-08
+# h(x0 + d), the coefficient of m^2: 3T^3 + 4T^2
+MISH_H_MM = float.fromhex("0x1.cf1d5480ba0e5p-2")  # 0.4522603229111282
+# h(x0 + d), the coefficient of m^3: T^3
+MISH_H_MMM = float.fromhex("0x1.c9f40193f744cp-6")  # 0.027951242009170138
+# h(x0 + d), the coefficient of m d: 4T
+MISH_H_MD = float.fromhex("0x1.36c4202fc3eccp+0")  # 1.2139301411261156
 # SELU's alpha: 1.6732632423543772848170429916717 (Klambauer et al. 2017, as PyTorch)
 SELU_ALPHA = float.fromhex("0x1.ac5afad782cf1p+0")  # 1.6732632423543772
 # SELU's lambda (scale): 1.0507009873554804934193349852946 (Klambauer et al. 2017, as PyTorch)

@@ -13,14 +13,6 @@ meets against the oracle. Everything about *how* the formulas are run lives here
   run in the input's own dtype, on the whole array;
 - **nan policy**: a nan input is given to the last region (comparisons with nan are
   false), whose formula returns nan for it (every kernel is tested for nan in, nan out);
-  a kernel whose formulas are comparisons (an indicator such as ``x > 0`` is 0 for nan)
-  is declared ``nan_blind`` and the engine puts nan back, after one ``x.min()`` per
-  block says whether there is any (``where(isnan(x), x, ...)`` in every formula would
-  cost 2-3 passes per block; ``heaviside`` and ``where`` on unpredictable masks ~30x);
-- **one pass**: a kernel whose one formula is a single pass over ``x`` (relu's
-  ``max(x, 0)``, a clamp) runs on the whole array at once and its result is the output:
-  in blocks, the block's result copied into the output is a second pass (relu at 10**6
-  elements: whole 0.58 ms, blocks written in place 0.69, blocks copied 0.81);
 - **region dispatch**: a block whose elements all fall in one region gets that formula
   on the whole block; otherwise small blocks evaluate each present region on the whole
   block and select (cheaper than gathering), large ones gather each region's elements
@@ -35,6 +27,7 @@ No kernel knows the size of its input: this module is the only size-aware code.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +47,9 @@ Bound = float | Callable[..., float]  # a number, or a function of the kernel's 
 BLOCK = 16384
 # Blocks up to this size evaluate every present region on the whole block and select.
 SMALL = 1024
+# Blocks up to this size find their smallest and largest element by sorting a copy
+# (16 elements: 0.5 us; the two reductions: 1.5 us; even at 256).
+SORTED = 256
 
 
 @dataclass(frozen=True)
@@ -104,11 +100,25 @@ class Kernel:
     one_pass: bool = False
     # the region ends, when none depends on a parameter (resolved once)
     _ends: tuple[float, ...] | None = field(default=None, repr=False)
+    # the region ends by parameter tuple, when some end depends on a parameter
+    _ends_by_params: dict[tuple[float, ...], tuple[float, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     def switches(self, *params: float) -> tuple[float, ...]:
         """Where one formula hands over to the next (finite ``until`` s, in order)."""
         ends = (_resolve(r.until, params) for r in self.regions[:-1])
         return tuple(e for e in ends if math.isfinite(e))
+
+    def _ends_for(self, params: tuple[float, ...]) -> tuple[float, ...]:
+        """The region ends for these parameters, resolved once per parameter tuple
+        (a dict lookup costs ~0.1 us of a 16-element call, resolving ~0.6 us)."""
+        ends = self._ends_by_params.get(params)
+        if ends is None:
+            ends = tuple(float(_resolve(r.until, params)) for r in self.regions[:-1])
+            if len(self._ends_by_params) < 256:
+                self._ends_by_params[params] = ends
+        return ends
 
     def region_at(self, value: float, *params: float) -> Region:
         """The region that evaluates ``value``."""
@@ -135,32 +145,7 @@ class Kernel:
         if type(x) is np.ndarray and x.dtype is F64_DTYPE and x.ndim == 1:
             n = x.shape[0]
             if 0 < n <= BLOCK:
-                sole = self._sole_region(params)
-                if sole is not None and not self.nan_blind:  # one formula: its fresh result
-                    # is the answer, no copy
-                    if self.absorbs_overflow:
-                        with np.errstate(over="ignore"):
-                            val = self._apply(sole, x, params)
-                    else:
-                        val = self._apply(sole, x, params)
-                    if (
-                        isinstance(val, np.ndarray)
-                        and val.base is None  # a fresh array, not x or a view of it
-                        and val is not x
-                        and val.dtype is F64_DTYPE
-                        and val.shape == x.shape
-                    ):
-                        return val
-                    res = np.empty(n)
-                    res[...] = val
-                    return res
-                res = np.empty(n)
-                if self.absorbs_overflow:
-                    with np.errstate(over="ignore"):
-                        self._evaluate(x, res, params)
-                else:
-                    self._evaluate(x, res, params)
-                return res
+                return self._guarded(x, None, params)
         arr = np.asarray(x)
         if arr.dtype.kind != "f":
             arr = arr.astype(np.float64)
@@ -168,27 +153,18 @@ class Kernel:
         if arr.size == 0:
             return out
         xf, of = arr.reshape(-1), out.reshape(-1)
-        if self.absorbs_overflow:  # once per call, not per block (~1 us each)
-            with np.errstate(over="ignore"):
-                self._run(xf, of, params)
-        else:
-            self._run(xf, of, params)
-        return out
-
-    def _run(self, xf: FArray, of: FArray, params: tuple[float, ...]) -> None:
-        """The flat input ``xf`` into the flat result ``of``: natively, in float64
-        blocks, or widened."""
         if (
-            xf.dtype != F64_DTYPE
+            arr.dtype != F64_DTYPE
             and self.exact_in is not None
-            and self.exact_in(xf.dtype, *params)
+            and self.exact_in(arr.dtype, *params)
         ):
-            self._evaluate(xf, of, params)
-        elif xf.dtype == F64_DTYPE:
+            self._guarded(xf, of, params)
+        elif arr.dtype == F64_DTYPE:
             for i in range(0, xf.size, BLOCK):
-                self._evaluate(xf[i : i + BLOCK], of[i : i + BLOCK], params)
+                self._guarded(xf[i : i + BLOCK], of[i : i + BLOCK], params)
         else:
             self._widened(xf, of, params)
+        return out
 
     def _widened(self, xf: FArray, of: FArray, params: tuple[float, ...]) -> None:
         """float16/32: each block widened to float64, evaluated, rounded once."""
@@ -199,56 +175,57 @@ class Kernel:
             k = min(m, n - i)
             xk, ok = xb[:k], ob[:k]
             np.copyto(xk, xf[i : i + k])
-            self._evaluate(xk, ok, params)
+            self._guarded(xk, ok, params)
             with np.errstate(over="ignore"):  # a true value beyond float32/16's range is inf
                 np.copyto(of[i : i + k], ok, casting="same_kind")
 
-    def _evaluate(self, x: FArray, out: FArray, params: tuple[float, ...]) -> None:
-        """One block: its regions, then nan put back for a nan-blind kernel."""
-        if len(self.regions) == 1 and self.shared is None:  # one formula: no dispatch
-            out[...] = self.regions[0].formula(x, *params)
+    def _guarded(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
+        """One block, overflow silenced when the kernel absorbs it, then nan put back
+        for a nan-blind kernel (x.min() is nan when some x is: one fast pass)."""
+        if self.absorbs_overflow:
+            with np.errstate(over="ignore"):
+                res = self._block(x, out, params)
         else:
-            self._block(x, out, params)
-        # x.min() is nan when some x is: one fast pass, nothing more in the usual case
+            res = self._block(x, out, params)
         if self.nan_blind and math.isnan(x.min()):
-            np.copyto(out, x, where=np.isnan(x))
+            np.copyto(res, x, where=np.isnan(x))
+        return res
 
-    def _sole_region(self, params: tuple[float, ...]) -> Region | None:
-        """The one region that can hold any input, if there is one: a single region, or
-        parameters that leave every other region empty (``until`` at -inf)."""
+    def _block(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
+        """Evaluate one block: the region dispatch. The values go into ``out``; without
+        one, a single formula's fresh result is returned as it is (no copy)."""
         regions = self.regions
         if len(regions) == 1:
-            return regions[0]
-        if self._ends is None and _resolve(regions[-2].until, params) == -math.inf:
-            return regions[-1]
-        return None
-
-    def _block(self, x: FArray, out: FArray, params: tuple[float, ...]) -> None:
-        """Evaluate one block: the region dispatch."""
-        regions = self.regions
-        sole = self._sole_region(params)
-        if sole is not None:
-            out[...] = self._apply(sole, x, params)
-            return
+            return _into(out, self._apply(regions[0], x, params), x)
         ends = self._ends
         if ends is None:
-            ends = tuple(_resolve(r.until, params) for r in regions[:-1])
+            ends = self._ends_for(params)
+        if ends[-1] == -math.inf:  # every region but the last is empty for these params
+            return _into(out, self._apply(regions[-1], x, params), x)
+        if out is None:
+            out = np.empty(x.shape)
         if self.total and x.size <= SMALL:  # every formula is valid everywhere: no need
             self._select(x, out, params, range(len(regions)), ends)  # to find the regions
-            return
-        lo, hi = np.fmin.reduce(x), x.max()  # hi is nan when some x is: the last region
-        present = [
-            i
-            for i in range(len(regions))
-            if (i == len(ends) or lo < ends[i]) and (i == 0 or not hi < ends[i - 1])
-        ]
-        if len(present) == 1:
-            out[...] = self._apply(regions[present[0]], x, params)
-        elif x.size <= SMALL:
+            return out
+        # the regions of the smallest and the largest element, and those between (the
+        # ends are in order); nan compares false: it lands in the last region, so the
+        # largest element is needed only when the smallest is left of it
+        if x.size <= SORTED:
+            s = x.copy()
+            s.sort()  # nan sorts last
+            first, last = bisect.bisect_right(ends, s[0]), bisect.bisect_right(ends, s[-1])
+        else:
+            first = bisect.bisect_right(ends, np.fmin.reduce(x))
+            last = first if first == len(ends) else bisect.bisect_right(ends, x.max())
+        if first == last:
+            return _into(out, self._apply(regions[first], x, params), x)
+        present = [i for i in range(first, last + 1) if i == first or ends[i - 1] < _end(ends, i)]
+        if x.size <= SMALL:
             with np.errstate(all="ignore"):  # formulas off their interval: discarded values
                 self._select(x, out, params, present, ends)
         else:
             self._gather(x, out, params, present, ends)
+        return out
 
     def _select(
         self,
@@ -259,13 +236,21 @@ class Kernel:
         ends: Sequence[float],
     ) -> None:
         """Every present region on the whole block, right to left, each overwriting
-        the elements below its end (a narrow one: on its own elements only)."""
+        the elements below its end (a region with the last one's formula reuses its
+        values; a narrow one: on its own elements only)."""
         shared = self.shared(x, *params) if self.shared is not None else None
-        out[...] = self._apply(self.regions[present[-1]], x, params, shared)
+        last = self.regions[present[-1]]
+        top = self._apply(last, x, params, shared)
+        out[...] = top
         for i in reversed(present[:-1]):
             region = self.regions[i]
             if not region.narrow:
-                np.copyto(out, self._apply(region, x, params, shared), where=x < ends[i])
+                v = (
+                    top
+                    if region.formula is last.formula
+                    else self._apply(region, x, params, shared)
+                )
+                np.copyto(out, v, where=x < ends[i])
                 continue
             mask = x < ends[i] if i == 0 else (x >= ends[i - 1]) & (x < ends[i])
             idx = np.flatnonzero(mask)
@@ -280,8 +265,18 @@ class Kernel:
         present: Sequence[int],
         ends: Sequence[float],
     ) -> None:
-        """Each present region evaluated on its own elements only."""
-        for i in present:
+        """Each present region evaluated on its own elements only; but a formula that
+        serves several present regions (tanhshrink's x - tanh x on both sides of its
+        series) runs once on the whole block, under errstate (its values elsewhere are
+        overwritten): cheaper than gathering its elements twice."""
+        formulas = [self.regions[i].formula for i in present]
+        whole = next((f for f in formulas if formulas.count(f) > 1), None)
+        if whole is not None:
+            with np.errstate(all="ignore"):
+                out[...] = self._apply(self.regions[present[formulas.index(whole)]], x, params)
+        for i, f in zip(present, formulas, strict=True):
+            if f is whole:
+                continue
             if i == 0:
                 mask = x < ends[0]
             elif i == len(ends):
@@ -344,6 +339,30 @@ def select(cond: Any, a: Any, b: Any) -> Any:
 
 def _resolve(bound: Bound, params: tuple[float, ...]) -> float:
     return bound(*params) if callable(bound) else bound
+
+
+def _into(out: FArray | None, values: Any, x: FArray) -> FArray:
+    """``values`` (one formula's result on all of ``x``) as the block's result: written
+    into ``out`` when there is one; else returned as it is when it is a fresh float64
+    array of x's shape (a ufunc's result: it owns its memory), copied otherwise (x
+    itself, a view of it, a scalar)."""
+    if (
+        out is None
+        and type(values) is np.ndarray
+        and values.base is None
+        and values is not x
+        and values.dtype is F64_DTYPE
+        and values.shape == x.shape
+    ):
+        return values
+    if out is None:
+        out = np.empty(x.shape)
+    out[...] = values
+    return out
+
+
+def _end(ends: Sequence[float], i: int) -> float:
+    return ends[i] if i < len(ends) else math.inf
 
 
 def kernel(
