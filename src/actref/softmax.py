@@ -15,8 +15,8 @@ import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from actref.kernels.compensated import two_prod
-from actref.kernels.validate import as_float_array
+from actref.kernels.compensated import dd_add, dd_mul, two_prod
+from actref.kernels.validate import as_float_array, as_rows, axis_index
 
 F64 = NDArray[np.float64]
 
@@ -25,19 +25,8 @@ Axis = int | tuple[int, ...] | None
 
 
 def _prepare(x: ArrayLike, axis: int) -> tuple[F64, np.dtype[np.floating], int]:
-    arr, dtype = as_float_array(x)
-    arr = arr.astype(np.float64, copy=False)  # computed in float64, rounded once at the end
-    if arr.ndim == 0:
-        raise ValueError("x must have at least one dimension to take a softmax over")
-    return arr, dtype, _one_axis(axis, arr.ndim, "an integer")
-
-
-def _one_axis(axis: object, ndim: int, accepted: str) -> int:
-    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise TypeError(f"axis must be {accepted}, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimension(s)")
-    return int(axis) % ndim
+    arr, dtype = as_rows(x, "take a softmax over")  # in float64, rounded once at the end
+    return arr, dtype, axis_index(axis, arr.ndim)
 
 
 def _gather(x: ArrayLike, axis: Axis) -> tuple[F64, np.dtype[np.floating], tuple[int, ...]]:
@@ -50,11 +39,11 @@ def _gather(x: ArrayLike, axis: Axis) -> tuple[F64, np.dtype[np.floating], tuple
     if axis is None:
         axes = tuple(range(arr.ndim))
     elif isinstance(axis, tuple):
-        axes = tuple(_one_axis(a, arr.ndim, "a tuple of integers") for a in axis)
+        axes = tuple(axis_index(a, arr.ndim, "a tuple of integers") for a in axis)
         if len(set(axes)) != len(axes) or not axes:
             raise ValueError(f"axis {axis} must name distinct axes, at least one")
     else:
-        axes = (_one_axis(axis, arr.ndim, "an integer, a tuple of integers or None"),)
+        axes = (axis_index(axis, arr.ndim, "an integer, a tuple of integers or None"),)
     k = len(axes)
     moved = np.moveaxis(arr, axes, tuple(range(arr.ndim - k, arr.ndim)))
     merged = int(np.prod(moved.shape[arr.ndim - k :]))
@@ -154,22 +143,6 @@ def _log_total(hi: F64, lo: F64, axis: int) -> F64:
 DD = tuple[F64, F64]
 
 
-def _two_sum(a: F64, b: F64) -> DD:
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _dd_add(a: DD, b: DD) -> DD:
-    s, e = _two_sum(a[0], b[0])
-    return _two_sum(s, e + a[1] + b[1])
-
-
-def _dd_mul(a: DD, b: DD) -> DD:
-    p, e = two_prod(a[0], b[0])
-    return _two_sum(p, e + a[0] * b[1] + a[1] * b[0])
-
-
 def _dd_constant(num: int, den: int) -> tuple[float, float]:
     hi = num / den
     lo = float(fractions.Fraction(num, den) - fractions.Fraction(hi))
@@ -188,16 +161,16 @@ def _dd_exp(x: F64) -> DD:
     x = np.maximum(x, -800.0)  # e^-800 is 0 in float64 anyway
     k = np.rint(x / _LN2[0])
     p, e = two_prod(k, _LN2[0])
-    r = _dd_add((x, np.zeros_like(x)), (-p, -e))
-    r = _dd_add(r, (-k * _LN2[1], np.zeros_like(x)))
+    r = dd_add((x, np.zeros_like(x)), (-p, -e))
+    r = dd_add(r, (-k * _LN2[1], np.zeros_like(x)))
     s = (r[0] / 256, r[1] / 256)
     u: DD = (np.full_like(x, _INV_FACT[10][0]), np.full_like(x, _INV_FACT[10][1]))
     for c in _INV_FACT[9:0:-1]:
-        u = _dd_add(_dd_mul(u, s), (np.full_like(x, c[0]), np.full_like(x, c[1])))
-    u = _dd_mul(u, s)  # e^s - 1
+        u = dd_add(dd_mul(u, s), (np.full_like(x, c[0]), np.full_like(x, c[1])))
+    u = dd_mul(u, s)  # e^s - 1
     for _ in range(8):
-        u = _dd_mul(u, _dd_add(u, (np.full_like(x, 2.0), np.zeros_like(x))))
-    one = _dd_add((np.ones_like(x), np.zeros_like(x)), u)
+        u = dd_mul(u, dd_add(u, (np.full_like(x, 2.0), np.zeros_like(x))))
+    one = dd_add((np.ones_like(x), np.zeros_like(x)), u)
     return np.ldexp(one[0], k.astype(np.int64)), np.ldexp(one[1], k.astype(np.int64))
 
 
@@ -209,7 +182,7 @@ def _logsumexp_near_zero(rows: F64) -> F64:
     at about 10 us an entry."""
     total: DD = (np.full(rows.shape[0], -1.0), np.zeros(rows.shape[0]))
     for j in range(rows.shape[1]):
-        total = _dd_add(total, _dd_exp(rows[:, j]))
+        total = dd_add(total, _dd_exp(rows[:, j]))
     hi, lo = total
     out: F64 = np.log1p(hi) + lo / (1.0 + hi)
     for i in np.flatnonzero(np.abs(out) < rows.shape[1] * 2.0**-48):

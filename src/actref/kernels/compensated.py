@@ -41,3 +41,15 @@ def two_prod(a: Any, b: Any) -> tuple[F64, F64]:
     bh, bl = split(b)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, e
+
+
+def dd_add(a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[F64, F64]:
+    """The sum of two double-doubles ``(hi, lo)``, renormalised (about 2^-104 relative)."""
+    s, e = two_sum(a[0], b[0])
+    return two_sum(s, e + a[1] + b[1])
+
+
+def dd_mul(a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[F64, F64]:
+    """The product of two double-doubles ``(hi, lo)``, renormalised."""
+    p, e = two_prod(a[0], b[0])
+    return two_sum(p, e + a[0] * b[1] + a[1] * b[0])

@@ -20,30 +20,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from actref import kernels, vector_oracle
+from actref.kernels.validate import as_rows, axis_index
 from actref.oracle import round_to
 
 F64 = NDArray[np.float64]
 
 __all__ = ["gated", "gated_jacobian", "gated_jvp", "gated_vjp", "split_halves"]
-
-
-def _float(x: ArrayLike) -> tuple[F64, np.dtype[Any]]:
-    arr = np.asarray(x)
-    if arr.dtype.kind in "iub":
-        arr = arr.astype(np.float64)
-    if arr.dtype.kind != "f" or arr.dtype.itemsize > 8:
-        raise TypeError(f"x has dtype {arr.dtype}; accepted: float16, float32, float64, integers")
-    if arr.ndim == 0:
-        raise ValueError("x must have at least one dimension to split in halves")
-    return arr.astype(np.float64), arr.dtype
-
-
-def _axis(axis: object, ndim: int) -> int:
-    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an integer, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimension(s)")
-    return int(axis) % ndim
 
 
 def split_halves(arr: F64, name: str) -> tuple[F64, F64]:
@@ -82,8 +64,8 @@ def _exact_where_gate_is_tiny(out: F64, a: F64, b: F64, g: F64, gate: str, slope
 
 def gated(x: ArrayLike, axis: int = -1, *, gate: str, name: str) -> NDArray[np.floating]:
     r""":math:`a \otimes g(b)` along ``axis``; the result has half its length."""
-    arr, dtype = _float(x)
-    ax = _axis(axis, arr.ndim)
+    arr, dtype = as_rows(x, "split in halves")
+    ax = axis_index(axis, arr.ndim)
     rows = np.ascontiguousarray(np.moveaxis(arr, ax, -1))
     a, b = split_halves(rows, name)
     g, _ = _gate(gate)
@@ -98,7 +80,7 @@ def gated(x: ArrayLike, axis: int = -1, *, gate: str, name: str) -> NDArray[np.f
 
 def gated_jacobian(x: ArrayLike, *, gate: str, name: str) -> NDArray[np.floating]:
     """The Jacobian along the last axis, ``(..., m, 2m)``."""
-    arr, dtype = _float(x)
+    arr, dtype = as_rows(x, "split in halves")
     a, b = split_halves(arr, name)
     g, dg = _gate(gate)
     m = a.shape[-1]
@@ -115,8 +97,8 @@ def gated_jacobian(x: ArrayLike, *, gate: str, name: str) -> NDArray[np.floating
 
 def gated_jvp(x: ArrayLike, v: ArrayLike, *, gate: str, name: str) -> NDArray[np.floating]:
     r""":math:`J v = v_a \otimes g(b) + a \otimes g'(b) \otimes v_b` (last axis)."""
-    arr, dtype = _float(x)
-    vec, _ = _float(v)
+    arr, dtype = as_rows(x, "split in halves")
+    vec, _ = as_rows(v, "split in halves")
     a, b = split_halves(arr, name)
     va, vb = split_halves(np.broadcast_to(vec, arr.shape), name)
     g, dg = _gate(gate)
@@ -127,8 +109,8 @@ def gated_jvp(x: ArrayLike, v: ArrayLike, *, gate: str, name: str) -> NDArray[np
 
 def gated_vjp(x: ArrayLike, u: ArrayLike, *, gate: str, name: str) -> NDArray[np.floating]:
     r""":math:`u^\top J = [u \otimes g(b),\ u \otimes a \otimes g'(b)]` (last axis)."""
-    arr, dtype = _float(x)
-    vec, _ = _float(u)
+    arr, dtype = as_rows(x, "split in halves")
+    vec, _ = as_rows(u, "split in halves")
     a, b = split_halves(arr, name)
     g, dg = _gate(gate)
     vec = np.broadcast_to(vec, a.shape)

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from actref.kernels.compensated import dd_add, dd_mul, two_prod, two_sum
+from actref.kernels.validate import as_rows, axis_index
 from actref.vector_oracle import entmax15_exact, sparsemax_exact
 
 F64 = NDArray[np.float64]
@@ -42,41 +44,7 @@ __all__ = [
     "sparsemax_support",
 ]
 
-_SPLIT = 134217729.0  # 2^27 + 1: Dekker's split
 _CANCEL = 2.0**-40  # below this (relative to the row's spread of 1), recompute exactly
-
-
-def _float(x: ArrayLike) -> tuple[F64, np.dtype[Any]]:
-    arr = np.asarray(x)
-    if arr.dtype.kind in "iub":
-        arr = arr.astype(np.float64)
-    if arr.dtype.kind != "f" or arr.dtype.itemsize > 8:
-        raise TypeError(f"x has dtype {arr.dtype}; accepted: float16, float32, float64, integers")
-    if arr.ndim == 0:
-        raise ValueError("x must have at least one dimension to take a sparsemax over")
-    return arr.astype(np.float64), arr.dtype
-
-
-def _axis(axis: object, ndim: int) -> int:
-    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an integer, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimension(s)")
-    return int(axis) % ndim
-
-
-def _two_sum(a: F64, b: F64) -> tuple[F64, F64]:
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _two_prod(a: F64, b: F64) -> tuple[F64, F64]:
-    p = a * b
-    ca, cb = _SPLIT * a, _SPLIT * b
-    ah, bh = ca - (ca - a), cb - (cb - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
 # ------------------------------------------------------------------------ kernel
@@ -120,9 +88,9 @@ def _support_sum(inside: NDArray[np.bool_], hi: F64, lo: F64) -> tuple[F64, F64]
     if _by_columns(m, n):
         total, comp = np.full(m, -1.0), np.zeros(m)
         for j in range(n):
-            total, err = _two_sum(total, np.where(inside[:, j], hi[:, j], 0.0))
+            total, err = two_sum(total, np.where(inside[:, j], hi[:, j], 0.0))
             comp += err + np.where(inside[:, j], lo[:, j], 0.0)
-        return _two_sum(total, comp)
+        return two_sum(total, comp)
     t_hi, t_lo = np.empty(m), np.empty(m)
     for r in range(m):
         parts = np.concatenate([hi[r, inside[r]], lo[r, inside[r]], [-1.0]])
@@ -139,7 +107,7 @@ def _finite_rows(x: F64, mx: F64) -> tuple[F64, NDArray[np.bool_]]:
         d_sorted = srt - mx  # <= 0; beyond -1.8e308 it is -inf: never in the support
         ks = np.arange(1, n + 1, dtype=np.float64)
         k = np.sum(1.0 + ks * d_sorted > np.cumsum(d_sorted, axis=1), axis=1).astype(np.int64)
-        hi, lo = _two_sum(x, np.broadcast_to(-mx, x.shape))  # x - max, exactly
+        hi, lo = two_sum(x, np.broadcast_to(-mx, x.shape))  # x - max, exactly
         lo = np.where(np.isfinite(lo), lo, 0.0)
         hi = np.where(np.isfinite(hi), hi, -np.inf)
     # the float guess of K is off only where an entry is within rounding of the
@@ -151,8 +119,8 @@ def _finite_rows(x: F64, mx: F64) -> tuple[F64, NDArray[np.bool_]]:
         t_hi, t_lo = _support_sum(inside, np.where(inside, hi, 0.0), np.where(inside, lo, 0.0))
         kf = k.astype(np.float64)[:, None]
         with np.errstate(over="ignore", invalid="ignore"):
-            p, e = _two_prod(np.broadcast_to(kf, x.shape), hi)
-            h, low = _two_sum(p, np.broadcast_to(-t_hi[:, None], x.shape))
+            p, e = two_prod(np.broadcast_to(kf, x.shape), hi)
+            h, low = two_sum(p, np.broadcast_to(-t_hi[:, None], x.shape))
             num = h + (low + (e + kf * lo - t_lo[:, None]))  # K s_i where positive
         num = np.where(np.isfinite(num), num, -1.0)
         new_k = np.count_nonzero(num > 0, axis=1)
@@ -170,8 +138,8 @@ def _finite_rows(x: F64, mx: F64) -> tuple[F64, NDArray[np.bool_]]:
 
 
 def _prepare(x: ArrayLike, axis: int) -> tuple[F64, np.dtype[Any], int, tuple[int, ...]]:
-    arr, dtype = _float(x)
-    ax = _axis(axis, arr.ndim)
+    arr, dtype = as_rows(x, "take a sparsemax over")
+    ax = axis_index(axis, arr.ndim)
     rows = np.ascontiguousarray(np.moveaxis(arr, ax, -1))
     return rows, dtype, ax, rows.shape
 
@@ -214,7 +182,7 @@ def sparsemax_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
     r""":math:`J v = 1_S \otimes (v - \bar v_S)` (the mean of ``v`` over the support),
     along the last axis; ``J`` is symmetric, so this is also :math:`u^\top J`."""
     rows, dtype, _, shape = _prepare(x, -1)
-    vec, _ = _float(v)
+    vec, _ = as_rows(v, "take a sparsemax over")
     flat = rows.reshape(-1, shape[-1])
     s, support = _rows(flat)
     vv = np.broadcast_to(vec, shape).reshape(flat.shape)
@@ -230,29 +198,19 @@ def sparsemax_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
 DD = tuple[F64, F64]
 
 
-def _dd_add(a: DD, b: DD) -> DD:
-    s, e = _two_sum(a[0], b[0])
-    return _two_sum(s, e + a[1] + b[1])
-
-
-def _dd_mul(a: DD, b: DD) -> DD:
-    p, e = _two_prod(a[0], b[0])
-    return _two_sum(p, e + a[0] * b[1] + a[1] * b[0])
-
-
 def _dd_div(a: DD, b: DD) -> DD:
     q = a[0] / b[0]
-    p, e = _two_prod(q, b[0])
+    p, e = two_prod(q, b[0])
     r = ((a[0] - p) - e + a[1] - q * b[1]) / b[0]
-    return _two_sum(q, r)
+    return two_sum(q, r)
 
 
 def _dd_sqrt(a: DD) -> DD:
     s = np.sqrt(a[0])
-    p, e = _two_prod(s, s)
+    p, e = two_prod(s, s)
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.where(s > 0, ((a[0] - p) - e + a[1]) / (2 * s), 0.0)
-    return _two_sum(s, corr)
+    return two_sum(s, corr)
 
 
 def _neg(a: DD) -> DD:
@@ -292,7 +250,7 @@ def _entmax_finite(x: F64, mx: F64) -> tuple[F64, F64, NDArray[np.bool_]]:
         variances = np.cumsum(zs * zs, axis=1) / ks - means * means
         tau = means - np.sqrt(np.clip(1.0 / ks - variances, 0.0, None))
         k = np.sum(tau <= zs, axis=1).astype(np.int64)
-        hi, lo = _two_sum(x, np.broadcast_to(-mx, x.shape))  # x - max, exactly
+        hi, lo = two_sum(x, np.broadcast_to(-mx, x.shape))  # x - max, exactly
         lo = np.where(np.isfinite(lo), lo, 0.0)
         hi = np.where(np.isfinite(hi), hi, -np.inf)
     dd: DD = (hi / 2, lo / 2)  # z - max z: halving is exact above the subnormals
@@ -304,19 +262,19 @@ def _entmax_finite(x: F64, mx: F64) -> tuple[F64, F64, NDArray[np.bool_]]:
         kf = k.astype(np.float64)[:, None]
         kdd: DD = (kf, np.zeros_like(kf))
         total = _column_sum(d)
-        squares = _column_sum(_dd_mul(d, d))
+        squares = _column_sum(dd_mul(d, d))
         mean = _dd_div(total, kdd)
         # delta = 1/k - (squares/k - mean^2), the squared distance from mean to tau
         inv_k = _dd_div((np.ones_like(kf), np.zeros_like(kf)), kdd)
-        delta = _dd_add(_dd_add(inv_k, _neg(_dd_div(squares, kdd))), _dd_mul(mean, mean))
+        delta = dd_add(dd_add(inv_k, _neg(_dd_div(squares, kdd))), dd_mul(mean, mean))
         root = _dd_sqrt((np.maximum(delta[0], 0.0), np.where(delta[0] > 0, delta[1], 0.0)))
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            a = _dd_add(
+            a = dd_add(
                 dd, _neg((np.broadcast_to(mean[0], x.shape), np.broadcast_to(mean[1], x.shape)))
             )
-            above = _dd_add(a, root)  # g where a >= 0
-            gap = _dd_add(delta, _neg(_dd_mul(a, a)))  # delta - a^2 = g (sqrt(delta) - a)
-            below = _dd_div(gap, _dd_add(root, _neg(a)))
+            above = dd_add(a, root)  # g where a >= 0
+            gap = dd_add(delta, _neg(dd_mul(a, a)))  # delta - a^2 = g (sqrt(delta) - a)
+            below = _dd_div(gap, dd_add(root, _neg(a)))
             g_hi = np.where(a[0] >= 0, above[0], below[0])
             g_lo = np.where(a[0] >= 0, above[1], below[1])
         g_hi = np.where(np.isfinite(g_hi), g_hi, -1.0)
@@ -330,7 +288,7 @@ def _entmax_finite(x: F64, mx: F64) -> tuple[F64, F64, NDArray[np.bool_]]:
     # below 2^-40 of sqrt(delta) the difference delta - a^2 may have cancelled beyond
     # the double-double's reach: those rows exactly (rationals and mpmath)
     near = inside & (a[0] < 0) & (np.abs(gap[0]) < 2.0**-40 * np.abs(delta[0]))
-    p_hi, p_lo = _dd_mul(g, g)
+    p_hi, p_lo = dd_mul(g, g)
     out_g = g[0] + g[1]
     for r in np.flatnonzero(near.any(axis=1) | (delta[0][:, 0] < 2.0**-40)):
         exact, exact_in = entmax15_exact([float(v) for v in x[r]])
@@ -355,7 +313,7 @@ def _column_sum(d: DD) -> DD:
         return t_hi, t_lo
     total: DD = (np.zeros(d[0].shape[0]), np.zeros(d[0].shape[0]))
     for j in range(d[0].shape[1]):
-        total = _dd_add(total, (d[0][:, j], d[1][:, j]))
+        total = dd_add(total, (d[0][:, j], d[1][:, j]))
     return total[0][:, None], total[1][:, None]
 
 
@@ -402,7 +360,7 @@ def entmax15_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
     r""":math:`J v = g \otimes (v - (g \cdot v) / \sum g)` along the last axis (``J`` is
     symmetric: also :math:`u^\top J`)."""
     g, _, total, dtype, shape = _entmax_parts(x)
-    vec, _ = _float(v)
+    vec, _ = as_rows(v, "take a sparsemax over")
     vv = np.broadcast_to(vec, shape).reshape(g.shape)
     with np.errstate(invalid="ignore"):
         out = g * (vv - np.sum(g * vv, axis=1, keepdims=True) / total)

@@ -31,3 +31,22 @@ def as_float_array(x: ArrayLike, *, name: str = "x") -> tuple[FArray, np.dtype[n
     if dt.kind in "iub":
         return arr.astype(np.float64), F64_DTYPE
     raise TypeError(f"{name} has dtype {dt}; accepted: {ACCEPTED}")
+
+
+def as_rows(x: ArrayLike, what: str) -> tuple[FArray, np.dtype[np.floating]]:
+    """``x`` as float64 for a function of a whole vector (``what``: "take a softmax
+    over", "split in halves"), with the float dtype to return in; at least 1-D."""
+    arr, dtype = as_float_array(x)
+    if arr.ndim == 0:
+        raise ValueError(f"x must have at least one dimension to {what}")
+    return arr.astype(np.float64, copy=False), dtype
+
+
+def axis_index(axis: object, ndim: int, accepted: str = "an integer") -> int:
+    """``axis`` as an index in ``range(ndim)`` (negative counts from the end), or a
+    one-line error naming what is ``accepted``."""
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
+        raise TypeError(f"axis must be {accepted}, got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimension(s)")
+    return int(axis) % ndim
