@@ -937,6 +937,7 @@ _TABLE: tuple[Activation, ...] = (
     ),
 )
 
+_TABLE = (*_TABLE, *importlib.import_module("actref.additions").ENTRIES)  # issue 15
 _BY_NAME: dict[str, Activation] = {act.name: act for act in _TABLE}
 
 # Names users type for the same function (PyTorch, JAX, Keras, papers), normalised as

@@ -1,6 +1,7 @@
 """The NumPy kernels, one module per family, each kernel declared as regions and run by
 :mod:`actref.kernels.engine`. The registry names them here."""
 
+from actref.kernels import additions  # noqa: F401  (issue 15)
 from actref.kernels.logistic import log_sigmoid, log_sigmoid_grad, sigmoid, sigmoid_grad
 from actref.numeric import (  # not yet rewritten as regions (issue 14)
     SELU_ALPHA,
