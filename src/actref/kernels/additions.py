@@ -101,13 +101,18 @@ threshold_grad = kernel(
 )
 
 
+def _times(slope: float, x: Any) -> Any:
+    # slope 0 gives 0 at x = -inf too (the limit), not 0 * inf = nan
+    return slope * x if slope != 0 else np.zeros_like(x)
+
+
 def _slope_below(slope: Any, name: str) -> tuple[Any, Any]:
     """A leaky rectifier with slope ``slope(*params)`` for x <= 0 and its derivative."""
     fwd = kernel(
         name,
         Region(
             0.0,
-            lambda x, *p: slope(*p) * x,
+            lambda x, *p: _times(slope(*p), x),
             "x < 0: slope x, one rounding (overflow to -inf where the product does)",
             0.5,
         ),

@@ -1,0 +1,76 @@
+"""Issue 15's activations hold the frameworks' derivative at their kinks, as measured.
+
+How the numbers below were measured (2026-11-30, CPU, float64 unless said):
+torch 2.14.1 (the PyPI wheel) with transformers 5.24.0, autograd of a 0-d tensor
+(``t = torch.tensor(p, requires_grad=True); f(t).backward(); t.grad``); jax 0.10.2 with
+``jax_enable_x64``, ``jax.grad(f)(p)``. float32 gave the same numbers, rounded.
+keras 3.15.1 (jax backend) defines ``threshold(x, threshold, default_value)`` as torch's
+Threshold (x above the threshold, default_value at or below it) and has no derivative of
+its own (its backends').
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import actref
+
+# (function, parameters, x, the framework's derivative there, where measured)
+MEASURED = [
+    # torch.nn.Threshold(0.1, 20): 0 at x = threshold (and 0 below, 1 above)
+    ("threshold", {"threshold": 0.1, "value": 20.0}, 0.1, 0.0, "torch"),
+    ("threshold", {"threshold": 0.0, "value": 0.0}, 0.0, 0.0, "torch"),
+    # F.rrelu(t, 1/8, 1/3, training=False): the slope at 0, 0.22916666666666666
+    ("rrelu", {}, 0.0, 0.22916666666666666, "torch"),
+    # nn.PReLU() (weight 0.25): the weight at 0
+    ("prelu", {}, 0.0, 0.25, "torch"),
+    # transformers ReLUSquaredActivation: 0 at 0
+    ("relu2", {}, 0.0, 0.0, "torch"),
+    # transformers ACT2FN["gelu_10"]: 0 at x = 10 (gelu(10.0) rounds to the clip)
+    ("gelu_10", {}, 10.0, 0.0, "torch"),
+    # transformers QuickGELUActivation: 1/2 at 0 (smooth)
+    ("quick_gelu", {}, 0.0, 0.5, "torch"),
+    # jax.nn.sparse_plus: 0 at -1, 1 at 1 (C^1: the one-sided values agree)
+    ("sparse_plus", {}, -1.0, 0.0, "jax"),
+    ("sparse_plus", {}, 1.0, 1.0, "jax"),
+    # jax.nn.sparse_sigmoid = 0.5 clip(x + 1, 0, 2): the tie splits the gradient, 1/4
+    ("sparse_sigmoid", {}, -1.0, 0.25, "jax"),
+    ("sparse_sigmoid", {}, 1.0, 0.25, "jax"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "at", "expected", "framework"),
+    [pytest.param(*m, id=f"{m[0]}'({m[2]!r}) = {m[3]!r} ({m[4]})") for m in MEASURED],
+)
+def test_derivative_at_kink_is_the_frameworks(
+    name: str, params: dict[str, float], at: float, expected: float, framework: str
+) -> None:
+    act = actref.get(name, **params)
+    # float32 only where the kink is a float32 (0.1 is not: float32(0.1) lies above it)
+    dtypes = (np.float64, np.float32) if float(np.float32(at)) == at else (np.float64,)
+    for dtype in dtypes:
+        got = act.grad(np.array([at], dtype=dtype))[0]
+        assert got == np.dtype(dtype).type(expected), (
+            f"{act}'({at}) = {got}, {framework} gives {expected}"
+        )
+    # the declared kink carries the same value, and it lies between the one-sided slopes
+    for kink in act.kinks:
+        if kink.at == at:
+            assert kink.grad == expected
+            assert min(kink.left, kink.right) <= kink.grad <= max(kink.left, kink.right)
+
+
+# values measured the same way: the framework's function at a few points
+MEASURED_VALUES = [
+    ("rrelu", {}, -1.0, -0.22916666666666666),  # torch, training=False
+    ("threshold", {"threshold": 0.1, "value": 20.0}, 0.1, 20.0),  # torch, x = threshold
+]
+
+
+@pytest.mark.parametrize(("name", "params", "at", "expected"), MEASURED_VALUES)
+def test_value_is_the_frameworks(
+    name: str, params: dict[str, float], at: float, expected: float
+) -> None:
+    assert actref.get(name, **params)(np.array([at]))[0] == expected
