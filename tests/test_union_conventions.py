@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import actref
+from actref import contract
 
 # (function, parameters, x, the framework's derivative there, where measured)
 MEASURED = [
@@ -37,6 +38,11 @@ MEASURED = [
     # jax.nn.sparse_sigmoid = 0.5 clip(x + 1, 0, 2): the tie splits the gradient, 1/4
     ("sparse_sigmoid", {}, -1.0, 0.25, "jax"),
     ("sparse_sigmoid", {}, 1.0, 0.25, "jax"),
+    # transformers XIELUActivation(dtype=torch.float64): at x = 0 the left piece, whose
+    # min(x, eps) is eps there: b - a_n; at x = eps torch's min splits the gradient in
+    # two: a_n (e^eps / 2 - 1) + b, the mean of the one-sided slopes
+    ("xielu", {}, 0.0, -0.30000000000000004, "torch"),
+    ("xielu", {}, -1e-6, 0.09999960000019997, "torch"),
 ]
 
 
@@ -66,6 +72,11 @@ def test_derivative_at_kink_is_the_frameworks(
 MEASURED_VALUES = [
     ("rrelu", {}, -1.0, -0.22916666666666666),  # torch, training=False
     ("threshold", {"threshold": 0.1, "value": 20.0}, 0.1, 20.0),  # torch, x = threshold
+    # transformers XIELUActivation(dtype=torch.float64): the jump at 0, a_n expm1(eps);
+    # torch's float64 is 1 ULP from the correctly rounded values held here
+    # (-7.999996000001333e-07, -7.699996000001334e-07)
+    ("xielu", {}, 0.0, -7.999996000001334e-07),
+    ("xielu", {}, -1e-7, -7.699996000001335e-07),
 ]
 
 
@@ -73,4 +84,12 @@ MEASURED_VALUES = [
 def test_value_is_the_frameworks(
     name: str, params: dict[str, float], at: float, expected: float
 ) -> None:
-    assert actref.get(name, **params)(np.array([at]))[0] == expected
+    got = actref.get(name, **params)(np.array([at]))[0]
+    assert contract.ulp_error(got, expected)[()] <= 1
+
+
+def test_xielu_slopes_away_from_the_kinks_are_torchs() -> None:
+    # measured as above: xielu'(1e-300) = 0.5, xielu'(-1) = -0.005696447062846166
+    act = actref.get("xielu")
+    assert act.grad(np.array([1e-300]))[0] == 0.5
+    assert act.grad(np.array([-1.0]))[0] == pytest.approx(-0.005696447062846166, rel=4e-16)

@@ -27,6 +27,11 @@ weight_ = sympy.Symbol("weight", real=True)
 mu_ = sympy.Symbol("mu", real=True)
 sigma_ = sympy.Symbol("sigma", positive=True)
 
+alpha_p_ = sympy.Symbol("alpha_p", positive=True)
+alpha_n_ = sympy.Symbol("alpha_n", positive=True)
+beta_ = sympy.Symbol("beta", positive=True)
+eps_ = sympy.Symbol("eps", negative=True)
+
 QUICK_GELU_C = sympy.Rational(1702, 1000)  # CLIP's and Hugging Face's 1.702, as written
 
 
@@ -52,6 +57,39 @@ def _moderate_mu(v: float) -> bool:
 
 def _moderate_sigma(v: float) -> bool:
     return 1e-6 <= v <= 1e6
+
+
+def _xielu_params(alpha_p: float, alpha_n: float, beta: float, eps: float) -> str | None:
+    if not beta < alpha_n:
+        return (
+            f"beta must be < alpha_n (HF: alpha_n = beta + softplus(.)), got {beta:g}, {alpha_n:g}"
+        )
+    root = k.xielu_constants(alpha_n, beta, eps)["root"]
+    if not root < 2 * eps:
+        return (
+            f"the left root of a_n expm1(x) + (b - a_n) x ({root:.3g}) must lie below 2 eps"
+            f" ({2 * eps:g}): make beta / alpha_n larger or eps closer to 0"
+        )
+    return None
+
+
+def _xielu_kinks(alpha_p: float, alpha_n: float, beta: float, eps: float) -> tuple[Kink, ...]:
+    kink = k.xielu_constants(alpha_n, beta, eps)["kink"]
+    return (
+        Kink(eps, kink, alpha_n * math.exp(eps) + (beta - alpha_n), beta - alpha_n),
+        Kink(0.0, beta - alpha_n, beta - alpha_n, beta, continuous=False),
+    )
+
+
+def _moderate_positive(v: float) -> bool:
+    return 1e-6 <= v <= 1e6
+
+
+_MODERATE_POSITIVE = "a number between 1e-6 and 1e6"
+
+
+def _small_negative(v: float) -> bool:
+    return -0.5 <= v < 0
 
 
 def _rrelu_order(lower: float, upper: float) -> str | None:
@@ -375,6 +413,68 @@ ENTRIES: tuple[Activation, ...] = (
         bounds=(0.0, 1.0),
         increasing=True,
         plot_range=(-1.0, 2.5),
+    ),
+)
+
+
+_MIN_X_EPS = (x + eps_ - sympy.Abs(x - eps_)) / 2  # min(x, eps), whose tie derivative is 1/2
+
+ENTRIES = (
+    *ENTRIES,
+    Activation(
+        "xielu",
+        "expanded integral of ELU: a_p x^2 + b x right, a_n (e^min(x,eps) - 1 - x) + b x left",
+        sympy.Piecewise(
+            (alpha_p_ * x**2 + beta_ * x, x > 0),
+            (alpha_n_ * (sympy.exp(_MIN_X_EPS) - 1 - x) + beta_ * x, True),
+        ),
+        k.xielu,
+        k.xielu_grad,
+        laws=(
+            Law(
+                "xielu(x) = alpha_p relu2(x) + beta x for x > 0",
+                lambda a, v: a(v),
+                lambda a, v: a.params["alpha_p"] * _f("relu2")(v) + a.params["beta"] * v,
+                lambda a, v: np.abs(a(v)) + a.params["beta"] * np.abs(v),
+                uses=("relu2",),
+                ops=2,
+                where=(1e-300, 1e4),
+            ),
+            Law(
+                "xielu'(x) = 2 alpha_p x + beta for x > 0",
+                lambda a, v: a.grad(v),
+                lambda a, v: 2 * a.params["alpha_p"] * v + a.params["beta"],
+                lambda a, v: np.abs(a.grad(v)),
+                ops=2,
+                where=(1e-300, 1e4),
+            ),
+            Law(
+                "xielu'(x) - xielu(x) = beta (1 - x) + alpha_n (1 + x) - alpha_n for x < eps",
+                lambda a, v: a.grad(v) - a(v),
+                lambda a, v: a.params["beta"] * (1 - v) + a.params["alpha_n"] * v,
+                # both sides carry a_n e^x and the linear terms, each within the budget
+                lambda a, v: (
+                    np.abs(a.grad(v))
+                    + np.abs(a(v))
+                    + 2 * (a.params["alpha_n"] + 1) * (1 + np.abs(v))
+                ),
+                ops=4,
+                where=(-1e4, -1e-3),
+            ),
+        ),
+        # the effective parameters of transformers' XIELUActivation() (5.24.0) computed in
+        # float64 (dtype=torch.float64); its default dtype bfloat16 makes them 0.80078125,
+        # 0.80078125, 0.5 and -9.98377799987793e-07
+        param_specs=(
+            Param("alpha_p", 0.8, alpha_p_, _moderate_positive, _MODERATE_POSITIVE),
+            Param("alpha_n", 0.8, alpha_n_, _moderate_positive, _MODERATE_POSITIVE),
+            Param("beta", 0.5, beta_, _moderate_positive, _MODERATE_POSITIVE),
+            Param("eps", -1e-6, eps_, _small_negative, "a number in [-0.5, 0)"),
+        ),
+        param_values=(0.8, 0.8, 0.5, -1e-6),
+        kinks_of=_xielu_kinks,
+        validate_params=_xielu_params,
+        plot_range=(-6.0, 2.0),
     ),
 )
 
