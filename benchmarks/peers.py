@@ -47,6 +47,7 @@ RRELU_SLOPE = (0.125 + 1 / 3) / 2  # rrelu in evaluation mode, torch's lower and
 PRELU_WEIGHT = 0.25
 QUICK_GELU_C = 1.702
 LAPLACE_MU, LAPLACE_SIGMA = 0.707107, 0.282095  # Hugging Face's LaplaceActivation
+XIELU_AP, XIELU_AN, XIELU_B, XIELU_EPS = 0.8, 0.8, 0.5, -1e-6  # XIELUActivation, float64
 
 SOFTMAX_NAMES = ("softmax", "log_softmax")
 
@@ -238,6 +239,18 @@ def textbook_peer() -> Peer:
                 / LAPLACE_SIGMA
             ),
         ),
+        "xielu": Impl(
+            lambda x: np.where(
+                x > 0,
+                XIELU_AP * x * x + XIELU_B * x,
+                (np.expm1(np.minimum(x, XIELU_EPS)) - x) * XIELU_AN + XIELU_B * x,
+            ),
+            lambda x: np.where(
+                x > 0,
+                2 * XIELU_AP * x + XIELU_B,
+                XIELU_AN * (np.where(x < XIELU_EPS, np.exp(x), 0.0) - 1) + XIELU_B,
+            ),
+        ),
         "softmax": Impl(_tb_softmax, lambda x: _tb_softmax(x) * (1 - _tb_softmax(x))),
         "log_softmax": Impl(lambda x: np.log(_tb_softmax(x))),
     }
@@ -346,6 +359,13 @@ def torch_peer() -> Peer | None:
         # 6 digits at z = -5
         "laplace": lambda t: 0.5 * torch.special.erfc(-(t - LAPLACE_MU) / (LAPLACE_SIGMA * SQRT2)),
     }
+    # Hugging Face's XIELUActivation._xielu_python, its parameters in float64
+    forwards["xielu"] = lambda t: torch.where(
+        t > 0,
+        XIELU_AP * t * t + XIELU_B * t,
+        (torch.expm1(torch.minimum(t, torch.tensor(XIELU_EPS, dtype=t.dtype))) - t) * XIELU_AN
+        + XIELU_B * t,
+    )
     impls = {name: Impl(_no_grad(torch, f), autograd(f)) for name, f in forwards.items()}
     impls["softmax"] = Impl(lambda t: torch.softmax(t, dim=-1), softmax_diag)
     impls["log_softmax"] = Impl(lambda t: torch.log_softmax(t, dim=-1))
