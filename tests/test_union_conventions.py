@@ -93,3 +93,50 @@ def test_xielu_slopes_away_from_the_kinks_are_torchs() -> None:
     act = actref.get("xielu")
     assert act.grad(np.array([1e-300]))[0] == 0.5
     assert act.grad(np.array([-1.0]))[0] == pytest.approx(-0.005696447062846166, rel=4e-16)
+
+
+# keras.activations.relu(x, negative_slope, max_value, threshold), keras 3.15.1 with the
+# jax (0.10.2) and torch (2.14.1) backends, x = [0, 1, 6, -1, 3]: the same values on both
+KERAS_RELU_VALUES = [
+    ({"negative_slope": 0.1}, [0.0, 1.0, 6.0, -0.1, 3.0]),
+    ({"max_value": 6.0}, [0.0, 1.0, 6.0, 0.0, 3.0]),
+    ({"threshold": 1.0}, [0.0, 0.0, 6.0, 0.0, 3.0]),
+    ({"negative_slope": 0.1, "max_value": 6.0, "threshold": 1.0}, [-0.1, 0.0, 6.0, -0.2, 3.0]),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), KERAS_RELU_VALUES)
+def test_relu_with_keras_parameters_is_keras_relu(
+    params: dict[str, float], expected: list[float]
+) -> None:
+    got = actref.get("relu", **params)(np.array([0.0, 1.0, 6.0, -1.0, 3.0]))
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_relu_keras_derivative_conventions() -> None:
+    # keras' own derivatives differ by backend and by path: at x = threshold = 1 it gives
+    # 0 even with negative_slope = 0.1 (its where() picks 0 and relu'(0) = 0), which is
+    # no subgradient (the slopes there are 0.1 and 1); at max_value = 6 it gives 0 alone
+    # (relu6) and 0.5 with a threshold (clip's tie); leaky (threshold 0) gives jax 1,
+    # torch 0.1. The reference takes torch's leaky_relu and hardtanh conventions: the
+    # slope at the threshold, 0 at max_value.
+    act = actref.get("relu", negative_slope=0.1, max_value=6.0, threshold=1.0)
+    np.testing.assert_array_equal(act.grad(np.array([1.0, 6.0])), [0.1, 0.0])
+    assert [(k.at, k.grad, k.continuous) for k in act.kinks] == [
+        (1.0, 0.1, False),
+        (6.0, 0.0, True),
+    ]
+    assert actref.get("relu", negative_slope=0.1).grad(np.array([0.0]))[0] == 0.1
+
+
+def test_relu_defaults_are_plain_relu_bit_for_bit() -> None:
+    from actref.hard_inputs import hard_inputs
+    from actref.numeric import relu, relu_grad
+
+    act = actref.get("relu")
+    assert str(act) == "relu"
+    assert act.kinks == actref.get("relu", negative_slope=0.0, threshold=0.0).kinks
+    for dtype in (np.float64, np.float32, np.float16):
+        x = hard_inputs(dtype)
+        assert act(x).tobytes() == relu(x).tobytes()
+        assert act.grad(x).tobytes() == relu_grad(x).tobytes()

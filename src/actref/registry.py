@@ -44,6 +44,9 @@ class Param:
     symbol: sympy.Symbol
     check: Callable[[float], bool] = math.isfinite
     accepted: str = "a finite real number"
+    # False: left out of the function's name while it has its default (keras' relu
+    # parameters: plain relu stays "relu")
+    named: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class Activation:
     # identities it obeys (actref.laws); bounds, monotonicity and kinks are laws too
     laws: tuple[Law, ...] = field(default=(), repr=False)
     increasing_if: Callable[..., bool] | None = field(default=None, repr=False)
+    # bounds that depend on the parameters: (lo, hi) from them, set when they are bound
+    bounds_if: Callable[..., tuple[float, float]] | None = field(default=None, repr=False)
 
     @property
     def is_increasing(self) -> bool:
@@ -220,14 +225,19 @@ class Activation:
         )
 
     def __str__(self) -> str:
-        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        args = ", ".join(
+            f"{p.name}={v:g}"
+            for p, v in zip(self.param_specs, self.param_values, strict=True)
+            if p.named or v != p.default
+        )
         return f"{self.name}({args})" if args else self.name
 
 
 def _replace_values(act: Activation, values: tuple[float, ...]) -> Activation:
     from dataclasses import replace
 
-    return replace(act, param_values=values)
+    new = replace(act, param_values=values)
+    return new if act.bounds_if is None else replace(new, bounds=act.bounds_if(**new.params))
 
 
 def _as_param_float(raw: Any) -> float | None:
@@ -269,6 +279,25 @@ a_, al_, be_, la_, lo_, hi_, b_ = (
 )
 _GELU_C = sympy.Rational(44715, 10**6)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+# keras' relu: max_value may be inf (no cap); threshold >= 0, because keras clips the
+# values between a negative threshold and 0 to 0 when a max_value is given
+mv_ = sympy.Symbol("max_value", positive=True)
+th_ = sympy.Symbol("threshold", real=True)
+_ABOVE_ZERO = "a number > 0 (inf: no cap)"
+
+
+def _above_zero(v: float) -> bool:
+    return v > 0
+
+
+def _relu_order(negative_slope: float, max_value: float, threshold: float) -> str | None:
+    if not threshold < max_value:
+        return (
+            f"threshold must be < max_value, got threshold={threshold:g}, max_value={max_value:g}"
+        )
+    return None
 
 
 def _hardtanh_order(min_val: float, max_val: float) -> str | None:
@@ -370,21 +399,53 @@ _TABLE: tuple[Activation, ...] = (
     Activation(
         "relu",
         "rectified linear unit",
-        _pw((x, x > 0), (0, True)),
-        kernels.relu,
-        kernels.relu_grad,
+        # keras' parameters (negative_slope, max_value, threshold); with the defaults
+        # this is Piecewise((x, x > 0), (0, True))
+        _pw((mv_, x >= mv_), (x, x > th_), (a_ * (x - th_), True)),
+        kernels.additions.relu,
+        kernels.additions.relu_grad,
         increasing=True,
+        increasing_if=lambda negative_slope, max_value, threshold: negative_slope >= 0,
         laws=(
             _minus_mirror_is_x("relu"),
             Law(
                 "relu(x) = (x + |x|) / 2",
-                lambda a, v: a(v),
+                lambda a, v: _f("relu")(v),
                 lambda a, v: (v + np.abs(v)) / 2,
                 lambda a, v: np.abs(v),
             ),
+            Law(
+                "relu(x) = min(x, max_value) if x > threshold, else negative_slope (x - threshold)",
+                lambda a, v: a(v),
+                lambda a, v: np.where(
+                    v > a.params["threshold"],
+                    np.minimum(v, a.params["max_value"]),
+                    a.params["negative_slope"] * (v - a.params["threshold"]),
+                ),
+                lambda a, v: np.abs(a(v)) + abs(a.params["negative_slope"]) * np.abs(v),
+                ops=2,
+            ),
         ),
-        kinks_of=lambda: (Kink(0.0, 0.0, 0.0, 1.0),),
+        param_specs=(
+            Param("negative_slope", 0.0, a_, named=False),
+            Param("max_value", math.inf, mv_, _above_zero, _ABOVE_ZERO, named=False),
+            Param("threshold", 0.0, th_, _nonnegative, _NONNEGATIVE, named=False),
+        ),
+        param_values=(0.0, math.inf, 0.0),
+        kinks_of=lambda negative_slope, max_value, threshold: (
+            *(
+                (Kink(threshold, negative_slope, negative_slope, 1.0, threshold == 0),)
+                if (negative_slope, threshold) != (1, 0)
+                else ()
+            ),
+            *((Kink(max_value, 0.0, 1.0, 0.0),) if math.isfinite(max_value) else ()),
+        ),
+        validate_params=_relu_order,
         bounds=(0.0, math.inf),
+        bounds_if=lambda negative_slope, max_value, threshold: (
+            0.0 if negative_slope <= 0 else -math.inf,
+            max_value if negative_slope >= 0 else math.inf,
+        ),
     ),
     Activation(
         "leaky_relu",

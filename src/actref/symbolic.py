@@ -9,6 +9,7 @@ derivative that is 0 at 0, PyTorch's ``relu'(0)``).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -30,22 +31,27 @@ SELU_ALPHA = sympy.Rational("1.6732632423543772848170429916717")
 SELU_SCALE = sympy.Rational("1.0507009873554804934193349852946")
 
 
-def exact(value: float) -> sympy.Rational:
+def exact(value: float) -> sympy.Expr:
     """The binary value of the float ``value`` as an exact rational.
 
     This, not the decimal the user typed, is the parameter NumPy (and PyTorch) compute
     with, so the truth is defined with it: with ``lambd = 3/10`` instead of
     ``fl(0.3)`` softshrink near its kink is off by 1e-17 absolute (thousands of ULPs
-    of a tiny result), and hardtanh' at ``x = max_val`` leaves its kink.
+    of a tiny result), and hardtanh' at ``x = max_val`` leaves its kink. An infinite
+    parameter (keras' relu without max_value) is SymPy's infinity.
     """
+    if math.isinf(value):
+        return sympy.oo if value > 0 else -sympy.oo
     return sympy.Rational(float(value))
 
 
-def readable(value: float) -> sympy.Rational:
+def readable(value: float) -> sympy.Expr:
     """The shortest decimal that reads back as ``value``: ``readable(0.1) == 1/10``.
 
     For formulas shown to people only, never for values (see :func:`exact`).
     """
+    if math.isinf(value):
+        return exact(value)
     return sympy.Rational(repr(float(value)))
 
 

@@ -26,6 +26,8 @@ from actref.kernels.compensated import two_prod
 from actref.kernels.engine import Region, kernel
 from actref.numeric import gelu as _gelu
 from actref.numeric import gelu_grad as _gelu_grad
+from actref.numeric import relu as _plain_relu
+from actref.numeric import relu_grad as _plain_relu_grad
 
 # ----------------------------------------------------------------- constants
 # (mpmath at 200 bits, rounded once; they join tools/gen_constants.py when the families
@@ -140,6 +142,60 @@ def rrelu_slope(lower: float, upper: float) -> float:
 
 
 rrelu, rrelu_grad = _slope_below(rrelu_slope, "rrelu")
+
+# keras' relu(x, negative_slope, max_value, threshold): negative_slope (x - threshold) at
+# or below the threshold, x above it, capped at max_value (threshold >= 0). Derivative
+# as torch's leaky_relu and hardtanh: negative_slope at the threshold, 0 at max_value.
+keras_relu = kernel(
+    "relu",
+    Region(
+        lambda s, m, t: _above(t),
+        lambda x, s, m, t: _times(s, x - t),
+        "x <= threshold: slope (x - threshold), two roundings",
+        1.0,
+    ),
+    Region(lambda s, m, t: m, _identity, "threshold < x < max_value: x", 0.0),
+    Region(
+        math.inf,
+        lambda x, s, m, t: np.where(np.isnan(x), x, m),
+        "x >= max_value: max_value",
+        0.0,
+    ),
+    absorbs_overflow=True,
+)
+keras_relu_grad = kernel(
+    "relu'",
+    Region(
+        lambda s, m, t: _above(t),
+        lambda x, s, m, t: np.full_like(x, s),
+        "x <= threshold: the slope (torch's leaky_relu at 0)",
+        0.0,
+    ),
+    Region(lambda s, m, t: m, lambda x, s, m, t: np.ones_like(x), "x inside: 1", 0.0),
+    Region(
+        math.inf,
+        lambda x, s, m, t: np.where(np.isnan(x), x, 0.0 if math.isfinite(m) else 1.0),
+        "x >= max_value: 0 (torch's hardtanh); no cap: x = inf, slope 1",
+        0.0,
+    ),
+)
+
+
+def relu(x: Any, negative_slope: float, max_value: float, threshold: float) -> Any:
+    """relu with keras' parameters; with their defaults (0, inf, 0) today's relu kernel,
+    bit for bit."""
+    if negative_slope == 0 and max_value == math.inf and threshold == 0:
+        return _plain_relu(x)
+    return keras_relu(x, negative_slope, max_value, threshold)
+
+
+def relu_grad(x: Any, negative_slope: float, max_value: float, threshold: float) -> Any:
+    """relu' with keras' parameters (see :func:`relu`)."""
+    if negative_slope == 0 and max_value == math.inf and threshold == 0:
+        return _plain_relu_grad(x)
+    return keras_relu_grad(x, negative_slope, max_value, threshold)
+
+
 prelu, prelu_grad = _slope_below(lambda weight: weight, "prelu")
 
 # ================================================================ logistic
