@@ -156,3 +156,72 @@ def test_constants_are_correctly_rounded(
         assert value[0] == hi, name
         if value[1]:
             assert value[1] == float(exact - hi), name
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("ReLU-Squared", "relu2"),
+        ("QuickGELU", "quick_gelu"),
+        ("clipped_gelu", "gelu_10"),
+        ("PReLU", "prelu"),
+        ("RReLU", "rrelu"),
+        ("exp", "exponential"),
+        ("SparsePlus", "sparse_plus"),
+        ("XIELU", "xielu"),
+    ],
+)
+def test_other_spellings_find_the_function(alias: str, name: str) -> None:
+    assert actref.get(alias).name == name
+
+
+# parameters away from the defaults, over the accepted domains
+PARAM_CASES = [
+    ("threshold", {"threshold": -2.5, "value": 1e300}),
+    ("threshold", {"threshold": 1e300, "value": -3.0}),
+    ("rrelu", {"lower": 0.0, "upper": 1.0}),
+    ("prelu", {"weight": -7.5}),
+    ("prelu", {"weight": 1e10}),
+    ("laplace", {"mu": 0.0, "sigma": 1.0}),
+    ("laplace", {"mu": -1e6, "sigma": 1e-6}),
+    ("laplace", {"mu": 3.0, "sigma": 1e6}),
+    ("xielu", {"alpha_p": 0.80078125, "alpha_n": 0.80078125, "eps": -9.98377799987793e-07}),
+    ("xielu", {"alpha_n": 2.0, "beta": 0.1, "eps": -0.01}),
+    ("xielu", {"alpha_n": 1.0, "beta": 0.99}),
+    ("xielu", {"alpha_p": 1e6, "alpha_n": 1e6, "beta": 1e-6, "eps": -1e-12}),
+    ("relu", {"negative_slope": 0.1, "max_value": 6.0, "threshold": 1.0}),
+    ("relu", {"negative_slope": -3.0, "threshold": 0.3}),
+    ("relu", {"max_value": 1e-300}),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", ["value", "derivative"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [pytest.param(n, p, id=f"{n}({p})") for n, p in PARAM_CASES],
+)
+def test_ulp_error_with_parameters(
+    name: str, params: dict[str, float], dtype: type, part: str
+) -> None:
+    act = actref.get(name, **params)
+    top = float(np.finfo(dtype).max)
+    xs = hard_inputs(dtype, [kink.at for kink in act.kinks if abs(kink.at) <= top])
+    expr = act.expr if part == "value" else act.dexpr
+    truth = oracle.true_values(expr, xs, dtype)
+    with np.errstate(over="ignore"):  # the final cast of a float32 beyond its range
+        got = act(xs) if part == "value" else act.grad(xs)
+    err = contract.contract_ulp_error(got, truth, dtype)
+    budget = contract.budget(act, part, dtype)  # type: ignore[arg-type]
+    bad = contract.findings(
+        contract.label(name, part),  # type: ignore[arg-type]
+        xs,
+        got,
+        truth,
+        err,
+        params=contract.params_text(act.params),
+        budget=budget,
+        limit=3,
+    )
+    assert not bad, "; ".join(f.describe() for f in bad)

@@ -479,6 +479,19 @@ ENTRIES = (
 )
 
 
+# other spellings users type (normalised as the registry's lookup does: case, "-", "_")
+ALIASES: dict[str, str] = {
+    "relu_squared": "relu2",  # Primer's "squared ReLU"
+    "squared_relu": "relu2",
+    "relu_square": "relu2",
+    "gelu_quick": "quick_gelu",
+    "clipped_gelu": "gelu_10",  # Hugging Face's ClippedGELUActivation(-10, 10)
+    "randomized_leaky_relu": "rrelu",
+    "parametric_relu": "prelu",
+    "exp": "exponential",
+}
+
+
 def _erf(v: Any) -> Any:
     from scipy import special
 

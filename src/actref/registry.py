@@ -1014,6 +1014,7 @@ ALIASES: dict[str, str] = {
     "approximate_gelu": "gelu_tanh",
     "gelu_approximate": "gelu_tanh",
 }
+ALIASES.update(importlib.import_module("actref.additions").ALIASES)  # issue 15
 
 # approximate= as in torch.nn.functional.gelu ("none", "tanh") and jax.nn.gelu (bool)
 _GELU_APPROXIMATE = {"none": "gelu", "tanh": "gelu_tanh", False: "gelu", True: "gelu_tanh"}
