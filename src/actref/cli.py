@@ -55,10 +55,13 @@ def _format_kinks(act: Activation) -> str:
 def _run_list(args: argparse.Namespace) -> int:
     if args.format not in ("text", "json"):
         raise UsageError(f"--format {args.format!r} is not known; accepted: text, json")
+    from actref import families
+
     if args.format == "json":
         doc = [
             {
                 "name": act.name,
+                "family": families.family(act),
                 "summary": act.summary,
                 "params": act.params,
                 "kinks": [
@@ -76,16 +79,27 @@ def _run_list(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(doc, indent=2, allow_nan=False))
         return 0
-    rows = [("name", "parameters", "kinks (derivative used there)", "description")]
-    for act in registry.all_activations():
-        params = ", ".join(f"{k}={v:g}" for k, v in act.params.items()) or "-"
-        rows.append((act.name, params, _format_kinks(act), act.summary))
+    header = ("name", "parameters", "kinks (derivative used there)", "description")
+    groups = families.grouped(registry.all_activations())
+    rows: list[tuple[str, ...]] = [header]
+    for _, acts in groups:
+        for act in acts:
+            params = ", ".join(f"{k}={v:g}" for k, v in act.params.items()) or "-"
+            rows.append((act.name, params, _format_kinks(act), act.summary))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for i, row in enumerate(rows):
+
+    def show(row: tuple[str, ...]) -> None:
         line = "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
         print(f"{line}  {row[3]}".rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths) + "  " + "-" * len(row[3]))
+
+    show(header)
+    print("  ".join("-" * w for w in widths) + "  " + "-" * len(header[3]))
+    done = 1
+    for name, acts in groups:
+        print(f"\n[{name}: {families.description(name)}]")
+        for row in rows[done : done + len(acts)]:
+            show(row)
+        done += len(acts)
     print("\nvector functions (of a whole vector, along an axis):")
     width = max(len(v.name) for v in registry.VECTOR_TABLE)
     for vf in registry.VECTOR_TABLE:

@@ -631,3 +631,20 @@ xielu_grad = kernel(
     Region(math.inf, lambda x, ap, an, b, eps: 2.0 * ap * x + b, "2 a_p x + b", 1.0),
     absorbs_overflow=True,
 )
+
+# The family module each kernel above moves to when the families are merged (read by
+# actref.families until then).
+FAMILY = {
+    relu2: "piecewise",
+    threshold: "piecewise",
+    rrelu: "piecewise",
+    prelu: "piecewise",
+    relu: "piecewise",
+    sparse_plus: "piecewise",
+    sparse_sigmoid: "piecewise",
+    quick_gelu: "logistic",
+    gelu_10: "gaussian",
+    laplace: "gaussian",
+    exponential: "exponential",
+    xielu: "exponential",
+}
