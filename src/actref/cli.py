@@ -63,7 +63,8 @@ def _run_list(args: argparse.Namespace) -> int:
                 "name": act.name,
                 "family": families.family(act),
                 "summary": act.summary,
-                "params": act.params,
+                # keras' max_value=None (no cap) is inf here, null in JSON
+                "params": {k: v if math.isfinite(v) else None for k, v in act.params.items()},
                 "kinks": [
                     {
                         "at": k.at,

@@ -224,12 +224,18 @@ class Activation:
             (p.symbol, v) for p, v in zip(self.param_specs, self.param_values, strict=True)
         )
 
-    def __str__(self) -> str:
-        args = ", ".join(
-            f"{p.name}={v:g}"
+    @property
+    def shown_params(self) -> dict[str, float]:
+        """:attr:`params` as names and messages show them: without the optional ones
+        (``Param.named`` false) while they have their default."""
+        return {
+            p.name: v
             for p, v in zip(self.param_specs, self.param_values, strict=True)
             if p.named or v != p.default
-        )
+        }
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v:g}" for k, v in self.shown_params.items())
         return f"{self.name}({args})" if args else self.name
 
 
