@@ -129,7 +129,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def mutants(session: nox.Session) -> None:
-    """Mutation testing (mutmut) of numeric.py, softmax.py, finite_diff.py; posargs to mutmut."""
+    """Mutation testing (mutmut) of the kernels and the finite differences; posargs to mutmut."""
     _install_group(session, "test")
     session.install("mutmut>=3.3,<4")
     session.install("-e", ".")

@@ -1,7 +1,7 @@
 """The peers actref is measured against, behind one small adapter interface.
 
-A peer maps function names (actref's, plus ``softmax`` and ``log_softmax`` over the
-last axis) to a forward and a derivative. Each peer is what its users would actually
+A peer maps function names (actref's elementwise ones, plus the vector functions of
+:mod:`actref.vectors` over the last axis) to a forward and a derivative. Each peer is what its users would actually
 write: the textbook NumPy formulas a student types, ``scipy.special`` where it has the
 primitive, PyTorch's and JAX's own functions with autograd for derivatives. Functions
 a peer does not have are simply absent. The derivative of ``softmax`` is its Jacobian
@@ -29,6 +29,7 @@ import numpy as np
 from scipy import special
 
 import actref
+from actref import vectors
 
 Fn = Callable[[Any], Any]
 
@@ -49,7 +50,8 @@ QUICK_GELU_C = 1.702
 LAPLACE_MU, LAPLACE_SIGMA = 0.707107, 0.282095  # Hugging Face's LaplaceActivation
 XIELU_AP, XIELU_AN, XIELU_B, XIELU_EPS = 0.8, 0.8, 0.5, -1e-6  # XIELUActivation, float64
 
-SOFTMAX_NAMES = ("softmax", "log_softmax")
+# the vector functions (rows along the last axis), from actref's table
+VECTOR_NAMES = tuple(vf.name for vf in vectors.TABLE)
 
 
 @dataclass
@@ -102,8 +104,10 @@ def actref_peer() -> Peer:
     impls = {}
     for act in actref.all_activations():
         impls[act.name] = Impl(act, act.grad)
+    for vf in vectors.TABLE:
+        impls[vf.name] = Impl(vf.forward)
+    # softmax's derivative here is its Jacobian diagonal, as its users write it
     impls["softmax"] = Impl(actref.softmax, actref.softmax_jacobian_diag)
-    impls["log_softmax"] = Impl(actref.log_softmax)
     return Peer("actref", "actref", impls, version=actref.__version__)
 
 
@@ -115,6 +119,35 @@ def _tb_sigmoid(x: Any) -> Any:
 def _tb_softmax(x: Any) -> Any:
     e = np.exp(x)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _tb_gated(x: Any, gate: Fn) -> Any:
+    a, b = np.split(x, 2, axis=-1)
+    return a * gate(b)
+
+
+def _tb_sparsemax(x: Any) -> Any:
+    """The sort-based threshold in plain float64, as the sparsemax papers' code has it."""
+    z = x - x.max(axis=-1, keepdims=True)
+    srt = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    cs = np.cumsum(srt, axis=-1)
+    size = np.sum(1 + k * srt > cs, axis=-1, keepdims=True)
+    tau = (np.take_along_axis(cs, size - 1, axis=-1) - 1) / size
+    return np.maximum(z - tau, 0.0)
+
+
+def _tb_entmax15(x: Any) -> Any:
+    """The entmax package's exact threshold for alpha = 1.5, in plain float64."""
+    z = (x - x.max(axis=-1, keepdims=True)) / 2
+    srt = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    mean = np.cumsum(srt, axis=-1) / k
+    mean_sq = np.cumsum(srt**2, axis=-1) / k
+    delta = (1 - k * (mean_sq - mean**2)) / k
+    tau = mean - np.sqrt(np.clip(delta, 0, None))
+    size = np.sum(tau <= srt, axis=-1, keepdims=True)
+    return np.maximum(z - np.take_along_axis(tau, size - 1, axis=-1), 0.0) ** 2
 
 
 def _tb_gelu_tanh_grad(x: Any) -> Any:
@@ -253,6 +286,13 @@ def textbook_peer() -> Peer:
         ),
         "softmax": Impl(_tb_softmax, lambda x: _tb_softmax(x) * (1 - _tb_softmax(x))),
         "log_softmax": Impl(lambda x: np.log(_tb_softmax(x))),
+        "softmin": Impl(lambda x: _tb_softmax(-x)),
+        "glu": Impl(lambda x: _tb_gated(x, _tb_sigmoid)),
+        "swiglu": Impl(lambda x: _tb_gated(x, lambda b: b * _tb_sigmoid(b))),
+        "geglu": Impl(lambda x: _tb_gated(x, lambda b: b * special.ndtr(b))),
+        "reglu": Impl(lambda x: _tb_gated(x, lambda b: np.maximum(b, 0))),
+        "sparsemax": Impl(_tb_sparsemax),
+        "entmax15": Impl(_tb_entmax15),
     }
     # keep the input dtype as a student's code would (np.where(.., 1.0, 0.0) gives float64)
     for impl in impls.values():
@@ -369,6 +409,11 @@ def torch_peer() -> Peer | None:
     impls = {name: Impl(_no_grad(torch, f), autograd(f)) for name, f in forwards.items()}
     impls["softmax"] = Impl(lambda t: torch.softmax(t, dim=-1), softmax_diag)
     impls["log_softmax"] = Impl(lambda t: torch.log_softmax(t, dim=-1))
+    impls["softmin"] = Impl(_no_grad(torch, lambda t: F.softmin(t, dim=-1)))
+    impls["glu"] = Impl(_no_grad(torch, lambda t: F.glu(t, dim=-1)))
+    for name, gate in (("swiglu", F.silu), ("geglu", F.gelu), ("reglu", F.relu)):
+        # no torch builtin: what a model's code writes (a, b = x.chunk(2, -1))
+        impls[name] = Impl(_no_grad(torch, lambda t, g=gate: _chunked(t, g)))
     return Peer(
         "torch",
         "PyTorch",
@@ -377,6 +422,11 @@ def torch_peer() -> Peer | None:
         to_numpy=lambda t: t.detach().numpy(),
         version=torch.__version__,
     )
+
+
+def _chunked(t: Any, gate: Fn) -> Any:
+    a, b = t.chunk(2, dim=-1)
+    return a * gate(b)
 
 
 def _no_grad(torch: Any, f: Fn) -> Fn:
@@ -436,6 +486,8 @@ def jax_peer() -> Peer | None:
         impls[name] = Impl(jax.jit(f), jax.jit(jax.vmap(jax.grad(f))))
     impls["softmax"] = Impl(jax.jit(lambda a: nn.softmax(a, axis=-1)), jax.jit(softmax_diag))
     impls["log_softmax"] = Impl(jax.jit(lambda a: nn.log_softmax(a, axis=-1)))
+    impls["softmin"] = Impl(jax.jit(lambda a: nn.softmax(-a, axis=-1)))
+    impls["glu"] = Impl(jax.jit(lambda a: nn.glu(a, axis=-1)))
     return Peer(
         "jax",
         "JAX (jit)",

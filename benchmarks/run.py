@@ -30,7 +30,6 @@ import argparse
 import gc
 import hashlib
 import json
-import math
 import platform
 import resource
 import statistics
@@ -42,18 +41,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import mpmath
 import numpy as np
 
 import actref
-from actref import contract, oracle, testing
-from actref import numeric as num
-from actref.hard_inputs import hard_inputs
+from actref import contract, oracle, testing, vectors
+from actref.hard_inputs import hard_inputs, hard_rows
+from actref.kernels.validate import as_float_array
 from actref.oracle import round_to
 from actref.progress import Progress
 from actref.symbolic import x as X
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import before_after
 import peers as peers_mod
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +61,7 @@ HOMEWORK = Path(__file__).resolve().parent / "data" / "classic_homework.py"
 DTYPES = (np.float64, np.float32)
 DIRECTIONS = ("forward", "grad")
 ELEMENTWISE = tuple(actref.names())
-FUNCTIONS = (*ELEMENTWISE, *peers_mod.SOFTMAX_NAMES)
+FUNCTIONS = (*ELEMENTWISE, *peers_mod.VECTOR_NAMES)
 SOFTMAX_ROW = 4  # hard-input rows of the softmax accuracy set
 SPEED_SOFTMAX_SHAPE = (1000, 1000)
 
@@ -112,71 +111,26 @@ class OracleCache:
         return values
 
 
-def _exact_diff(a: float, b: float) -> Any:
-    return mpmath.fsub(mpmath.mpf(a), mpmath.mpf(b), exact=True)
-
-
-def softmax_row_truth(row: Sequence[float], kind: str) -> list[Any]:
-    """softmax / log_softmax / Jacobian diagonal of one row, in mpmath, no cancellation.
-
-    ``s_i = 1 / sum_j e^(x_j - x_i)`` with exact differences; ``log s_i = -log1p(sum_j!=i
-    ...)``; ``s_i (1 - s_i) = s_i * sum_j!=i e^(x_j - x_i) / sum_j e^(x_j - x_i)``.
-    """
-    if any(math.isnan(v) for v in row):
-        return [mpmath.mpf("nan")] * len(row)
-    n_pos_inf = sum(1 for v in row if v == math.inf)
-    out: list[Any] = []
-    with mpmath.workdps(40):
-        for i, xi in enumerate(row):
-            if n_pos_inf:
-                s = mpmath.mpf(1) / n_pos_inf if xi == math.inf else mpmath.mpf(0)
-                if kind == "softmax":
-                    out.append(s)
-                elif kind == "log_softmax":
-                    out.append(mpmath.log(s) if s else mpmath.mpf("-inf"))
-                else:
-                    out.append(s * (1 - s))
-                continue
-            if xi == -math.inf:
-                zero = mpmath.mpf(0)
-                out.append(mpmath.mpf("-inf") if kind == "log_softmax" else zero)
-                continue
-            others = mpmath.fsum(
-                mpmath.exp(_exact_diff(xj, xi)) for j, xj in enumerate(row) if j != i
-            )
-            if kind == "softmax":
-                out.append(1 / (1 + others))
-            elif kind == "log_softmax":
-                out.append(-mpmath.log1p(others))
-            else:
-                out.append(others / (1 + others) ** 2)
-    return out
-
-
 def softmax_rows(dtype: Any) -> np.ndarray:
-    """Rows ``[h, 0, 1, -1]`` and ``[h, h/2, h/4, -h]`` for every hard input h."""
-    hs = hard_inputs(dtype)
-    fin = hs[np.isfinite(hs)]
-    a = np.stack([fin, np.zeros_like(fin), np.ones_like(fin), -np.ones_like(fin)], axis=1)
-    b = np.stack([fin, fin / 2, fin / 4, -fin], axis=1)
-    special_rows = np.array(
-        [[np.inf, 0, 1, -1], [-np.inf, 0, 1, -1], [np.inf, np.inf, 0, -np.inf], [np.nan, 0, 1, 2]],
-        dtype=dtype,
-    )
-    return np.concatenate([a, b, special_rows]).astype(dtype)
+    """Rows ``[h, 0, 1, -1]`` and ``[h, h/2, h/4, -h]`` for every hard input h (the
+    vector functions' hard rows, :func:`actref.hard_inputs.hard_rows`)."""
+    return hard_rows(dtype)
 
 
-def softmax_truth(cache: OracleCache, name: str, direction: str, rows: np.ndarray) -> Any:
-    kind = name if direction == "forward" else "softmax_diag"
+def jacobian_diag_truth(cache: OracleCache, name: str, rows: np.ndarray) -> Any:
+    """The correctly rounded diagonal of the Jacobian, from the table's row oracle."""
+    vf = vectors.vector(name)
+    assert vf is not None
+    n = rows.shape[-1]
 
     def compute() -> np.ndarray:
         vals = [
-            [round_to(v, rows.dtype) for v in softmax_row_truth([float(t) for t in r], kind)]
+            [round_to(v, rows.dtype) for v in vf.oracle_row([float(t) for t in r], True)[:: n + 1]]
             for r in rows
         ]
         return np.array(vals, dtype=rows.dtype)
 
-    return cache.get(f"{kind}-rows", kind, rows, compute)
+    return cache.get(f"{name}_diag-rows", f"{name}_diag", rows, compute)
 
 
 # ============================================================================ accuracy
@@ -212,7 +166,7 @@ def measure_accuracy(
     ``truth``."""
     dt = xs.dtype
     row = AccuracyRow(name, peer.name, np.dtype(dt).name, direction)
-    if name in peers_mod.SOFTMAX_NAMES and direction == "grad":
+    if name in peers_mod.VECTOR_NAMES and direction == "grad":
         assert truth is not None
         return _measure_softmax_diag(peer, name, xs, truth, row)
     before = peer.fp_warnings
@@ -293,7 +247,7 @@ def run_accuracy(peers: list[peers_mod.Peer], cache: OracleCache) -> list[Accura
         sm_rows = softmax_rows(dtype)
         for name in FUNCTIONS:
             bar.step(f"{np.dtype(dtype).name} {name}")
-            if name in peers_mod.SOFTMAX_NAMES:
+            if name in peers_mod.VECTOR_NAMES:
                 xs = sm_rows
             else:
                 xs = hard_inputs(dtype, [k.at for k in actref.get(name).kinks])
@@ -301,8 +255,8 @@ def run_accuracy(peers: list[peers_mod.Peer], cache: OracleCache) -> list[Accura
                 if not any(p.has(name, direction) for p in peers):
                     continue
                 truth = None
-                if name in peers_mod.SOFTMAX_NAMES and direction == "grad":
-                    truth = softmax_truth(cache, name, direction, xs)
+                if name in peers_mod.VECTOR_NAMES and direction == "grad":
+                    truth = jacobian_diag_truth(cache, name, xs)
                 for peer in peers:
                     if peer.has(name, direction):
                         rows.append(measure_accuracy(peer, name, direction, xs, truth))
@@ -361,7 +315,7 @@ class SpeedRow:
 def speed_input(name: str, dtype: Any, n: int) -> np.ndarray:
     rng = np.random.default_rng(20241101)
     xs = rng.normal(0.0, 4.0, n).astype(dtype)
-    if name in peers_mod.SOFTMAX_NAMES:
+    if name in peers_mod.VECTOR_NAMES:
         if n == SPEED_SOFTMAX_SHAPE[0] * SPEED_SOFTMAX_SHAPE[1]:
             return xs.reshape(SPEED_SOFTMAX_SHAPE)
         return xs.reshape(1, n)
@@ -414,7 +368,7 @@ def overhead_breakdown(repeats: int) -> list[dict[str, Any]]:
     xs = speed_input("identity", np.float64, 16)
     rows = []
     base = time_call(np.negative, xs, repeats, 0.01) * 1e6
-    conv = time_call(num.as_float_array, xs, repeats, 0.01) * 1e6
+    conv = time_call(as_float_array, xs, repeats, 0.01) * 1e6
     bar = stage("overhead breakdown", len(ELEMENTWISE))
     for name in ELEMENTWISE:
         bar.step(name)
@@ -709,7 +663,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: accuracy,speed,overhead,e2e",
+        help="comma-separated parts to skip: accuracy,speed,overhead,kernels,e2e",
     )
     p.add_argument("--out", type=Path, default=OUT, help="output folder")
     p.add_argument("--e2e-timeout", type=float, default=1200.0, help="seconds per CLI command")
@@ -727,10 +681,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("run.py: error: --size must be >= 16 and --repeats >= 1", file=sys.stderr)
         return 2
     skip = {s for s in args.skip.split(",") if s}
-    unknown = skip - {"accuracy", "speed", "overhead", "e2e"}
+    unknown = skip - {"accuracy", "speed", "overhead", "kernels", "e2e"}
     if unknown:
         print(f"run.py: error: unknown part(s) {sorted(unknown)} for --skip; "
-              "accepted: accuracy, speed, overhead, e2e", file=sys.stderr)  # fmt: skip
+              "accepted: accuracy, speed, overhead, kernels, e2e", file=sys.stderr)  # fmt: skip
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -809,6 +763,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report += ["## Per-call overhead on 16 elements (float64)\n", _overhead_md(brk),
                    "<details><summary>all peers at 16 elements</summary>\n", table16,
                    "</details>\n"]  # fmt: skip
+
+    if "kernels" not in skip:
+        table_ba, rows_ba = before_after.run(time_call, args.size, args.repeats, sample_s)
+        results["before_after"] = rows_ba
+        report += ["## The kernels against the ones they replaced\n", table_ba]
 
     if "e2e" not in skip:
         e2e = run_e2e(args.e2e_timeout)

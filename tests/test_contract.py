@@ -112,3 +112,14 @@ def test_patched_sigmoid_is_caught_by_assert_matches_reference() -> None:
         testing.assert_matches_reference(_patched, "sigmoid")
     report = testing.compare(_patched, "sigmoid")
     assert report.max_ulp > 1e18
+
+
+def test_a_finding_without_an_error_clause_is_the_graders_message() -> None:
+    # the grader holds students to a tolerance, not ULPs: its failure message is the
+    # contract's finding without the error clause (tests/test_grading.py checks the
+    # messages of real submissions against this shape)
+    f = contract.Finding("sigmoid", -7.0, 0.0, 0.0009110511944006454, ulp=None)
+    assert f.describe() == "sigmoid(x=-7.0) = 0.0, expected 0.0009110511944006454"
+    assert f.ok
+    g = contract.Finding("gelu'", -37.7, 0.0, 1e-300, ulp=3.0, budget=4.0)
+    assert g.describe().endswith("(error 3 ULP, budget 4)")

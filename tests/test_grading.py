@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from actref.grading import PARTS, SubmissionResult, grade_files, load_rubric
+from actref.grading.plan import Plan, build_plan
+from actref.grading.protocol import Malformed, parse_reply, strict_loads
 from actref.grading.rubric import Limits, Rubric
-from actref.grading.sandbox import Plan, _Malformed, _parse_reply, _strict_loads, build_plan
 
 from .grading_checks import FUNCTIONS, assert_statuses
 
@@ -167,8 +168,8 @@ def test_feedback_names_the_smallest_failing_input(
     "name", ["hostile_syntax_error.py", "hostile_exit_on_import.py", "hostile_hang_on_import.py"]
 )
 def test_an_import_failure_is_said_once(name: str, graded: dict[str, SubmissionResult]) -> None:
-    from actref.grading.judge import NOT_IMPORTED
     from actref.grading.report import as_junit, text_one
+    from actref.grading.results import NOT_IMPORTED
 
     result = graded[name]
     assert {r.message for r in result.results} == {NOT_IMPORTED}
@@ -236,9 +237,9 @@ def plan() -> Plan:
 )  # fmt: skip
 def test_worker_replies_are_validated_not_trusted(line: bytes) -> None:
     def validate() -> None:
-        _parse_reply(_strict_loads(line), 29, 4 * 29)
+        parse_reply(strict_loads(line), 29, 4 * 29)
 
-    with pytest.raises(_Malformed):
+    with pytest.raises(Malformed):
         validate()
 
 

@@ -30,10 +30,10 @@ import pytest
 
 from actref.cli import main
 from actref.grading import PARTS
-from actref.grading.judge import SubmissionResult
+from actref.grading.process import SERVER_PATH
 from actref.grading.report import text_one
+from actref.grading.results import SubmissionResult
 from actref.grading.rubric import default_rubric_path
-from actref.grading.sandbox import _SERVER
 
 CORPUS = Path(__file__).parent / "grading"
 ATTACKS = CORPUS / "attacks"
@@ -84,7 +84,7 @@ def _sandbox_processes() -> list[str]:
             continue
         ppid = re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE)
         ours = ppid is not None and int(ppid.group(1)) == os.getpid()  # this test run's server
-        server = _SERVER in cmdline and not ours
+        server = SERVER_PATH in cmdline and not ours
         if server:
             alive.append(f"{entry.name}: {cmdline[:80]}")
     return alive

@@ -18,7 +18,7 @@ import pytest
 from actref.cli import main
 from actref.grading import PARTS, load_rubric
 from actref.grading.command import add_arguments, fingerprint, run
-from actref.grading.judge import PartResult, SubmissionResult
+from actref.grading.results import PartResult, SubmissionResult
 from actref.grading.rubric import Rubric
 
 CORPUS = Path(__file__).parent / "grading"

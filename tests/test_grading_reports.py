@@ -12,8 +12,8 @@ import pytest
 
 from actref import registry
 from actref.cli import main
-from actref.grading.judge import PartResult, SubmissionResult
 from actref.grading.report import as_csv, as_json, safe_cell
+from actref.grading.results import PartResult, SubmissionResult
 
 from .schema_check import assert_valid_report, errors, report_schema
 

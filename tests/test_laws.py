@@ -47,11 +47,71 @@ def test_a_false_law_is_caught() -> None:
     """The machinery can fail: tanh is not even."""
     tanh = actref.get("tanh")
     even = laws.Law(
-        "tanh(-x) = tanh(x)", lambda a, v: a(-v), lambda a, v: a(v), lambda a, v: np.abs(a(v))
+        "tanh(-x) = tanh(x)",
+        lambda a, v, other: a(-v),
+        lambda a, v, other: a(v),
+        lambda a, v, other: np.abs(a(v)),
     )
     result = laws.check_law(tanh, even, np.array([0.0, 0.5, 2.0]))
     assert not result.ok
     assert "tanh(-x) = tanh(x) fails at x=2.0" in result.describe()
+
+
+# what each law called by name before issue 14 (``uses=`` written by hand)
+HAND_WRITTEN_USES = {
+    ("sigmoid", 1): ("tanh",),
+    ("tanh", 1): ("sigmoid",),
+    ("leaky_relu", 1): ("relu",),
+    ("selu", 0): ("elu",),
+    ("celu", 0): ("elu",),
+    ("gelu_tanh", 2): ("tanh",),
+    ("silu", 1): ("sigmoid",),
+    ("silu", 2): ("sigmoid",),
+    ("mish", 0): ("tanh", "softplus"),
+    ("softplus", 1): ("sigmoid",),
+    ("softplus", 2): ("log_sigmoid",),
+    ("log_sigmoid", 1): ("softplus",),
+    ("log_sigmoid", 2): ("sigmoid",),
+    ("hardsigmoid", 1): ("relu6",),
+    ("hardswish", 0): ("hardsigmoid",),
+    ("hardtanh", 0): ("relu",),
+    ("relu6", 1): ("relu",),
+    ("tanhshrink", 1): ("tanh",),
+    ("tanhshrink", 2): ("tanh",),
+    ("hardshrink", 1): ("softshrink",),
+}
+
+
+def test_uses_are_what_a_law_resolves() -> None:
+    """Derived, they are the ones written by hand before (entries added since aside)."""
+    pinned = {name for name, _ in HAND_WRITTEN_USES} | {
+        "relu", "elu", "gelu", "softsign", "softshrink", "squareplus", "identity",
+    }  # fmt: skip
+    found = {
+        (act.name, i): laws.uses(act, law)
+        for act in actref.all_activations()
+        if act.name in pinned
+        for i, law in enumerate(act.laws)
+        if laws.uses(act, law)
+    }
+    assert found == HAND_WRITTEN_USES
+
+
+def test_a_law_reaches_others_through_the_resolver_it_is_given() -> None:
+    """A broken tanh handed to sigmoid's law makes it fail, and tanh's budget counts."""
+    sig = actref.get("sigmoid")
+    law = sig.laws[1]  # sigmoid(x) = (1 + tanh(x/2)) / 2
+    pts = np.array([0.3, 1.0, 2.0])
+    assert laws.check_law(sig, law, pts).ok
+    tanh = actref.get("tanh")
+    broken = dataclasses.replace(tanh, forward_fn=lambda v: tanh.forward_fn(v) * (1 + 1e-12))
+
+    def other(name: str, **params: float) -> Activation:
+        return broken if name == "tanh" else actref.get(name, **params)
+
+    assert not laws.check_law(sig, law, pts, other).ok
+    generous = dataclasses.replace(broken, ulp_budget=(1e5, 4))
+    assert laws.check_law(sig, law, pts, lambda name, **_: generous).ok
 
 
 def test_law_tolerance_follows_the_budget() -> None:

@@ -58,6 +58,21 @@ def test_mish_grad_dense_near_zero() -> None:
     _assert_none(_findings("mish", np.concatenate([np.linspace(-1.25, 0.0, 1500), worst])))
 
 
+def test_mish_grad_where_q_squared_rounds() -> None:
+    """5 ULP at -0.85645 (3 of 60,000 dense points in [-2.5, -0.3]) while q = 2 + 2t +
+    t^2 was rounded before it was squared."""
+    worst = [-0.8564533333333331]
+    _assert_none(_findings("mish", np.concatenate([np.linspace(-2.0, -0.4, 1500), worst])))
+
+
+# ---------------------------------------------------------------------------- silu'
+def test_silu_grad_left_of_its_zero() -> None:
+    """5 ULP at -18.25 and -15.24 while sigma(x) sigma(-x) was e / (1 + e)^2 (1 + e
+    rounded, then squared)."""
+    worst = [-18.245375, -15.244543275635518]
+    _assert_none(_findings("silu", np.concatenate([np.linspace(-40.0, -0.5, 1500), worst])))
+
+
 def test_mish_grad_left_tail() -> None:
     """5 ULP at -4.83 and beyond -8 before (the expansion around x0 cancels there)."""
     rng = np.random.default_rng(14)
@@ -82,6 +97,13 @@ def test_gelu_grad_where_the_gaussian_is_subnormal() -> None:
     a normal result."""
     _assert_none(_findings("gelu", np.linspace(-37.71, -37.69, 200)))
     _assert_none(_findings("gelu", np.linspace(-40.0, -30.0, 200)))
+
+
+def test_gelu_grad_at_the_dense_sweep_points() -> None:
+    """5 ULP in (-37.8, -37) (the deep form), 6 left of the series window (SciPy's
+    erfcx, up to 5 ULP off, reached N = Phi/phi + x amplified)."""
+    worst = [-37.66420321016051, -37.29260134172978, -1.595375735221209, -1.8285649318291182]
+    _assert_none(_findings("gelu", np.concatenate([worst, np.linspace(-2.1, -1.3, 800)])))
 
 
 # ------------------------------------------------------------------- softmax family

@@ -16,8 +16,8 @@ import pytest
 from numpy.typing import NDArray
 
 import actref
-from actref import numeric as num
 from actref.hard_inputs import hard_inputs
+from actref.kernels.engine import BLOCK
 
 ALL = [pytest.param(act, id=act.name) for act in actref.all_activations()]
 
@@ -115,9 +115,9 @@ def test_value_does_not_depend_on_the_block_split(name: str, dtype: type) -> Non
     # widened to float64 block by block)
     act = actref.get(name)
     base = _mixed_input(act, dtype)
-    x = np.resize(base, num._BLOCK + 7)
-    _check_chunked(name, act, x, (num._BLOCK, 5000))
-    _check_chunked(f"{name}'", act.grad, x, (num._BLOCK, 5000))
+    x = np.resize(base, BLOCK + 7)
+    _check_chunked(name, act, x, (BLOCK, 5000))
+    _check_chunked(f"{name}'", act.grad, x, (BLOCK, 5000))
 
 
 def test_chunked_check_catches_a_size_dependent_kernel() -> None:

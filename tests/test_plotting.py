@@ -23,8 +23,7 @@ from matplotlib.testing.compare import compare_images
 from numpy.typing import NDArray
 
 import actref
-from actref import families, plotting, symbolic
-from actref import numeric as num
+from actref import families, kernels, plotting, symbolic, vector_figures, vectors
 from actref.cli import main
 from actref.registry import Activation
 
@@ -58,17 +57,32 @@ def test_gallery() -> Figure:
 
 @pytest.mark.mpl_image_compare
 def test_softmax_components() -> Figure:
-    return plotting.softmax_components_figure()
+    return vector_figures.softmax_components_figure()
 
 
 @pytest.mark.mpl_image_compare
 def test_softmax_jacobian() -> Figure:
-    return plotting.softmax_jacobian_figure()
+    return vector_figures.softmax_jacobian_figure()
 
 
 @pytest.mark.mpl_image_compare
 def test_log_softmax_components() -> Figure:
-    return plotting.log_softmax_components_figure()
+    return vector_figures.log_softmax_components_figure()
+
+
+# every vector function drawn by a figure of the table (softmax and log_softmax have
+# their own tests above)
+TABLE_FIGURES = [
+    pytest.param(vf.name, id=vf.name)
+    for vf in vectors.TABLE
+    if vf.figure in ("normalising_figure", "gated_figure")
+]
+
+
+@pytest.mark.mpl_image_compare
+@pytest.mark.parametrize("name", TABLE_FIGURES)
+def test_vector_figure(name: str) -> Figure:
+    return vector_figures.vector_figure(name)
 
 
 # ==================================================================== the guard itself
@@ -82,8 +96,8 @@ def _shifted_sigmoid(shift: float) -> Activation:
     act = actref.get("sigmoid")
     return dataclasses.replace(
         act,
-        forward_fn=lambda x: num.sigmoid(x - shift),
-        grad_fn=lambda x: num.sigmoid_grad(x - shift),
+        forward_fn=lambda x: kernels.sigmoid(x - shift),
+        grad_fn=lambda x: kernels.sigmoid_grad(x - shift),
     )
 
 
@@ -333,7 +347,7 @@ def test_grid_and_gallery_layout() -> None:
 
 
 def test_softmax_components_figure_draws_softmax_and_its_diagonal() -> None:
-    fig = plotting.softmax_components_figure(points=11)
+    fig = vector_figures.softmax_components_figure(points=11)
     lines = _lines(fig)
     x = np.linspace(-6, 6, 11)
     inputs = np.stack([x, 0 * x, 0 * x - 1], axis=-1)
@@ -346,7 +360,7 @@ def test_softmax_components_figure_draws_softmax_and_its_diagonal() -> None:
 
 
 def test_softmax_jacobian_heat_map_shows_the_jacobian() -> None:
-    fig = plotting.softmax_jacobian_figure([1.0, -1.0, 0.5])
+    fig = vector_figures.softmax_jacobian_figure([1.0, -1.0, 0.5])
     image = fig.axes[0].images[0]
     np.testing.assert_array_equal(image.get_array(), actref.softmax_jacobian([1.0, -1.0, 0.5]))
     assert len(fig.axes[0].texts) == 9
@@ -374,7 +388,7 @@ def test_bad_arguments_are_refused(kwargs: dict[str, object], error: type, messa
 @pytest.mark.parametrize("bad", [[1.0], [[1.0, 2.0]], [1.0, math.inf]])
 def test_softmax_jacobian_figure_refuses_bad_vectors(bad: object) -> None:
     with pytest.raises(ValueError, match="x must be"):
-        plotting.softmax_jacobian_figure(bad)  # type: ignore[arg-type]
+        vector_figures.softmax_jacobian_figure(bad)  # type: ignore[arg-type]
 
 
 def test_save_refuses_unknown_extensions(tmp_path: Path) -> None:
@@ -428,7 +442,7 @@ def test_plot_show_without_display_writes_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("actref.cli._has_display", lambda: False)
+    monkeypatch.setattr("actref.commands.plot._has_display", lambda: False)
     assert main(["plot", "tanh", "--show"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "tanh.png\n"
@@ -443,7 +457,7 @@ def test_plot_show_with_display_opens_a_window_and_writes_nothing(
 
     shown: list[Figure] = []
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("actref.cli._has_display", lambda: True)
+    monkeypatch.setattr("actref.commands.plot._has_display", lambda: True)
     monkeypatch.setattr(plt, "show", lambda: shown.append(plt.gcf()))
     assert main(["plot", "tanh", "--show"]) == 0
     assert len(shown) == 1
@@ -535,7 +549,7 @@ def test_style_ships_in_the_package_and_loads_by_dotted_name() -> None:
 
 
 def test_log_softmax_components_figure_draws_log_softmax_and_its_diagonal() -> None:
-    fig = plotting.log_softmax_components_figure(points=11)
+    fig = vector_figures.log_softmax_components_figure(points=11)
     lines = _lines(fig)
     x = np.linspace(-6, 6, 11)
     inputs = np.stack([x, 0 * x, 0 * x - 1], axis=-1)
@@ -547,9 +561,9 @@ def test_log_softmax_components_figure_draws_log_softmax_and_its_diagonal() -> N
 
 
 def test_vector_figure_is_looked_up_by_name() -> None:
-    fig = plotting.vector_figure("softmax", points=11)
+    fig = vector_figures.vector_figure("softmax", points=11)
     np.testing.assert_array_equal(
-        _lines(fig)[0][1], _lines(plotting.softmax_components_figure(points=11))[0][1]
+        _lines(fig)[0][1], _lines(vector_figures.softmax_components_figure(points=11))[0][1]
     )
     with pytest.raises(ValueError, match="no figure for the vector function 'relu'"):
-        plotting.vector_figure("relu")
+        vector_figures.vector_figure("relu")

@@ -16,7 +16,7 @@ import pytest
 
 import actref
 from actref import finite_diff as fd
-from actref import oracle, testing
+from actref import oracle, testing, truth
 from actref.hard_inputs import hard_inputs
 
 RELU = actref.get("relu")
@@ -549,7 +549,7 @@ def test_truths_persist_in_actref_cache_dir(
     xs = np.array([0.125, -3.0, 7.0])
     _, first = testing.reference_values("softsign", xs, derivative=True)
     (path,) = tmp_path.glob("softsign-grad-float64-*.npy")
-    testing._TRUTHS.clear()
+    truth.clear_cache()
 
     def no_oracle(*args: object) -> None:
         raise AssertionError("the oracle ran although the truth was on disk")
@@ -561,7 +561,7 @@ def test_truths_persist_in_actref_cache_dir(
     with pytest.raises(AssertionError, match="the oracle ran"):
         testing.reference_values("elu", xs, params={"alpha": 0.75})
     # an unreadable file is computed again
-    testing._TRUTHS.clear()
+    truth.clear_cache()
     monkeypatch.undo()
     monkeypatch.setenv("ACTREF_CACHE_DIR", str(tmp_path))
     path.write_bytes(b"not a numpy file")

@@ -27,10 +27,12 @@ __all__ = [
     "softmax",
     "softmax_jacobian",
     "softmax_jacobian_diag",
+    "softmin",
     "testing",
+    "vectors",
 ]
 
-from actref import finite_diff, hard_inputs, oracle, testing
+from actref import finite_diff, hard_inputs, oracle, testing, vectors
 from actref.registry import (
     Activation,
     Kink,
@@ -45,6 +47,7 @@ from actref.softmax import (
     softmax,
     softmax_jacobian,
     softmax_jacobian_diag,
+    softmin,
 )
 
 __version__ = "0.1.0"

@@ -16,8 +16,8 @@ The subnormal rule (:func:`not_held`)
     0 truth (relu(-1)) is not subnormal, so a subnormal result there counts.
 The budget (:func:`budget`)
     The worst error allowed, in ULPs: the registry's ``ulp_budget`` (value,
-    derivative) for an elementwise function in float64; :data:`VECTOR_BUDGET` for the
-    softmax family in float64; :data:`NARROW_BUDGET` (correctly rounded but for one
+    derivative) of an elementwise function or (value, Jacobian) of a vector function in
+    float64; :data:`VECTOR_BUDGET` for logsumexp and the softmax Jacobian diagonal; :data:`NARROW_BUDGET` (correctly rounded but for one
     rounding of the float64 result) in float32 and float16.
 One finding (:class:`Finding`)
     Observed, expected, function, input, in the one message shape:
@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 if TYPE_CHECKING:
     from actref.registry import Activation
+    from actref.vectors import VectorFunction
 
 Part = Literal["value", "derivative"]
 
@@ -102,9 +103,12 @@ def contract_ulp_error(
 
 
 # ==================================================================== the budget
-def budget(act: Activation | None, part: Part = "value", dtype: DTypeLike = np.float64) -> float:
+def budget(
+    act: Activation | VectorFunction | None, part: Part = "value", dtype: DTypeLike = np.float64
+) -> float:
     """The worst error allowed in ULPs of ``dtype`` for ``act``'s ``part`` (``act`` None:
-    the softmax family). float64 reads the registry's ``ulp_budget``."""
+    logsumexp and the softmax family's Jacobian diagonal). float64 reads the table's
+    ``ulp_budget`` (value, derivative or Jacobian)."""
     if np.dtype(dtype) != np.float64:
         return NARROW_BUDGET
     if act is None:
@@ -125,7 +129,7 @@ class Finding:
     x: float | tuple[float, ...]
     got: float
     expected: float
-    ulp: float
+    ulp: float | None
     params: str = ""
     index: tuple[int, ...] = ()
     budget: float | None = None
@@ -133,17 +137,16 @@ class Finding:
     @property
     def ok(self) -> bool:
         """Within the budget (always, when no budget is given)."""
-        return self.budget is None or self.ulp <= self.budget
+        return self.budget is None or self.ulp is None or self.ulp <= self.budget
 
     def describe(self) -> str:
-        """``gelu(x=-37.5) = 0.0, expected -1.9e-306 (error 1.2e+293 ULP)``."""
+        """``gelu(x=-37.5) = 0.0, expected -1.9e-306 (error 1.2e+293 ULP)``; without the
+        error clause when ``ulp`` is None (the grader's messages, held to a tolerance)."""
         x = list(self.x) if isinstance(self.x, tuple) else self.x
         where = f"[{', '.join(map(str, self.index))}]" if self.index else ""
         limit = f", budget {self.budget:g}" if self.budget is not None else ""
-        return (
-            f"{self.function}(x={x!r}{self.params}){where} = {self.got!r}, "
-            f"expected {self.expected!r} (error {self.ulp:.3g} ULP{limit})"
-        )
+        error = f" (error {self.ulp:.3g} ULP{limit})" if self.ulp is not None else ""
+        return f"{self.function}(x={x!r}{self.params}){where} = {self.got!r}, expected {self.expected!r}{error}"
 
 
 def label(name: str, part: Part) -> str:

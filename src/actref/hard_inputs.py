@@ -91,3 +91,22 @@ def hard_inputs(
     if include_nonfinite:
         finite = np.concatenate([finite, np.array([-np.inf, np.inf, np.nan], dtype=dt)])
     return finite
+
+
+def hard_rows(dtype: DTypeLike = np.float64) -> NDArray[np.floating]:
+    """The hard rows of the vector functions, shape ``(m, 4)``.
+
+    ``[h, 0, 1, -1]`` and ``[h, h/2, h/4, -h]`` for every finite hard input ``h`` of
+    ``dtype`` (for a gated function: ``h`` as a value, and ``h/4``, ``-h`` as gates),
+    and rows with +inf, -inf and nan.
+    """
+    dt = np.dtype(dtype)
+    hs = hard_inputs(dt)
+    fin = hs[np.isfinite(hs)]
+    a = np.stack([fin, np.zeros_like(fin), np.ones_like(fin), -np.ones_like(fin)], axis=1)
+    b = np.stack([fin, fin / 2, fin / 4, -fin], axis=1)
+    special = np.array(
+        [[np.inf, 0, 1, -1], [-np.inf, 0, 1, -1], [np.inf, np.inf, 0, -np.inf], [np.nan, 0, 1, 2]],
+        dtype=dt,
+    )
+    return np.concatenate([a, b, special]).astype(dt)

@@ -1,10 +1,12 @@
 r"""Property laws: what each activation obeys, as data, and how a law is checked.
 
-The registry declares per function a tuple of :class:`Law` (identities such as
+The catalogue declares per function a tuple of :class:`Law` (identities such as
 :math:`\sigma(-x) = 1 - \sigma(x)` or :math:`\tanh' = 1 - \tanh^2`); the generic laws
-(range bounds, monotonicity, continuity at kinks) come from the registry's other
-fields. The hypothesis suite and ``actref verify`` both evaluate them through
-:func:`check_law` and :func:`generic_laws`, so a law is stated once.
+(range bounds, monotonicity, continuity at kinks) come from the entry's other fields.
+The hypothesis suite and ``actref verify`` both evaluate them through :func:`check_law`
+and :func:`generic_laws`, so a law is stated once. A law reaches other activations
+through the resolver it is given (by default :func:`actref.registry.get`); the ones it
+resolves are the ones it uses, and their budgets count in its tolerance.
 
 Tolerances are derived, not tuned. Each function is accurate to its ``ulp_budget``
 (float64 ULPs against the oracle), and an ULP of :math:`v` is at most
@@ -22,43 +24,38 @@ far larger than the result.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from actref import contract
+from actref import contract, registry
+from actref.activation import Activation, Law, Resolver, Side
+from actref.stencils import one_sided
 
-if TYPE_CHECKING:
-    from actref.registry import Activation
+__all__ = [
+    "Law",
+    "LawResult",
+    "Resolver",
+    "Side",
+    "all_laws",
+    "budget",
+    "check_bounds",
+    "check_kinks",
+    "check_law",
+    "check_monotone",
+    "generic_laws",
+    "uses",
+]
 
 F64 = NDArray[np.float64]
-Side = Callable[[Any, F64], Any]
 
 _EPS = float(np.finfo(np.float64).eps)
 # The contract does not hold subnormal true values to ULPs (actref.contract.not_held),
 # so below the smallest normal number every law allows an absolute difference of that size.
 _TINY = float(np.finfo(np.float64).smallest_normal)
-
-
-@dataclass(frozen=True)
-class Law:
-    """An identity ``lhs(act, x) == rhs(act, x)`` that holds for every ``x`` in ``where``.
-
-    ``scale(act, x)`` bounds the magnitudes carrying rounding errors (see the module
-    docstring); ``ops`` counts the roundings beyond the function calls; ``uses`` names
-    the other activations called, whose budgets count too.
-    """
-
-    name: str
-    lhs: Side
-    rhs: Side
-    scale: Side
-    uses: tuple[str, ...] = ()
-    ops: int = 2
-    where: tuple[float, float] = (-1e4, 1e4)
 
 
 @dataclass(frozen=True)
@@ -82,12 +79,35 @@ class LawResult:
         )
 
 
-def budget(act: Activation, uses: Sequence[str] = ()) -> float:
-    """The largest float64 ULP budget (value or derivative) of ``act`` and ``uses``."""
-    from actref.registry import get
-
-    acts = [act, *(get(name) for name in uses)]
+def budget(act: Activation, uses: Sequence[Activation | str] = ()) -> float:
+    """The largest float64 ULP budget (value or derivative) of ``act`` and ``uses``
+    (activations, or names of registered ones)."""
+    acts = [act, *(registry.get(a) if isinstance(a, str) else a for a in uses)]
     return max(contract.budget(a, part) for a in acts for part in ("value", "derivative"))
+
+
+class _Recorder:
+    """A resolver that remembers what it resolved: the activations a law uses."""
+
+    def __init__(self, resolve: Resolver) -> None:
+        self.resolve = resolve
+        self.used: dict[str, Activation] = {}
+
+    def __call__(self, name: str, **params: Any) -> Activation:
+        found = self.resolve(name, **params)
+        self.used[str(found)] = found
+        return found
+
+
+def uses(act: Activation, law: Law, other: Resolver | None = None) -> tuple[str, ...]:
+    """The other activations ``law`` reaches for ``act`` (``("tanh",)`` for
+    sigmoid(x) = (1 + tanh(x/2)) / 2), found by evaluating it once at x = 0.5."""
+    other = _Recorder(other or registry.get)
+    v = np.array([0.5])
+    with np.errstate(all="ignore"):
+        for side in (law.lhs, law.rhs, law.scale):
+            side(act, v, other)
+    return tuple(a.name for a in other.used.values())
 
 
 def _summarise(
@@ -108,16 +128,21 @@ def _summarise(
     )
 
 
-def check_law(act: Activation, law: Law, xs: F64) -> LawResult:
-    """Evaluate ``law`` for ``act`` at the points of ``xs`` inside its domain."""
+def check_law(act: Activation, law: Law, xs: F64, other: Resolver | None = None) -> LawResult:
+    """Evaluate ``law`` for ``act`` at the points of ``xs`` inside its domain.
+
+    ``other`` resolves the other activations the law calls (:func:`actref.registry.get`
+    unless given); their budgets count in the tolerance with ``act``'s.
+    """
     xs = np.asarray(xs, dtype=np.float64).ravel()
     lo, hi = law.where
     xs = xs[(xs >= lo) & (xs <= hi)]
-    u = budget(act, law.uses)
+    resolve = _Recorder(other or registry.get)
     with np.errstate(all="ignore"):
-        lhs = np.broadcast_to(np.asarray(law.lhs(act, xs), dtype=np.float64), xs.shape)
-        rhs = np.broadcast_to(np.asarray(law.rhs(act, xs), dtype=np.float64), xs.shape)
-        scale = np.abs(np.asarray(law.scale(act, xs), dtype=np.float64))
+        lhs = np.broadcast_to(np.asarray(law.lhs(act, xs, resolve), dtype=np.float64), xs.shape)
+        rhs = np.broadcast_to(np.asarray(law.rhs(act, xs, resolve), dtype=np.float64), xs.shape)
+        scale = np.abs(np.asarray(law.scale(act, xs, resolve), dtype=np.float64))
+        u = budget(act, list(resolve.used.values()))
         # the subnormal floor of a function value is multiplied by x in laws like x·σ(x)
         tol = (u + law.ops) * (_EPS * scale + _TINY * np.maximum(1.0, np.abs(xs)))
         excess = np.abs(lhs - rhs) - tol
@@ -189,8 +214,6 @@ def check_kinks(act: Activation) -> LawResult:
     :math:`\\delta` (plus the value budget); a jump means
     :math:`|f(k + \\delta) - f(k - \\delta)|` does not shrink with :math:`\\delta`.
     """
-    from actref.finite_diff import _one_sided
-
     rows: list[tuple[float, float, float, float]] = []  # x, observed, expected, excess
     u = contract.budget(act, "value")
     for kink in act.kinks:
@@ -215,7 +238,7 @@ def check_kinks(act: Activation) -> LawResult:
         others = [abs(o.at - k) for o in act.kinks if o.at != k]
         base = np.array([min([1e-4 * max(1.0, abs(k)), *(d / 8 for d in others)])])
         for sign, declared in ((1.0, kink.right), (-1.0, kink.left)):
-            d, err = _one_sided(act, np.array([k]), base, sign, np.dtype(np.float64))
+            d, err = one_sided(act, np.array([k]), base, sign, np.dtype(np.float64))
             allowed = 4 * float(err[0]) + 1e-6 * max(1.0, abs(declared))
             rows.append((k, float(d[0]), declared, abs(float(d[0]) - declared) - allowed))
     xs = np.array([r[0] for r in rows], dtype=np.float64)

@@ -1,4 +1,5 @@
-r"""Figures: one activation with its derivative, a grid of several, the gallery, softmax.
+r"""Figures: one activation with its derivative, a grid of several, the gallery; the
+figures of vector functions live in :mod:`actref.vector_figures` (re-exported here).
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (no
 global state; files are rendered by Agg). Curves are evaluated vectorised with the
@@ -16,34 +17,43 @@ no timestamps or version strings, so the same figure gives the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import math
-import numbers
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import matplotlib.style
 import numpy as np
 import sympy
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.mathtext import MathTextParser
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from sympy.printing.latex import LatexPrinter
 
 from actref import registry
+from actref.figure_style import (
+    CLASSIC,
+    DEFAULT_POINTS,
+    DF_COLOR,
+    F_COLOR,
+    FORMATS,
+    KINK_COLOR,
+    STYLE,
+    ZERO_COLOR,
+    check_points,
+    check_range,
+    style,
+)
 from actref.registry import Activation, Kink
-from actref.softmax import (
-    log_softmax,
-    log_softmax_jacobian,
-    softmax,
-    softmax_jacobian,
-    softmax_jacobian_diag,
+from actref.vector_figures import (
+    log_softmax_components_figure,
+    softmax_components_figure,
+    softmax_jacobian_figure,
+    vector_figure,
 )
 
 __all__ = [
@@ -64,38 +74,7 @@ __all__ = [
     "vector_figure",
 ]
 
-STYLE: Final = Path(__file__).with_name("actref.mplstyle")
-DEFAULT_POINTS: Final = 1001
-MAX_POINTS: Final = 1_000_000
-# File formats written deterministically, with the metadata that would carry a date
-# or a version string blanked.
-FORMATS: Final[Mapping[str, Mapping[str, None]]] = {
-    "png": {"Software": None},
-    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
-    "svg": {"Date": None, "Creator": None},
-}
-# The classic homework's figure: sigmoid, tanh, ReLU and leaky ReLU with slope 0.1.
-CLASSIC: Final[tuple[tuple[str, Mapping[str, float]], ...]] = (
-    ("sigmoid", {}),
-    ("tanh", {}),
-    ("relu", {}),
-    ("leaky_relu", {"negative_slope": 0.1}),
-)
-SOFTMAX_SAMPLE: Final = (2.0, 1.0, 0.1, -1.0)
-
-F_COLOR: Final = "C0"
-DF_COLOR: Final = "C1"
-KINK_COLOR: Final = "0.55"
-ZERO_COLOR: Final = "0.35"
-
 F64 = NDArray[np.float64]
-
-
-@contextlib.contextmanager
-def style() -> Iterator[None]:
-    """Apply the shipped style on top of matplotlib's defaults, whatever the user's rc."""
-    with matplotlib.style.context(STYLE, after_reset=True):
-        yield
 
 
 # ------------------------------------------------------------------------- validation
@@ -103,32 +82,6 @@ def _activation(act: Activation | str) -> Activation:
     if isinstance(act, Activation):
         return act
     return registry.get(act)
-
-
-def _check_range(
-    x_range: Sequence[float] | None, default: tuple[float, float]
-) -> tuple[float, float]:
-    if x_range is None:
-        return default
-    try:
-        lo, hi = (float(v) for v in x_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"x_range must be two numbers (lo, hi), got {x_range!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"x_range must be finite, got ({lo:g}, {hi:g})")
-    if not lo < hi:
-        raise ValueError(f"x_range must have lo < hi, got ({lo:g}, {hi:g})")
-    if not math.isfinite(hi - lo):
-        raise ValueError(f"x_range ({lo:g}, {hi:g}) is too wide: hi - lo overflows")
-    return lo, hi
-
-
-def _check_points(points: int) -> int:
-    if isinstance(points, bool) or not isinstance(points, numbers.Integral):
-        raise TypeError(f"points must be an integer, got {type(points).__name__}")
-    if not 2 <= points <= MAX_POINTS:
-        raise ValueError(f"points must be between 2 and {MAX_POINTS}, got {points}")
-    return int(points)
 
 
 # --------------------------------------------------------------------------- formulas
@@ -325,8 +278,8 @@ def draw_activation(
     Call it inside :func:`style` so the panel gets the shipped style.
     """
     act = _activation(act)
-    lo, hi = _check_range(x_range, act.plot_range)
-    points = _check_points(points)
+    lo, hi = check_range(x_range, act.plot_range)
+    points = check_points(points)
     if title not in ("full", "name", "none"):
         raise ValueError(f"title must be 'full', 'name' or 'none', got {title!r}")
     x, f, df = _segments(act, lo, hi, points)
@@ -487,150 +440,6 @@ def gallery_figure(
                 )
         what = "every activation $f$" + (" and its derivative $f'$" if derivative else "")
         fig.suptitle(f"actref: {what}", fontsize=12)
-    return fig
-
-
-def softmax_components_figure(
-    x_range: Sequence[float] = (-6.0, 6.0), *, points: int = DEFAULT_POINTS
-) -> Figure:
-    r"""Components of :math:`s = \mathrm{softmax}([x, 0, -1])` against ``x``.
-
-    With the diagonal Jacobian entry :math:`\partial s_0 / \partial x = s_0 (1 - s_0)`.
-    """
-    lo, hi = _check_range(x_range, (-6.0, 6.0))
-    points = _check_points(points)
-    x = np.linspace(lo, hi, points)
-    inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
-    s = softmax(inputs)
-    ds0 = softmax_jacobian_diag(inputs)[:, 0]
-    with style():
-        fig = Figure(figsize=(8.0, 5.0), layout="constrained")
-        ax = fig.add_subplot()
-        ax.axhline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
-        ax.axvline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
-        labels = ("$s_0$ (input $x$)", "$s_1$ (input $0$)", "$s_2$ (input $-1$)")
-        for i, (label, color) in enumerate(zip(labels, ("C0", "C2", "C3"), strict=True)):
-            ax.plot(x, s[:, i], color=color, label=label, zorder=3)
-        ax.plot(
-            x,
-            ds0,
-            color=DF_COLOR,
-            ls="--",
-            zorder=3,
-            label=r"$\partial s_0/\partial x = s_0\,(1 - s_0)$",
-        )
-        ax.set_xlim(lo, hi)
-        ax.set_xlabel("$x$")
-        ax.set_ylabel("value")
-        ax.set_title(
-            r"$s = \mathrm{softmax}([x,\ 0,\ -1])$, components sum to 1"
-            "\n"
-            r"$s_i = e^{x_i} / (e^{x} + e^{0} + e^{-1})$"
-        )
-        ax.legend(loc="center left")
-    return fig
-
-
-def log_softmax_components_figure(
-    x_range: Sequence[float] = (-6.0, 6.0), *, points: int = DEFAULT_POINTS
-) -> Figure:
-    r"""Components of :math:`\log s = \mathrm{log\_softmax}([x, 0, -1])` against ``x``.
-
-    With the diagonal Jacobian entry :math:`\partial \log s_0 / \partial x = 1 - s_0`
-    (summed from the other entries, accurate where :math:`s_0` is near 1).
-    """
-    lo, hi = _check_range(x_range, (-6.0, 6.0))
-    points = _check_points(points)
-    x = np.linspace(lo, hi, points)
-    inputs = np.stack([x, np.zeros_like(x), np.full_like(x, -1.0)], axis=-1)
-    logs = log_softmax(inputs)
-    d0 = log_softmax_jacobian(inputs)[:, 0, 0]
-    with style():
-        fig = Figure(figsize=(8.0, 5.0), layout="constrained")
-        ax = fig.add_subplot()
-        ax.axhline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
-        ax.axvline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
-        labels = (r"$\log s_0$ (input $x$)", r"$\log s_1$ (input $0$)", r"$\log s_2$ (input $-1$)")
-        for i, (label, color) in enumerate(zip(labels, ("C0", "C2", "C3"), strict=True)):
-            ax.plot(x, logs[:, i], color=color, label=label, zorder=3)
-        ax.plot(
-            x, d0, color=DF_COLOR, ls="--", zorder=3,
-            label=r"$\partial \log s_0/\partial x = 1 - s_0$",
-        )  # fmt: skip
-        ax.set_xlim(lo, hi)
-        ax.set_xlabel("$x$")
-        ax.set_ylabel("value")
-        ax.set_title(
-            r"$\log s = \mathrm{log\_softmax}([x,\ 0,\ -1])$, never $\log$ of a rounded $s$"
-            "\n"
-            r"$\log s_i = x_i - \log(e^{x} + e^{0} + e^{-1})$"
-        )
-        ax.legend(loc="lower center")
-    return fig
-
-
-def vector_figure(
-    name: str, x_range: Sequence[float] | None = None, *, points: int = DEFAULT_POINTS
-) -> Figure:
-    """The figure of a vector function of the registry's table, by name."""
-    figures = {
-        "softmax": softmax_components_figure,
-        "log_softmax": log_softmax_components_figure,
-    }
-    if name not in figures:
-        raise ValueError(f"no figure for the vector function {name!r}")
-    return figures[name](x_range if x_range is not None else (-6.0, 6.0), points=points)
-
-
-def _minus(text: str) -> str:
-    """A typographic minus sign, as the axis tick labels have."""
-    return text.replace("-", "\N{MINUS SIGN}")
-
-
-def softmax_jacobian_figure(x: ArrayLike = SOFTMAX_SAMPLE) -> Figure:
-    r"""Heat map of :math:`J = \operatorname{diag}(s) - s s^\top` at the vector ``x``.
-
-    ``x`` is a finite 1-D vector of 2 to 12 entries; each cell shows its value.
-    """
-    arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim != 1 or not 2 <= arr.size <= 12:
-        raise ValueError(f"x must be a 1-D vector of 2 to 12 numbers, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x must be finite")
-    s = softmax(arr)
-    jac = softmax_jacobian(arr)
-    n = arr.size
-    bound = float(np.max(np.abs(jac)))
-    with style():
-        fig = Figure(figsize=(7.0, 5.6), layout="constrained")
-        ax = fig.add_subplot()
-        image = ax.imshow(jac, cmap="RdBu_r", vmin=-bound, vmax=bound)
-        for i in range(n):
-            for j in range(n):
-                value = float(jac[i, j])
-                ax.text(
-                    j,
-                    i,
-                    _minus(f"{value:.3f}"),
-                    ha="center",
-                    va="center",
-                    fontsize=9,
-                    color="white" if abs(value) > 0.6 * bound else "black",
-                )
-        ticks = np.arange(n)
-        ax.set_xticks(ticks, [f"$x_{j}$ = {_minus(f'{arr[j]:g}')}" for j in range(n)])
-        ax.set_yticks(ticks, [f"$s_{i}$ = {s[i]:.3f}" for i in range(n)])
-        ax.tick_params(axis="x", labelsize=9)
-        ax.grid(False)
-        ax.set_xlabel(r"with respect to $x_j$")
-        ax.set_ylabel(r"component $s_i$")
-        shown = _minus(", ".join(f"{v:g}" for v in arr))
-        ax.set_title(
-            rf"Jacobian of softmax at $x$ = ({shown})"
-            "\n"
-            r"$J_{ij} = \partial s_i/\partial x_j = s_i\,(\delta_{ij} - s_j)$"
-        )
-        fig.colorbar(image, ax=ax, shrink=0.85, label=r"$J_{ij}$")
     return fig
 
 

@@ -4,7 +4,7 @@ Installed with actref (entry point ``pytest11``), so any test suite can ask for:
 
 ``hard_inputs``
     a function ``hard_inputs(name=None, dtype="float64", params=None)`` returning the
-    hard input set (kinks of ``name`` included; softmax rows for ``"softmax"``).
+    hard input set (kinks of ``name`` included; hard rows for a vector function).
 ``actref_reference``
     an :class:`ActrefReference`: ``compare``, ``assert_matches``, ``assert_derivative``,
     ``assert_jacobian`` and ``values`` (the correctly rounded truths), with the
@@ -120,8 +120,8 @@ def actref_reference(request: pytest.FixtureRequest) -> ActrefReference:
 @pytest.fixture
 def hard_inputs(request: pytest.FixtureRequest) -> Callable[..., NDArray[Any]]:
     """``hard_inputs(name=None, dtype=None, params=None)``: the hard input set of a
-    dtype (the option's by default), with the kinks of ``name``; softmax rows for
-    ``"softmax"`` / ``"log_softmax"``."""
+    dtype (the option's by default), with the kinks of ``name``; the hard rows for a
+    vector function of :mod:`actref.vectors` (softmax, glu, ...)."""
     default = _default_dtype(request.config)
 
     def make(

@@ -369,3 +369,79 @@ def log_softmax_jacobian(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
     idx = np.arange(n)
     jac[..., idx, idx] = comp.astype(np.float64)
     return jac.astype(dtype, copy=False)
+
+
+# ------------------------------------------- Jacobian-vector products (last axis)
+def _rows_and_vector(x: ArrayLike, v: ArrayLike) -> tuple[F64, F64, np.dtype[np.floating]]:
+    arr, dtype = as_float_array(x)
+    vec, _ = as_float_array(v, name="v")
+    arr = arr.astype(np.float64)
+    return arr, np.broadcast_to(vec.astype(np.float64), arr.shape), dtype
+
+
+def _centred(s: NDArray[np.floating], vec: F64) -> F64:
+    r""":math:`v - s \cdot v` as :math:`w - s \cdot w` with :math:`w = v - v_k`, ``k``
+    the largest ``s``: equal when the ``s`` sum to 1, and the dominant entry's
+    :math:`s_k v_k` no longer cancels (at ``[30, 0, -30, 2]`` the plain form lost 3
+    digits of the small components)."""
+    top = np.argmax(np.where(np.isnan(s), -np.inf, s), axis=-1)[..., None]
+    w = vec - np.take_along_axis(vec, top, axis=-1)
+    out: F64 = w - np.sum(s * w, axis=-1, keepdims=True)
+    return out
+
+
+def softmax_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
+    r""":math:`J v = s \otimes (v - s \cdot v)` over the last axis, without forming ``J``
+    (``J`` is symmetric: this is also :math:`u^\top J`)."""
+    arr, vec, dtype = _rows_and_vector(x, v)
+    s = softmax(arr)
+    with np.errstate(invalid="ignore"):
+        out = s * _centred(s, vec)
+    return out.astype(dtype, copy=False)
+
+
+softmax_vjp = softmax_jvp
+
+
+def log_softmax_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
+    r""":math:`J v = v - s \cdot v` over the last axis (``J = I - 1 s^T``)."""
+    arr, vec, dtype = _rows_and_vector(x, v)
+    s = softmax(arr)
+    with np.errstate(invalid="ignore"):
+        out = _centred(s, vec)
+    return out.astype(dtype, copy=False)
+
+
+def log_softmax_vjp(x: ArrayLike, u: ArrayLike) -> NDArray[np.floating]:
+    r""":math:`u^\top J = u - s \sum_i u_i` over the last axis."""
+    arr, vec, dtype = _rows_and_vector(x, u)
+    s = softmax(arr)
+    with np.errstate(invalid="ignore"):
+        out = vec - s * np.sum(vec, axis=-1, keepdims=True)
+    return out.astype(dtype, copy=False)  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------------ softmin
+def softmin(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating]:
+    r""":math:`\mathrm{softmin}(x) = \mathrm{softmax}(-x)` along ``axis`` (negation is
+    exact: the same bits as softmax of the negated input)."""
+    arr, _ = as_float_array(x)
+    return softmax(np.negative(arr), axis=axis)
+
+
+def softmin_jacobian(x: ArrayLike, axis: int = -1) -> NDArray[np.floating]:
+    r""":math:`-J_{\mathrm{softmax}}(-x) = s s^\top - \operatorname{diag}(s)`, ``s`` the
+    softmin, shape ``(..., n, n)``."""
+    arr, _ = as_float_array(x)
+    out: NDArray[np.floating] = np.negative(softmax_jacobian(np.negative(arr), axis=axis))
+    return out
+
+
+def softmin_jvp(x: ArrayLike, v: ArrayLike) -> NDArray[np.floating]:
+    r""":math:`J v = -s \otimes (v - s \cdot v)`, ``s`` the softmin (also :math:`u^\top J`)."""
+    arr, _ = as_float_array(x)
+    out: NDArray[np.floating] = np.negative(softmax_jvp(np.negative(arr), v))
+    return out
+
+
+softmin_vjp = softmin_jvp

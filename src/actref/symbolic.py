@@ -26,9 +26,14 @@ min_val = sympy.Symbol("min_val", real=True)
 max_val = sympy.Symbol("max_val", real=True)
 b = sympy.Symbol("b", positive=True)
 
+# The exact constants of the definitions; their float values, rounded once, are in
+# actref.kernels.constants (SELU_ALPHA, SELU_SCALE, SQRT_2_OVER_PI).
 # SELU's constants, to the digits PyTorch's documentation gives.
 SELU_ALPHA = sympy.Rational("1.6732632423543772848170429916717")
 SELU_SCALE = sympy.Rational("1.0507009873554804934193349852946")
+# GELU's tanh approximation: sqrt(2/pi) (x + c x^3), c = 0.044715 exactly (as PyTorch)
+GELU_TANH_C = sympy.Rational(44715, 10**6)
+SQRT_2_OVER_PI = sympy.sqrt(2 / sympy.pi)
 
 
 def exact(value: float) -> sympy.Expr:
@@ -56,23 +61,67 @@ def readable(value: float) -> sympy.Expr:
 
 
 @functools.lru_cache(maxsize=512)
-def breakpoints(expr: sympy.Expr) -> tuple[float, ...]:
-    """Every real ``x`` where ``expr`` changes formula: the boundaries of its
-    ``Piecewise`` conditions and the zeros of its ``Abs``, ``Max`` and ``Min``
-    arguments. A kink is one; so is a smooth join (celu at 0: f' continuous, f'' not),
-    where finite differences straddling it lose their order just the same.
+def exact_breakpoints(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """Every real ``x`` where ``expr`` changes formula, exactly and in increasing order:
+    the boundaries of its ``Piecewise`` conditions and the zeros of its ``Abs``, ``Max``
+    and ``Min`` arguments. A kink is one; so is a smooth join (celu at 0: f' continuous,
+    f'' not), where finite differences straddling it lose their order just the same.
     """
-    roots: set[float] = set()
+    roots: set[sympy.Expr] = set()
     edges: list[sympy.Expr] = [a.args[0] for a in expr.atoms(sympy.Abs)]
     edges += [m.args[0] - m.args[1] for m in expr.atoms(sympy.Max, sympy.Min)]
     for pw in expr.atoms(sympy.Piecewise):
         for _, cond in pw.args:
             edges += [r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational)]
     for edge in edges:
+        slope = sympy.diff(edge, x)
+        if slope.is_number and slope != 0:  # linear: the root without solve (~1 ms each)
+            roots.add(-edge.xreplace({x: 0}) / slope)
+            continue
         for r in sympy.solve(edge, x):
             if r.is_real and r.is_finite:
-                roots.add(float(r))
-    return tuple(sorted(roots))
+                roots.add(r)
+    return tuple(sorted(roots, key=lambda r: float(r.evalf(40))))
+
+
+@functools.lru_cache(maxsize=512)
+def breakpoints(expr: sympy.Expr) -> tuple[float, ...]:
+    """:func:`exact_breakpoints` as floats."""
+    return tuple(sorted({to_float(r) for r in exact_breakpoints(expr)}))
+
+
+def to_float(value: sympy.Expr) -> float:
+    """An exact real number rounded to the nearest float (rationals exactly once)."""
+    if value.is_Rational:
+        return float(value)
+    return float(value.evalf(40))
+
+
+def piece(expr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
+    """The formula of ``expr`` that holds at ``point``: each ``Piecewise`` replaced by its
+    branch whose condition holds there, each ``Abs``, ``Max`` and ``Min`` by the argument
+    it picks there. Between two breakpoints it is one analytic formula, so its value and
+    derivative at a breakpoint are the one-sided limits from that side.
+    """
+
+    def branch(pw: sympy.Piecewise) -> sympy.Expr:
+        for e, cond in pw.args:
+            if cond.xreplace({x: point}) == sympy.true:
+                return e
+        raise ValueError(f"no branch of {pw} holds at x = {point}")
+
+    def absolute(a: sympy.Abs) -> sympy.Expr:
+        arg = a.args[0]
+        return arg if arg.xreplace({x: point}) >= 0 else -arg
+
+    def extreme(m: sympy.Expr) -> sympy.Expr:
+        values = [a.xreplace({x: point}) for a in m.args]
+        pick = max if isinstance(m, sympy.Max) else min
+        return m.args[values.index(pick(values))]
+
+    out = expr.replace(lambda e: isinstance(e, sympy.Piecewise), branch)
+    out = out.replace(lambda e: isinstance(e, sympy.Abs), absolute)
+    return out.replace(lambda e: isinstance(e, sympy.Max | sympy.Min), extreme)
 
 
 def derivative(expr: sympy.Expr) -> sympy.Expr:

@@ -37,7 +37,8 @@ from numpy.typing import NDArray
 
 from actref import contract, finite_diff, laws, oracle
 from actref.hard_inputs import hard_inputs
-from actref.registry import Activation, VectorFunction
+from actref.registry import Activation
+from actref.vectors import VectorFunction
 
 F64 = NDArray[np.float64]
 
@@ -274,67 +275,73 @@ def _vector_ulp(vf: VectorFunction, rows: F64, derivative: bool) -> tuple[UlpFig
     from actref import testing
 
     fn = vf.jacobian if derivative else vf.forward
+    budget = contract.budget(vf, "derivative" if derivative else "value")
     rep = testing.compare(fn, vf.name, derivative=derivative, inputs=rows)
-    fig = UlpFigure(float(rep.max_ulp), math.nan, vf.ulp_budget, math.nan, math.nan)
+    fig = UlpFigure(float(rep.max_ulp), math.nan, budget, math.nan, math.nan)
     if rep.worst:
         w = rep.worst[0]
         first = w.x[0] if isinstance(w.x, tuple) else w.x
-        fig = UlpFigure(w.ulp, float(first), vf.ulp_budget, w.got, w.expected)
+        fig = UlpFigure(w.ulp, float(first), budget, w.got, w.expected)
         if not fig.ok:
             label = f"{vf.name}'" if derivative else vf.name
-            return fig, f"{w.describe(label)}, budget {vf.ulp_budget:g}"
+            return fig, f"{w.describe(label)}, budget {budget:g}"
     return fig, ""
 
 
-def _vector_laws(vf: VectorFunction) -> list[tuple[str, bool, str]]:
-    """(law, ok, counterexample) for the family's identities, tolerances from ``eps``."""
-    rng = np.random.default_rng(20261130)
-    eps = float(np.finfo(np.float64).eps)
-    out: list[tuple[str, bool, str]] = []
-
-    def record(law: str, bad: list[str]) -> None:
-        out.append((law, not bad, bad[0] if bad else ""))
-
-    sums, bounds, shifts = [], [], []
-    for n in (1, 2, 3, 5, 8, 12):
+def law_rows(seed: int = 20261130) -> list[F64]:
+    """Rows for the laws: even lengths 2 to 12 at three scales, multiples of ``2^-20``
+    (so that adding 64 is exact), the same every run."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for n in (2, 4, 6, 8, 12):
         for scale in (1.0, 30.0, 700.0):
-            # multiples of 2^-20 below 2^32: adding 64 is exact, so f(x + 64) and f(x)
-            # are the same truth, each within the budget of it
-            rows = np.round(rng.normal(0.0, scale, size=(8, n)) * 2.0**20) / 2.0**20
-            y = vf(rows)
-            shifted = vf(rows + 64.0)
-            s = np.exp(y) if vf.name == "log_softmax" else y
-            total = s.sum(axis=-1)
-            for row, t in zip(rows, total, strict=True):
-                if abs(t - 1.0) > n * eps:
-                    sums.append(f"sum of {vf.name}(x={row.tolist()!r}) = {t!r}, expected 1")
-            low, high = (-np.inf, 0.0) if vf.name == "log_softmax" else (0.0, 1.0)
-            for row, yr in zip(rows, y, strict=True):
-                if np.any(yr < low) or np.any(yr > high):
-                    bounds.append(f"{vf.name}(x={row.tolist()!r}) = {yr.tolist()!r}")
-            scale_ulp = np.spacing(np.maximum(np.abs(y), np.finfo(np.float64).tiny))
-            off = np.abs(shifted - y) / scale_ulp
-            if np.any(off > 2 * vf.ulp_budget):
-                i = int(np.argmax(off.max(axis=-1)))
-                shifts.append(
-                    f"{vf.name}(x + 64) differs from {vf.name}(x) by {off[i].max():.3g} ULP "
-                    f"at x={rows[i].tolist()!r}"
-                )
-    record("components sum to 1" if vf.name == "softmax" else "exp sums to 1", sums)
-    record("in [0, 1]" if vf.name == "softmax" else "<= 0", bounds)
-    record("shift invariance", shifts)
+            out.append(np.round(rng.normal(0.0, scale, size=(8, n)) * 2.0**20) / 2.0**20)
     return out
+
+
+def _vector_laws(vf: VectorFunction) -> list[tuple[str, bool, str]]:
+    """(law, ok, first counterexample) for each of the entry's laws."""
+    out = []
+    for law in vf.laws:
+        bad: list[str] = []
+        with np.errstate(all="ignore"):
+            for rows in law_rows():
+                bad += law(vf, rows)
+        out.append((law.name, not bad, bad[0] if bad else ""))
+    return out
+
+
+def _products(vf: VectorFunction, row: F64) -> str:
+    """ "" when ``jvp`` and ``vjp`` agree with the Jacobian at ``row``, else the worst."""
+    rng = np.random.default_rng(7)
+    jac = vf.jacobian(row)
+    v = rng.normal(size=row.shape[-1])
+    u = rng.normal(size=vf.out_size(row.shape[-1]))
+    n = row.shape[-1]
+    for what, got, want, scale in (
+        ("jvp", vf.jvp(row, v), jac @ v, np.abs(jac) @ np.abs(v)),
+        ("vjp", vf.vjp(row, u), u @ jac, np.abs(u) @ np.abs(jac)),
+    ):
+        # both sides round each term of the sum: a few n eps of the sum of magnitudes
+        if np.any(np.abs(got - want) > 8 * n * EPS64 * scale):
+            return (
+                f"{vf.name} {what}(x={row.tolist()!r}) = {got.tolist()!r}, "
+                f"expected {want.tolist()!r} (the product with the Jacobian)"
+            )
+    return ""
+
+
+EPS64 = float(np.finfo(np.float64).eps)
 
 
 def verify_vector(vf: VectorFunction) -> Report:
     """Every check on a vector function: value and Jacobian against the oracle (ULP, on
-    the hard rows), the Jacobian against finite differences, and the family's laws."""
-    from actref import testing
-
+    the hard rows), the Jacobian against finite differences, ``jvp`` and ``vjp``
+    against the Jacobian, and the entry's laws."""
     start = time.perf_counter()
     failures: list[str] = []
     sentences: list[str] = []
-    rows = testing.softmax_rows(np.float64)[::VECTOR_ROW_STEP].astype(np.float64)
+    rows = vf.hard_rows(np.float64)[::VECTOR_ROW_STEP].astype(np.float64)
     value, vmsg = _vector_ulp(vf, rows, derivative=False)
     grad, gmsg = _vector_ulp(vf, rows, derivative=True)
     for msg, what in ((vmsg, "value"), (gmsg, "Jacobian")):
@@ -344,11 +351,12 @@ def verify_vector(vf: VectorFunction) -> Report:
                 f"The {what} is further from the correctly rounded truth than its budget "
                 "allows at the input shown."
             )
-    fd_rows = np.array([[1.0, 2.0, 3.0], [-5.0, 0.0, 5.0], [0.5, -0.25, 2.0], [30.0, 0.0, -30.0]])
+    fd_rows = np.array(vf.fd_rows, dtype=np.float64)
     fd_ok, fd_max, fd_worst = True, 0.0, math.nan
     for row in fd_rows:
         with np.errstate(all="ignore"):
             check = finite_diff.check_jacobian(vf.forward, vf.jacobian, row)
+            products = _products(vf, row)
         if check.max_error >= fd_max:
             fd_max, fd_worst = check.max_error, float(row[0])
         if not check.ok:
@@ -357,6 +365,10 @@ def verify_vector(vf: VectorFunction) -> Report:
             sentences.append(
                 "The Jacobian does not match the slopes measured from the function itself."
             )
+        if products:
+            fd_ok = False
+            failures.append("products vs the Jacobian: " + products)
+            sentences.append("A Jacobian-vector product does not match the Jacobian.")
     results = _vector_laws(vf)
     for law, ok, example in results:
         if not ok:

@@ -17,21 +17,13 @@ import time
 from collections.abc import Callable, Sequence
 
 from actref.grading import contain
-from actref.grading.judge import PartResult, SubmissionResult, judge
+from actref.grading.judge import judge
+from actref.grading.plan import Plan, build_plan
 from actref.grading.probes import Expected, expectations
+from actref.grading.process import NOBODY, Interrupted, SandboxUser, warm_up
+from actref.grading.results import PartResult, SubmissionResult
 from actref.grading.rubric import PARTS, Rubric
-from actref.grading.sandbox import (
-    ISOLATION,
-    NOBODY,
-    Interrupted,
-    IsolationError,
-    Plan,
-    SandboxUser,
-    build_plan,
-    probe_protections,
-    run_submission,
-    warm_up,
-)
+from actref.grading.sandbox import ISOLATION, IsolationError, probe_protections, run_submission
 
 
 class Grader:

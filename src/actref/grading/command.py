@@ -12,21 +12,22 @@ earlier report whose rubric and submission contents are unchanged.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import math
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from actref.grading import report as rep
-from actref.grading.judge import SubmissionResult
+from actref.grading.atomic import write_atomically
+from actref.grading.process import SandboxUser
+from actref.grading.results import SubmissionResult
 from actref.grading.rubric import Rubric
-from actref.grading.sandbox import ISOLATION, SandboxUser, SubmissionError, submission_files
+from actref.grading.sandbox import ISOLATION
+from actref.grading.submission_files import SubmissionError, submission_files
 from actref.grading.text import printable
 from actref.progress import Progress
 
@@ -212,29 +213,6 @@ def check_options(args: argparse.Namespace) -> tuple[int, float | None, SandboxU
 
 
 # ------------------------------------------------------------------------ the report
-def write_atomically(path: str, text: str) -> None:
-    """``text`` to ``path`` through a private temporary file in the same folder."""
-    write_atomically_bytes(path, text.encode("utf-8"))
-
-
-def write_atomically_bytes(path: str, data: bytes, durable: bool = True) -> None:
-    """``data`` to ``path`` through a private temporary file in the same folder;
-    ``durable``: on the disk before it is renamed (fsync), as a report must be."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _earlier_size(path: str | None) -> int | None:
     """How many submissions the report already at ``path`` holds: 0 when there is none,
     None when it cannot be told (not JSON): such a report is replaced only when complete."""

@@ -23,6 +23,7 @@ from actref import oracle
 from actref import symbolic as sym
 from actref.grading.expression import ExpressionError
 from actref.grading.formula import parse_infix
+from actref.grading.inputs import ORDINARY
 from actref.registry import Activation, Kink
 
 _SIDE = mpmath.mpf(10) ** -40  # how far from a breakpoint its one-sided slopes are read
@@ -109,8 +110,6 @@ def _value(e: sympy.Expr, v: float) -> float:
 def _check(expr: sympy.Expr, dexpr: sympy.Expr, given: bool, breaks: tuple[float, ...]) -> None:
     """Finite real values at every ordinary input; a given derivative_expr that agrees
     with ``sympy.diff`` of expr away from the breakpoints (a typo is caught here)."""
-    from actref.grading.probes import ORDINARY  # the inputs every submission is called on
-
     diff = sym.derivative(expr)
     for v in ORDINARY:
         for what, e in (("the function", expr), ("its derivative", dexpr)):

@@ -36,7 +36,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from actref.grading import svgplot
-from actref.grading.judge import Curve, PartResult, SubmissionResult
+from actref.grading.atomic import write_atomically_bytes
+from actref.grading.results import Curve, PartResult, SubmissionResult
 from actref.grading.rubric import PARTS
 from actref.grading.text import printable
 from actref.plotting import style
@@ -256,8 +257,6 @@ def render_and_write(
 
 
 def _write_bytes(path: str, data: bytes) -> None:
-    from actref.grading.command import write_atomically_bytes
-
     write_atomically_bytes(path, data, durable=False)
 
 

@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 import actref
+from actref.grading.atomic import write_atomically_bytes
 from actref.grading.rubric import load_rubric
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # every zip entry's date: the same bytes every time
@@ -148,7 +149,5 @@ def bundle(rubric_path: str | None, output: str) -> list[str]:
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data, mode in entries:
             _entry(zf, name, data, mode)
-    from actref.grading.command import write_atomically_bytes
-
     write_atomically_bytes(output, buf.getvalue())
     return [name for name, _, _ in entries]

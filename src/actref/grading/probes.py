@@ -16,29 +16,9 @@ from typing import Any
 
 import numpy as np
 
-import actref
+from actref import vectors
+from actref.grading.inputs import EXTREME, EXTREME_VECTORS, ORDINARY, ORDINARY_VECTORS
 from actref.grading.rubric import Rubric, RubricFunction
-
-# |x| <= 50: ordinary inputs, where a textbook formula is still exact enough
-_MAGNITUDES = (1e-3, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.5, 7.0, 10.0, 20.0, 50.0)
-ORDINARY: tuple[float, ...] = (0.0, *(s * m for m in _MAGNITUDES for s in (-1.0, 1.0)))
-EXTREME: tuple[float, ...] = (-750.0, 750.0, -1000.0, 1000.0)
-
-# softmax: sorted by (length, largest magnitude)
-ORDINARY_VECTORS: tuple[tuple[float, ...], ...] = (
-    (0.0,),
-    (1.0, 2.0),
-    (-1.0, 0.0, 1.0),
-    (1.0, 2.0, 3.0),
-    (0.5, -2.0, 3.0, 1.0),
-    (10.0, -10.0, 0.0, 5.0, -5.0),
-)
-EXTREME_VECTORS: tuple[tuple[float, ...], ...] = (
-    (1000.0, 1000.0),
-    (-1000.0, 0.0),
-    (-1000.0, -1000.0),
-    (750.0, 0.0, -750.0),
-)
 
 
 @dataclass(frozen=True)
@@ -58,18 +38,13 @@ class Expected:
     jacobian: tuple[tuple[tuple[float, ...], ...], ...] = ()
 
 
-def _log_softmax_jacobian(x: Any) -> Any:
-    """d log_softmax(x)_i / dx_j = delta_ij - softmax(x)_j."""
-    s = actref.softmax(x)
-    return np.eye(len(s)) - s[None, :]
+def vectors_of(fn: RubricFunction, group: str) -> tuple[tuple[float, ...], ...]:
+    """The rows of ``group`` the vector function accepts (gated: even lengths)."""
+    vf = vectors.vector(fn.base)
+    assert vf is not None
+    vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
+    return tuple(v for v in vecs if vf.accepts(len(v)))
 
-
-# the vector functions of the catalogue: value and Jacobian (its diagonal is what a
-# derivative returning one number per input is judged against)
-_VECTOR: dict[str, tuple[Any, Any]] = {
-    "softmax": (actref.softmax, actref.softmax_jacobian),
-    "log_softmax": (actref.log_softmax, _log_softmax_jacobian),
-}
 
 GROUPS = ("ordinary", "extreme")
 # the derivative called on the reference's outputs s = f(x) of a group (the
@@ -95,11 +70,17 @@ def _floats(a: Any) -> tuple[float, ...]:
 def expected_for(fn: RubricFunction, group: str) -> Expected:
     """What the reference says about ``fn`` on the inputs of ``group``."""
     if fn.is_vector:
-        vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
-        value, jacobian = _VECTOR[fn.base]
-        vals = tuple(_floats(value(np.array(v))) for v in vecs)
-        jacs = [jacobian(np.array(v)) for v in vecs]
-        diag = tuple(_floats(np.diagonal(j)) for j in jacs)
+        # the table's value and Jacobian; a derivative returning one number per input
+        # is judged against the Jacobian's diagonal, and where the Jacobian is not
+        # square (gated functions, m x 2m) against the whole Jacobian
+        vf = vectors.vector(fn.base)
+        assert vf is not None
+        vecs = vectors_of(fn, group)
+        vals = tuple(_floats(vf(np.array(v))) for v in vecs)
+        jacs = [vf.jacobian(np.array(v)) for v in vecs]
+        diag = tuple(
+            _floats(np.diagonal(j) if vf.out_size(j.shape[-1]) == j.shape[-1] else j) for j in jacs
+        )
         jac = tuple(tuple(_floats(row) for row in j) for j in jacs)
         return Expected(vecs, vals, diag, diag, jac)
     xs = {"ordinary": ORDINARY, "extreme": EXTREME}.get(group) or curve_inputs(fn)
@@ -141,6 +122,5 @@ def inputs_for(fn: RubricFunction, group: str) -> list[float] | list[list[float]
         values = expected_for(fn, bases[group]).value
         return [list(v) for v in values] if fn.is_vector else [float(v) for v in values]
     if fn.is_vector:
-        vecs = ORDINARY_VECTORS if group == "ordinary" else EXTREME_VECTORS
-        return [list(v) for v in vecs]
+        return [list(v) for v in vectors_of(fn, group)]
     return list(ORDINARY if group == "ordinary" else EXTREME)

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
-from actref.grading.judge import SubmissionResult
+from actref.grading.results import SubmissionResult
 from actref.grading.rubric import PARTS, Rubric
 from actref.grading.text import printable
 

@@ -16,13 +16,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from actref import registry
+from actref import registry, vectors
+from actref.grading.custom import build
+from actref.grading.expression import ExpressionError
 from actref.grading.worker import normalise
 from actref.registry import Activation
 
 PARTS = ("value", "derivative", "stability", "vectorized", "input-unchanged")
-# functions of a whole 1-D vector, not elementwise (actref.softmax)
-VECTOR_FUNCTIONS = ("softmax", "log_softmax")
+# functions of a whole 1-D vector, not elementwise: the table of actref.vectors
+VECTOR_FUNCTIONS = tuple(vectors.vector_names())
+_VECTOR_LIST = ", ".join(VECTOR_FUNCTIONS)
 # who sees a part's result on Gradescope (its ``visibility`` field)
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -115,8 +118,6 @@ class RubricFunction:
     def activation(self) -> Activation:
         """The reference activation with the rubric's parameters (elementwise only)."""
         if self.expr is not None:
-            from actref.grading.custom import build
-
             return build(self.reference, self.expr, self.derivative_expr, self.params)
         return registry.get(self.base, **dict(self.params))
 
@@ -441,9 +442,6 @@ def _function(
         for name in params:
             if not name.isidentifier() or name in ("x", "pi", "E", "e"):
                 raise _KeyProblem(f"{key}.params.{name}", "must be a name other than x, pi, E")
-        from actref.grading.custom import build
-        from actref.grading.expression import ExpressionError
-
         try:
             build(fid, expr, dexpr, tuple(params.items()))
         except ExpressionError as exc:
@@ -501,11 +499,13 @@ def _identity(table: Mapping[str, Any], key: str) -> tuple[str, str, str | None,
         raise _KeyProblem(
             f"{key}.reference",
             f"missing or not a string (one of: {len(accepted)} names, see `actref list`, "
-            "or softmax, log_softmax; or give expr and id)",
+            f"or a vector function: {_VECTOR_LIST}; or give expr and id)",
         )
     if ref not in accepted:
         try:
             registry.get(ref)
         except registry.UnknownActivationError as exc:
-            raise _KeyProblem(f"{key}.reference", f"{exc}, or softmax, log_softmax") from None
+            raise _KeyProblem(
+                f"{key}.reference", f"{exc}, or a vector function: {_VECTOR_LIST}"
+            ) from None
     return ref, fid if fid is not None else ref, None, None

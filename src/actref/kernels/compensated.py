@@ -1,5 +1,6 @@
-"""Error-free transformations of float64 arithmetic (Dekker): a product as an exact
-``hi + lo`` pair, for kernels and the softmax family that need more than 53 bits."""
+"""Error-free transformations of float64 arithmetic (Knuth, Dekker): a sum or a product
+as an exact ``hi + lo`` pair, for kernels and the softmax family that need more than 53
+bits."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ def split(a: Any) -> tuple[F64, F64]:
     c = SPLITTER * np.asarray(a, dtype=np.float64)
     hi = c - (c - a)
     return hi, a - hi
+
+
+def two_sum(a: Any, b: Any) -> tuple[F64, F64]:
+    """``a + b = s + e`` exactly (Knuth), whatever the magnitudes."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def fast_two_sum(a: Any, b: Any) -> tuple[F64, F64]:
+    """``a + b = s + e`` exactly (Dekker), for ``|a| >= |b|`` (or a zero)."""
+    s = a + b
+    return s, b - (s - a)
 
 
 def two_prod(a: Any, b: Any) -> tuple[F64, F64]:

@@ -10,7 +10,122 @@ SQRT1_2 = float.fromhex("0x1.6a09e667f3bcdp-1")  # 0.7071067811865476
 INV_SQRT_2PI = float.fromhex("0x1.9884533d43651p-2")  # 0.3989422804014327
 # the tanh approximation of GELU: sqrt(2/pi)
 SQRT_2_OVER_PI = float.fromhex("0x1.9884533d43651p-1")  # 0.7978845608028654
+# Phi(x)/phi(x) = sqrt(pi/2) erfcx(-x/sqrt(2)): sqrt(pi/2)
+SQRT_PI_OVER_2 = float.fromhex("0x1.40d931ff62706p+0")  # 1.2533141373155003
+# the zero of gelu': findroot(ncdf(x) + x npdf(x), -0.75)
+GELU_GRAD_X0_HI = float.fromhex("-0x1.80ead197f00b4p-1")  # -0.7517915246935645
+GELU_GRAD_X0_LO = float.fromhex("0x1.13e74c58cada8p-56")  # 1.4956759177009883e-17
+# gelu' by its series at x0 from here (below, the tail form is within budget): -2.0
+GELU_GRAD_SERIES_FROM = float.fromhex("-0x1.0000000000000p+1")  # -2.0
+# to here (from here, Phi(x) + x phi(x) is within budget): -0.42
+GELU_GRAD_SERIES_TO = float.fromhex("-0x1.ae147ae147ae1p-2")  # -0.42
+# phi(x) = e^{L - x^2/2}; L's head, so that L_HI - h^2/2 is exact for a 26-bit h: _bits(-log(sqrt(2 pi)), 30): rounded to 30 significant bits
+LOG_INV_SQRT_2PI_HI = float.fromhex("-0x1.d67f1c8800000p-1")  # -0.9189385334029794
+# L's tail: -log(sqrt(2 pi)) - _bits(-log(sqrt(2 pi)), 30)
+LOG_INV_SQRT_2PI_LO = float.fromhex("0x1.b414b596d686ep-33")  # 1.9830663215155503e-10
+# gelu' deep left: phi(x) = 2^-128 e^{K - x^2/2}; K's head, so that K_HI - h^2/2 is exact for a 26-bit h (both multiples of 2^-41, the sum below 2^10): _bits(128 log(2) - log(sqrt(2 pi)), 30): rounded to 30 significant bits
+GELU_GRAD_DEEP_SHIFT_HI = float.fromhex("0x1.5f3731b800000p+6")  # 87.80390059947968
+# K's tail: 128 log(2) - log(sqrt(2 pi)) - _bits(128 log(2) - log(sqrt(2 pi)), 30)
+GELU_GRAD_DEEP_SHIFT_LO = float.fromhex("-0x1.68f8e33d3e8b9p-26")  # -2.101134842934337e-08
+# gelu' = phi(x) N(x) near its zero x0: N(x) = sum c_k (x - x0)^k: N^(k)(x0)/k!, k = 1, 2, ...: gelu_grad_series()
+GELU_GRAD_SERIES = (
+    float.fromhex("0x1.6f4facf516a08p+0"),  # 1.4348095033989257
+    float.fromhex("0x1.b31a686433024p-3"),  # 0.21245271259101728
+    float.fromhex("0x1.7796b2c9a20c4p-4"),  # 0.09169645155828038
+    float.fromhex("0x1.25ebc4887ea82p-5"),  # 0.03587902436625702
+    float.fromhex("0x1.a82b0414e3545p-7"),  # 0.012944581025090893
+    float.fromhex("0x1.1d996c97569f4p-8"),  # 0.004357899676814093
+    float.fromhex("0x1.6a12461b4ae2fp-10"),  # 0.001381192711799605
+    float.fromhex("0x1.b318f79b780b9p-12"),  # 0.00041494133776432855
+    float.fromhex("0x1.f24db2c12758ep-14"),  # 0.00011880481453593035
+    float.fromhex("0x1.1127695f8b7a4p-15"),  # 3.2562488510342534e-05
+    float.fromhex("0x1.1fba62c7f15a2p-17"),  # 8.574964695538479e-06
+    float.fromhex("0x1.2419f7255e9bep-19"),  # 2.1763252273075144e-06
+    float.fromhex("0x1.1e8ecd05b1f6ap-21"),  # 5.337555257439918e-07
+    float.fromhex("0x1.10473d369f33ap-23"),  # 1.267894533424874e-07
+    float.fromhex("0x1.f626e126e93f2p-26"),  # 2.922908595337198e-08
+    float.fromhex("0x1.c22d9ce0c0460p-28"),  # 6.550954640512665e-09
+    float.fromhex("0x1.88fb059aa0f1cp-30"),  # 1.4296549279989754e-09
+    float.fromhex("0x1.4e81529a4ecfcp-32"),  # 3.0423067680036925e-10
+    float.fromhex("0x1.15fcfc4cd64eap-34"),  # 6.320720440150899e-11
+    float.fromhex("0x1.c39cd2b4cffcbp-37"),  # 1.2835601811587053e-11
+    float.fromhex("0x1.66ee50283d34fp-39"),  # 2.5503575116769753e-12
+    float.fromhex("0x1.17622bcad8113p-41"),  # 4.962847567895334e-13
+    float.fromhex("0x1.aa534d0f6b0bbp-44"),  # 9.466325381252161e-14
+    float.fromhex("0x1.3f17e4fde8a26p-46"),  # 1.7713238536390162e-14
+    float.fromhex("0x1.d4ee6143b973dp-49"),  # 3.253863648239522e-15
+    float.fromhex("0x1.527e5ac7eea46p-51"),  # 5.871927470436618e-16
+    float.fromhex("0x1.e05eab7446a59p-54"),  # 1.0416359695002092e-16
+    float.fromhex("0x1.4f4237ad87207p-56"),  # 1.8174408488394273e-17
+    float.fromhex("0x1.cc889f532b95cp-59"),  # 3.1206976097285285e-18
+    float.fromhex("0x1.37722420e1137p-61"),  # 5.276098158089634e-19
+    float.fromhex("0x1.9ef73cc907e43p-64"),  # 8.78724200599425e-20
+    float.fromhex("0x1.10732c524d411p-66"),  # 1.442337734854956e-20
+    float.fromhex("0x1.60bc8354302c8p-69"),  # 2.3342135518741153e-21
+    float.fromhex("0x1.c27358d4259c5p-72"),  # 3.7260398186546284e-22
+    float.fromhex("0x1.1bccafa525be7p-74"),  # 5.868837246401673e-23
+    float.fromhex("0x1.60fcd34d26accp-77"),  # 9.124515579137664e-24
+)
+# gelu_tanh: 2z = A x + B x^3, 2z' = A (1 + 3 c x^2): 2 sqrt(2/pi)
+GELU_TANH_A = float.fromhex("0x1.9884533d43651p+0")  # 1.5957691216057308
+# A's head: A_HEAD h is exact for x's 13-bit head h: _bits(2 sqrt(2/pi), 40): A rounded to 40 significant bits
+GELU_TANH_A_HEAD = float.fromhex("0x1.9884533d44000p+0")  # 1.5957691216062813
+# A's tail: A = A_HEAD + A_TAIL (to 2^-93 of A): 2 sqrt(2/pi) - _bits(2 sqrt(2/pi), 40)
+GELU_TANH_A_TAIL = float.fromhex("-0x1.35ee5e0698760p-41")  # -5.505482686972437e-13
+# gelu_tanh: B = A c, the cube's coefficient in 2z: 2 sqrt(2/pi) 0.044715
+GELU_TANH_B = float.fromhex("0x1.2444f2a4d8b4bp-4")  # 0.07135481627260025
+# B's head: B_HEAD h^3 is exact (h^3 has 39 bits): _bits(2 sqrt(2/pi) 0.044715, 14): B rounded to 14 significant bits
+GELU_TANH_B_HEAD = float.fromhex("0x1.2448000000000p-4")  # 0.07135772705078125
+# B's tail: B = B_HEAD + B_TAIL (to 2^-67 of B): 2 sqrt(2/pi) 0.044715 - _bits(2 sqrt(2/pi) 0.044715, 14)
+GELU_TANH_B_TAIL = float.fromhex("-0x1.86ad93a5a85b2p-19")  # -2.9107781810012236e-06
+# the zero of gelu_tanh': findroot(1 + exp(A x + B x^3) + A x (1 + 3 c x^2), -0.75), c = 0.044715
+GELU_TANH_GRAD_X0_HI = float.fromhex("-0x1.81429f9e97e4dp-1")  # -0.7524614220710163
+GELU_TANH_GRAD_X0_LO = float.fromhex("0x1.4f523ed77dbdcp-55")  # 3.635560509207687e-17
+# gelu_tanh' around its zero: q = x^2 + x x0 + x0^2: x0^2
+GELU_TANH_GRAD_X0_SQUARED = float.fromhex("0x1.21e4bab8db157p-1")  # 0.5661981917051361
+# gelu_tanh' around its zero: e^{2z(x0)}: exp(fl(A) (x0 + c x0^3)), fl(A) = GELU_TANH_A, the A the kernel's expm1 term uses: e0 expm1(fl(A) (u - u0)) is then e^{fl(A) u} - e^{fl(A) u0} (measured: fewer points at 3+ ULP than with the exact e^{2z(x0)}, 7 ULP at worst instead of 8)
+GELU_TANH_GRAD_E0 = float.fromhex("0x1.2af64e9c485edp-2")  # 0.2919552119147671
+# silu' vanishes where 1 + x + e^x does: findroot(1 + x + exp(x), -1.28)
+SILU_X0_HI = float.fromhex("-0x1.474973c84120bp+0")  # -1.2784645427610737
+SILU_X0_LO = float.fromhex("-0x1.f8d74bc9ac154p-54")  # -1.0946994183093437e-16
+# e^x at silu's x0, the factor of expm1(x - x0): exp(SILU_X0) = -(1 + SILU_X0)
+SILU_T0 = float.fromhex("0x1.1d25cf210482ep-2")  # 0.2784645427610738
+# tanhshrink near 0: the series of x cosh x - sinh x over x^3, in x^2: 2k/(2k+1)!, k = 1..11: tanhshrink_series()
+TANHSHRINK_SERIES = (
+    float.fromhex("0x1.5555555555555p-2"),  # 0.3333333333333333
+    float.fromhex("0x1.1111111111111p-5"),  # 0.03333333333333333
+    float.fromhex("0x1.3813813813814p-10"),  # 0.0011904761904761906
+    float.fromhex("0x1.71de3a556c734p-16"),  # 2.2045855379188714e-05
+    float.fromhex("0x1.0cfeb60f94b0ep-22"),  # 2.505210838544172e-07
+    float.fromhex("0x1.08db48ebe51c7p-29"),  # 1.9270852604185937e-09
+    float.fromhex("0x1.78af56a4d411bp-37"),  # 1.0706029224547743e-11
+    float.fromhex("0x1.952c77030ad4ap-45"),  # 4.498331606952833e-14
+    float.fromhex("0x1.5532eaf516982p-53"),  # 1.4797143443923793e-16
+    float.fromhex("0x1.ce272b49432cep-62"),  # 3.9145882126782523e-19
+    float.fromhex("0x1.0132bcd1f4692p-70"),  # 8.509974375387505e-22
+)
+# mish' vanishes where h does: findroot(t^3 + 4t^2 + 6t + 4 + 4x + 4xt, t = exp(x), -1.19)
+MISH_X0_HI = float.fromhex("-0x1.31432c0d12d84p+0")  # -1.1924312145154952
+MISH_X0_LO = float.fromhex("-0x1.bf319154da210p-55")  # -4.8484829848031044e-17
+# h(x0 + d), the coefficient of m = expm1(d): 3T^3 + 8T^2 + T (6 + 4 MISH_X0), T = exp(MISH_X0)
+MISH_H_M = float.fromhex("0x1.31ac354e2a079p+0")  # 1.194033938963939
+# h(x0 + d), the coefficient of d: 4 + 4T
+MISH_H_D = float.fromhex("0x1.4db1080bf0fb3p+2")  # 5.213930141126116
+# Dekker's split of MISH_H_D (head), so that two_prod need not split it: MISH_H_D to 26 bits
+MISH_H_D_HEAD = float.fromhex("0x1.4db1080000000p+2")  # 5.213930130004883
+# Dekker's split of MISH_H_D (tail): MISH_H_D - MISH_H_D_HEAD (exact, 26 bits)
+MISH_H_D_TAIL = float.fromhex("0x1.7e1f660000000p-27")  # 1.112123282354105e-08
+# h(x0 + d), the coefficient of m^2: 3T^3 + 4T^2
+MISH_H_MM = float.fromhex("0x1.cf1d5480ba0e5p-2")  # 0.4522603229111282
+# h(x0 + d), the coefficient of m^3: T^3
+MISH_H_MMM = float.fromhex("0x1.c9f40193f744cp-6")  # 0.027951242009170138
+# h(x0 + d), the coefficient of m d: 4T
+MISH_H_MD = float.fromhex("0x1.36c4202fc3eccp+0")  # 1.2139301411261156
 # SELU's alpha: 1.6732632423543772848170429916717 (Klambauer et al. 2017, as PyTorch)
 SELU_ALPHA = float.fromhex("0x1.ac5afad782cf1p+0")  # 1.6732632423543772
 # SELU's lambda (scale): 1.0507009873554804934193349852946 (Klambauer et al. 2017, as PyTorch)
 SELU_SCALE = float.fromhex("0x1.0cfabd6a91132p+0")  # 1.0507009873554805
+# selu(-inf) = -lambda alpha rounded once (the float product is 1 ULP low): lambda alpha
+SELU_SCALE_ALPHA = float.fromhex("0x1.c212cc640f031p+0")  # 1.7580993408473768
+# selu'(0), the registry's kink value (PyTorch multiplies its floats): fl(SELU_SCALE * SELU_ALPHA)
+SELU_SLOPE_AT_0 = float.fromhex("0x1.c212cc640f030p+0")  # 1.7580993408473766

@@ -1,0 +1,144 @@
+"""The logistic family: sigmoid and the functions built on it (kernels/logistic.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+
+from actref import kernels
+from actref import symbolic as sym
+from actref.activation import Activation, Law, Param
+from actref.catalogue.common import minus_mirror_is_x
+from actref.symbolic import x
+
+# beyond |beta x| = 1000 the result is x or 0 to every digit only for these
+_MODERATE = "a number between 1e-100 and 1e100"
+
+
+def _moderate(v: float) -> bool:
+    return 1e-100 <= v <= 1e100
+
+
+def _sigmoid_expr(arg: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-arg))
+
+
+ENTRIES: tuple[Activation, ...] = (
+    Activation(
+        "sigmoid",
+        "logistic sigmoid",
+        _sigmoid_expr(x),
+        kernels.sigmoid,
+        kernels.sigmoid_grad,
+        laws=(
+            Law(
+                "sigmoid(-x) = 1 - sigmoid(x)",
+                lambda a, v, other: a(-v),
+                lambda a, v, other: 1 - a(v),
+                lambda a, v, other: 1 + a(-v) + a(v),
+                ops=1,
+            ),
+            Law(
+                "sigmoid(x) = (1 + tanh(x/2)) / 2",
+                lambda a, v, other: a(v),
+                lambda a, v, other: (1 + other("tanh")(v / 2)) / 2,
+                lambda a, v, other: 1 + a(v) + np.abs(other("tanh")(v / 2)),
+            ),
+            Law(
+                "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))",
+                lambda a, v, other: a.grad(v),
+                lambda a, v, other: a(v) * (1 - a(v)),
+                # 1 - s carries the absolute error of s, then times s
+                lambda a, v, other: np.abs(a.grad(v)) + 2 * a(v),
+            ),
+        ),
+        bounds=(0.0, 1.0),
+        increasing=True,
+        plot_range=(-8.0, 8.0),
+    ),
+    Activation(
+        "log_sigmoid",
+        "log of the sigmoid",
+        -sympy.log(1 + sympy.exp(-x)),
+        kernels.log_sigmoid,
+        kernels.log_sigmoid_grad,
+        laws=(
+            minus_mirror_is_x("log_sigmoid"),
+            Law(
+                "log_sigmoid(x) = -softplus(-x)",
+                lambda a, v, other: a(v),
+                lambda a, v, other: -other("softplus")(-v),
+                lambda a, v, other: 2 * np.abs(a(v)),
+                ops=0,
+            ),
+            Law(
+                "log_sigmoid'(x) = sigmoid(-x)",
+                lambda a, v, other: a.grad(v),
+                lambda a, v, other: other("sigmoid")(-v),
+                lambda a, v, other: 2 * np.abs(a.grad(v)),
+                ops=0,
+            ),
+        ),
+        bounds=(-math.inf, 0.0),
+        increasing=True,
+        plot_range=(-8.0, 8.0),
+    ),
+    Activation(
+        "softplus",
+        "smooth ReLU",
+        sympy.log(1 + sympy.exp(sym.beta * x)) / sym.beta,
+        kernels.softplus,
+        kernels.softplus_grad,
+        laws=(
+            minus_mirror_is_x("softplus"),
+            Law(
+                "softplus'(x) = sigmoid(beta x)",
+                lambda a, v, other: a.grad(v),
+                lambda a, v, other: other("sigmoid")(a.params["beta"] * v),
+                lambda a, v, other: np.abs(a.grad(v)) + other("sigmoid")(a.params["beta"] * v),
+            ),
+            Law(
+                "softplus(x) = -log_sigmoid(-beta x) / beta",
+                lambda a, v, other: a(v),
+                lambda a, v, other: (
+                    -other("log_sigmoid")(-a.params["beta"] * v) / a.params["beta"]
+                ),
+                lambda a, v, other: 2 * np.abs(a(v)),
+            ),
+        ),
+        # the whole accepted domain meets the budget (beta < 1 far left in the kernel,
+        # issue 14)
+        param_specs=(Param("beta", 1.0, sym.beta, _moderate, _MODERATE),),
+        param_values=(1.0,),
+        bounds=(0.0, math.inf),
+        increasing=True,
+    ),
+    Activation(
+        "silu",
+        "sigmoid linear unit (swish)",
+        x * _sigmoid_expr(x),
+        kernels.silu,
+        kernels.silu_grad,
+        laws=(
+            minus_mirror_is_x("silu"),
+            Law(
+                "silu(x) = x sigmoid(x)",
+                lambda a, v, other: a(v),
+                lambda a, v, other: v * other("sigmoid")(v),
+                lambda a, v, other: 2 * np.abs(a(v)),
+                ops=1,
+            ),
+            Law(
+                "silu'(x) = sigmoid(x) (1 + x (1 - sigmoid(x)))",
+                lambda a, v, other: a.grad(v),
+                lambda a, v, other: other("sigmoid")(v) * (1 + v * (1 - other("sigmoid")(v))),
+                lambda a, v, other: np.abs(a.grad(v)) + other("sigmoid")(v) * (1 + 2 * np.abs(v)),
+                ops=4,
+            ),
+        ),
+        # min at x = -1.27846454276..., value -0.27846454276107380...
+        bounds=(-0.2784645427610738, math.inf),
+    ),
+)
