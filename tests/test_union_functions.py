@@ -10,7 +10,7 @@ import pytest
 import actref
 from actref import contract, oracle
 from actref.hard_inputs import hard_inputs
-from actref.kernels import additions as k
+from actref.kernels import constants as k
 
 XS = hard_inputs(np.float64)
 FINITE = XS[np.isfinite(XS)]
@@ -135,12 +135,12 @@ def test_parameters_outside_the_domain_are_refused(
     [
         ("QUICK_GELU_C", (k.QUICK_GELU_C_HI, k.QUICK_GELU_C_LO), lambda: mpmath.mpf("1.702")),
         (
-            "SILU_ROOT",
-            (k.SILU_ROOT_HI, k.SILU_ROOT_LO),
+            "SILU_X0",
+            (k.SILU_X0_HI, k.SILU_X0_LO),
             lambda: mpmath.findroot(lambda t: 1 + t + mpmath.exp(t), -1.28),
         ),
         ("SQRT2", (k.SQRT2_HI, k.SQRT2_LO), lambda: mpmath.sqrt(2)),
-        ("SILU_ROOT_EXP", (k.SILU_ROOT_EXP, 0.0), None),
+        ("SILU_T0", (k.SILU_T0, 0.0), None),
         ("INV_SQRT_PI", (k.INV_SQRT_PI, 0.0), lambda: 1 / mpmath.sqrt(mpmath.pi)),
     ],
 )

@@ -1,17 +1,16 @@
-"""The families the elementwise catalogue is shown in, read off the kernels.
+"""The families the elementwise catalogue is shown in, read off the catalogue.
 
-A function's family is the module of :mod:`actref.kernels` its NumPy kernel lives in —
-the kernels are grouped by the math they share (see each module's docstring) — so
-nothing here lists function names and a new function joins its family by having its
-kernel there. ``actref list`` and the gallery show the catalogue in this order; the
+A function's family is the module of :mod:`actref.catalogue` its entry is declared in —
+as its kernel's in :mod:`actref.kernels`, grouped by the math they share (see each
+module's docstring) — so nothing here lists function names and a new function joins
+its family by being declared there. ``actref list`` and the gallery show the catalogue in this order; the
 vector functions' groups (normalising, gated) come from their own table.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
 from collections.abc import Sequence
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,30 +23,22 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("hyperbolic", "built on tanh"),
     ("gaussian", "built on the Gaussian CDF (erf)"),
     ("exponential", "exponential linear units and e^x"),
-    ("algebraic", "algebraic: square roots and quotients"),
+    ("algebraic", "square roots and quotients"),
 )
 OTHER = "other"
 
 
-def _module(family: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"actref.kernels.{family}")
-    except ImportError:  # a family not (yet) written as regions
-        return None
+@functools.cache
+def _families() -> dict[str, str]:
+    from actref import catalogue
+
+    return {entry.name: name for name, _ in FAMILIES for entry in getattr(catalogue, name).ENTRIES}
 
 
 def family(act: Activation) -> str:
-    """The family of ``act``: the kernels module holding its forward kernel."""
-    fn = act.forward_fn
-    for name, _ in FAMILIES:
-        mod = _module(name)
-        if mod is not None and any(v is fn for v in vars(mod).values()):
-            return name
-    declared = getattr(_module("additions"), "FAMILY", {})
-    for kernel, name in declared.items():
-        if kernel is fn:
-            return str(name)
-    return OTHER
+    """The family of ``act``: the catalogue module declaring it (``other`` for a
+    function made elsewhere, a custom rubric formula)."""
+    return _families().get(act.name, OTHER)
 
 
 def grouped(acts: Sequence[Activation]) -> list[tuple[str, list[Activation]]]:
@@ -62,4 +53,4 @@ def grouped(acts: Sequence[Activation]) -> list[tuple[str, list[Activation]]]:
 
 def description(name: str) -> str:
     """The one-line description of the family ``name``."""
-    return dict(FAMILIES).get(name, "not yet in a family module")
+    return dict(FAMILIES).get(name, "declared outside the catalogue")

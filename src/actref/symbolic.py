@@ -25,6 +25,19 @@ lambd = sympy.Symbol("lambd", nonnegative=True)
 min_val = sympy.Symbol("min_val", real=True)
 max_val = sympy.Symbol("max_val", real=True)
 b = sympy.Symbol("b", positive=True)
+# issue 15: torch's Threshold and RReLU, PReLU's weight, keras' relu, Hugging Face's
+# laplace and xielu
+threshold = sympy.Symbol("threshold", real=True)
+value = sympy.Symbol("value", real=True)
+lower = sympy.Symbol("lower", nonnegative=True)
+upper = sympy.Symbol("upper", nonnegative=True)
+weight = sympy.Symbol("weight", real=True)
+max_value = sympy.Symbol("max_value", positive=True)
+mu = sympy.Symbol("mu", real=True)
+sigma = sympy.Symbol("sigma", positive=True)
+alpha_p = sympy.Symbol("alpha_p", positive=True)
+alpha_n = sympy.Symbol("alpha_n", positive=True)
+eps = sympy.Symbol("eps", negative=True)
 
 # The exact constants of the definitions; their float values, rounded once, are in
 # actref.kernels.constants (SELU_ALPHA, SELU_SCALE, SQRT_2_OVER_PI).
