@@ -11,13 +11,16 @@ from scipy import special
 
 from actref import kernels
 from actref import symbolic as sym
-from actref.activation import Activation, Kink, Law, Param
+from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x
 from actref.kernels.constants import SQRT_2_OVER_PI
 from actref.kernels.gaussian import GELU_10_CLIP
 from actref.symbolic import x
 
 _GELU_TANH_C = float(sym.GELU_TANH_C)  # 0.044715
+
+
+_CLIP = sympy.Integer(int(GELU_10_CLIP))  # exact, as the kernel's 10.0
 
 
 def _gelu_expr(v: sympy.Expr) -> sympy.Expr:
@@ -97,9 +100,13 @@ ENTRIES: tuple[Activation, ...] = (
         "gelu_10",
         "GELU clipped at 10 (Hugging Face gelu_10: ClippedGELUActivation(-10, 10))",
         # min(max(gelu, -10), 10): gelu >= -0.17 never meets -10, and it meets 10 at
-        # x = 10 + 7.6e-23, between 10 and the next float: the clip at x = 10 is exact at
-        # every float, and puts torch's derivative 0 at x = 10 (gelu(10.0) rounds to 10)
-        sympy.Piecewise((_gelu_expr(x), x < GELU_10_CLIP), (GELU_10_CLIP, True)),
+        # x = 10 + 7.6e-23, between 10 and the next float. Written as gelu held at its
+        # value at x = 10 (10 - 7.6e-23, which rounds to 10): the same at every float,
+        # continuous, and torch's derivative 0 at x = 10 (gelu(10.0) rounds to the clip)
+        sympy.Piecewise(
+            (_gelu_expr(x), x < _CLIP),
+            (_gelu_expr(_CLIP), True),
+        ),
         kernels.gelu_10,
         kernels.gelu_10_grad,
         # gelu's own kernel and budget below the clip
@@ -121,7 +128,6 @@ ENTRIES: tuple[Activation, ...] = (
                 ops=0,
             ),
         ),
-        kinks_of=lambda: (Kink(10.0, 0.0, 1.0, 0.0),),
         # gelu's minimum; the clip is the maximum
         bounds=(-0.1699712074799037, 10.0),
         plot_range=(-4.0, 12.0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,19 @@ def _above_zero(v: float) -> bool:
     return v > 0
 
 
+def _plain(law: Law) -> Law:
+    """``law`` for relu with keras' defaults; vacuous (both sides relu(x)) otherwise."""
+
+    def plain(a: Activation) -> bool:
+        return a.params == {"negative_slope": 0.0, "max_value": math.inf, "threshold": 0.0}
+
+    return replace(
+        law,
+        lhs=lambda a, v, other: law.lhs(a, v, other) if plain(a) else a(v),
+        rhs=lambda a, v, other: law.rhs(a, v, other) if plain(a) else a(v),
+    )
+
+
 def _relu_order(negative_slope: float, max_value: float, threshold: float) -> str | None:
     if not threshold < max_value:
         return (
@@ -108,12 +122,16 @@ ENTRIES: tuple[Activation, ...] = (
         increasing=True,
         increasing_if=lambda negative_slope, max_value, threshold: negative_slope >= 0,
         laws=(
-            minus_mirror_is_x("relu"),
-            Law(
-                "relu(x) = (x + |x|) / 2",
-                lambda a, v, other: other("relu")(v),
-                lambda a, v, other: (v + np.abs(v)) / 2,
-                lambda a, v, other: np.abs(v),
+            # the two laws of plain relu hold for keras' defaults only: with other
+            # parameters each side is the function itself
+            _plain(minus_mirror_is_x("relu")),
+            _plain(
+                Law(
+                    "relu(x) = (x + |x|) / 2",
+                    lambda a, v, other: a(v),
+                    lambda a, v, other: (v + np.abs(v)) / 2,
+                    lambda a, v, other: np.abs(v),
+                )
             ),
             Law(
                 "relu(x) = min(x, max_value) if x > threshold, else negative_slope (x - threshold)",

@@ -329,14 +329,14 @@ xielu = kernel(
         lambda ap, an, b, eps: min(xielu_constants(an, b, eps)["switch"], eps),
         _xielu_around_root,
         "A (expm1(d) - d) - B d around the root x*: -B d to first order",
-        2.0,
+        3.0,
     ),
     Region(
         lambda ap, an, b, eps: just_above(eps),
         _xielu_near_zero,
         "a_n e^x - (a_n + m x) left of -1, a_n (expm1(x) - x) + b x by its series right;"
         " exact products and sum",
-        2.0,
+        3.0,
     ),
     Region(
         just_above(0.0),

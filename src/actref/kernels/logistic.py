@@ -295,7 +295,7 @@ def _qg_middle(x: Any) -> Any:
 quick_gelu = kernel(
     "quick_gelu",
     Region(QG_NOTHING, nothing, "x e^t below the smallest subnormal: 0", 0.0),
-    Region(QG_DEEP, _qg_deep, "x e^t as (x e^{t/2}) (e^{t/2} (1 + e)): no subnormal factor", 1.5),
+    Region(QG_DEEP, _qg_deep, "x e^t as (x e^{t/2}) (e^{t/2} (1 + e)): no subnormal factor", 2.0),
     Region(
         QG_SATURATED,
         _qg_middle,

@@ -308,8 +308,9 @@ def _slope_below(slope: Any, name: str) -> tuple[Any, Any]:
         Region(
             0.0,
             lambda x, *p: _times(slope(*p), x),
-            "x < 0: slope x, one rounding (overflow to -inf where the product does)",
-            0.5,
+            "x < 0: slope x, one rounding (and rrelu's (lower + upper) / 2 one more;"
+            " overflow to -inf where the product does)",
+            1.0,
         ),
         Region(math.inf, same, "x >= 0: x", 0.0),
         absorbs_overflow=True,
