@@ -42,6 +42,13 @@ SELU_SCALE = 1.0507009873554804934193349852946
 LEAKY = 0.01  # PyTorch's default negative_slope, as actref.get("leaky_relu")
 LAMBD = 0.5
 SQUAREPLUS_B = 4.0
+# issue 15's defaults, as actref.get(name) has them
+THRESHOLD, THRESHOLD_VALUE = 0.1, 20.0  # torch.nn.Threshold's documented example
+RRELU_SLOPE = (0.125 + 1 / 3) / 2  # rrelu in evaluation mode, torch's lower and upper
+PRELU_WEIGHT = 0.25
+QUICK_GELU_C = 1.702
+LAPLACE_MU, LAPLACE_SIGMA = 0.707107, 0.282095  # Hugging Face's LaplaceActivation
+XIELU_AP, XIELU_AN, XIELU_B, XIELU_EPS = 0.8, 0.8, 0.5, -1e-6  # XIELUActivation, float64
 
 # the vector functions (rows along the last axis), from actref's table
 VECTOR_NAMES = tuple(vf.name for vf in vectors.TABLE)
@@ -221,6 +228,62 @@ def textbook_peer() -> Peer:
             lambda x: (1 + x / np.sqrt(x * x + SQUAREPLUS_B)) / 2,
         ),
         "identity": Impl(lambda x: x.copy(), np.ones_like),
+        # issue 15
+        "relu2": Impl(lambda x: np.maximum(0, x) ** 2, lambda x: 2 * np.maximum(0, x)),
+        "quick_gelu": Impl(
+            lambda x: x * s(QUICK_GELU_C * x),
+            lambda x: s(QUICK_GELU_C * x) * (1 + QUICK_GELU_C * x * (1 - s(QUICK_GELU_C * x))),
+        ),
+        "threshold": Impl(
+            lambda x: np.where(x > THRESHOLD, x, THRESHOLD_VALUE),
+            lambda x: np.where(x > THRESHOLD, 1.0, 0.0),
+        ),
+        "rrelu": Impl(
+            lambda x: np.where(x > 0, x, RRELU_SLOPE * x),
+            lambda x: np.where(x > 0, 1.0, RRELU_SLOPE),
+        ),
+        "prelu": Impl(
+            lambda x: np.where(x > 0, x, PRELU_WEIGHT * x),
+            lambda x: np.where(x > 0, 1.0, PRELU_WEIGHT),
+        ),
+        "exponential": Impl(np.exp, np.exp),
+        "sparse_plus": Impl(
+            lambda x: np.where(x <= -1, 0.0, np.where(x >= 1, x, (x + 1) ** 2 / 4)),
+            lambda x: np.clip((x + 1) / 2, 0, 1),
+        ),
+        "sparse_sigmoid": Impl(
+            lambda x: np.clip((x + 1) / 2, 0, 1),
+            lambda x: np.where((x > -1) & (x < 1), 0.5, 0.0),
+        ),
+        "gelu_10": Impl(
+            lambda x: np.minimum(0.5 * x * (1 + special.erf(x / SQRT2)), 10.0),
+            lambda x: np.where(
+                x < 10,
+                0.5 * (1 + special.erf(x / SQRT2)) + x * np.exp(-(x**2) / 2) * INV_SQRT_2PI,
+                0.0,
+            ),
+        ),
+        "laplace": Impl(
+            # the normal CDF as textbooks write it (Hugging Face's 1 + erf cancels far left)
+            lambda x: 0.5 * special.erfc(-(x - LAPLACE_MU) / (LAPLACE_SIGMA * SQRT2)),
+            lambda x: (
+                np.exp(-(((x - LAPLACE_MU) / LAPLACE_SIGMA) ** 2) / 2)
+                * INV_SQRT_2PI
+                / LAPLACE_SIGMA
+            ),
+        ),
+        "xielu": Impl(
+            lambda x: np.where(
+                x > 0,
+                XIELU_AP * x * x + XIELU_B * x,
+                (np.expm1(np.minimum(x, XIELU_EPS)) - x) * XIELU_AN + XIELU_B * x,
+            ),
+            lambda x: np.where(
+                x > 0,
+                2 * XIELU_AP * x + XIELU_B,
+                XIELU_AN * (np.where(x < XIELU_EPS, np.exp(x), 0.0) - 1) + XIELU_B,
+            ),
+        ),
         "softmax": Impl(_tb_softmax, lambda x: _tb_softmax(x) * (1 - _tb_softmax(x))),
         "log_softmax": Impl(lambda x: np.log(_tb_softmax(x))),
         "softmin": Impl(lambda x: _tb_softmax(-x)),
@@ -324,7 +387,25 @@ def torch_peer() -> Peer | None:
         "tanhshrink": F.tanhshrink,
         "softshrink": lambda t: F.softshrink(t, LAMBD),
         "hardshrink": lambda t: F.hardshrink(t, LAMBD),
+        # issue 15: what torch ships (relu2 and quick_gelu as Hugging Face writes them)
+        "threshold": lambda t: F.threshold(t, THRESHOLD, THRESHOLD_VALUE),
+        "rrelu": lambda t: F.rrelu(t, 0.125, 1 / 3, training=False),
+        "prelu": lambda t: F.prelu(t, torch.tensor([PRELU_WEIGHT], dtype=t.dtype)),
+        "exponential": torch.exp,
+        "relu2": lambda t: torch.square(torch.relu(t)),
+        "quick_gelu": lambda t: t * torch.sigmoid(QUICK_GELU_C * t),
+        "gelu_10": lambda t: torch.clip(F.gelu(t), -10, 10),
+        # as erfc: Hugging Face's 0.5 (1 + erf(z)), and torch.special.ndtr (2.14.1), lose
+        # 6 digits at z = -5
+        "laplace": lambda t: 0.5 * torch.special.erfc(-(t - LAPLACE_MU) / (LAPLACE_SIGMA * SQRT2)),
     }
+    # Hugging Face's XIELUActivation._xielu_python, its parameters in float64
+    forwards["xielu"] = lambda t: torch.where(
+        t > 0,
+        XIELU_AP * t * t + XIELU_B * t,
+        (torch.expm1(torch.minimum(t, torch.tensor(XIELU_EPS, dtype=t.dtype))) - t) * XIELU_AN
+        + XIELU_B * t,
+    )
     impls = {name: Impl(_no_grad(torch, f), autograd(f)) for name, f in forwards.items()}
     impls["softmax"] = Impl(lambda t: torch.softmax(t, dim=-1), softmax_diag)
     impls["log_softmax"] = Impl(lambda t: torch.log_softmax(t, dim=-1))
@@ -395,6 +476,10 @@ def jax_peer() -> Peer | None:
         forwards["mish"] = nn.mish
     if hasattr(nn, "squareplus"):
         forwards["squareplus"] = lambda a: nn.squareplus(a, SQUAREPLUS_B)
+    for name in ("sparse_plus", "sparse_sigmoid"):  # issue 15
+        if hasattr(nn, name):
+            forwards[name] = getattr(nn, name)
+    forwards["exponential"] = jnp.exp
     impls: dict[str, Impl] = {}
     for name, f in forwards.items():
         # elementwise: the derivative of the scalar function, mapped over a flat array

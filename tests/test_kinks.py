@@ -23,7 +23,7 @@ from actref.registry import Kink, derive_kinks
 _SA = 1.0507009873554805 * 1.6732632423543772
 
 HAND_WRITTEN: dict[str, Callable[..., tuple[Kink, ...]]] = {
-    "relu": lambda: (Kink(0.0, 0.0, 0.0, 1.0),),
+    "relu": lambda **_: (Kink(0.0, 0.0, 0.0, 1.0),),  # keras' defaults
     "leaky_relu": lambda negative_slope: (
         (Kink(0.0, negative_slope, negative_slope, 1.0),) if negative_slope != 1 else ()
     ),

@@ -23,7 +23,7 @@ from matplotlib.testing.compare import compare_images
 from numpy.typing import NDArray
 
 import actref
-from actref import kernels, plotting, symbolic, vector_figures, vectors
+from actref import families, kernels, plotting, symbolic, vector_figures, vectors
 from actref.cli import main
 from actref.registry import Activation
 
@@ -339,7 +339,11 @@ def test_grid_and_gallery_layout() -> None:
     ]
     gallery = plotting.gallery_figure()
     drawn = [ax.get_title() for ax in gallery.axes if ax.get_title()]
-    assert drawn == [str(act) for act in actref.all_activations()]
+    grouped = families.grouped(actref.all_activations())
+    assert drawn == [str(act) for _, acts in grouped for act in acts]
+    # one panel group per family, headed by its name
+    headings = [sub._suptitle.get_text() for sub in gallery.subfigs]
+    assert [h.split(":")[0] for h in headings] == [name for name, _ in grouped]
 
 
 def test_softmax_components_figure_draws_softmax_and_its_diagonal() -> None:

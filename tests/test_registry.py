@@ -66,7 +66,12 @@ def test_truth_at_a_float_threshold_keeps_the_kink() -> None:
         ("leaky_relu", {"negative_slope": math.nan}, "negative_slope must be a finite"),
         ("leaky_relu", {"negative_slope": "0.1"}, "negative_slope='0.1' is not accepted"),
         ("hardtanh", {"min_val": 2.0}, "min_val must be < max_val"),
-        ("relu", {"alpha": 1.0}, "relu has no parameter 'alpha'; its parameters: none"),
+        (
+            "relu",
+            {"alpha": 1.0},
+            "relu has no parameter 'alpha'; its parameters: negative_slope, max_value, threshold",
+        ),
+        ("identity", {"alpha": 1.0}, "identity has no parameter 'alpha'; its parameters: none"),
         ("elu", {"beta": 1.0}, "elu has no parameter 'beta'; its parameters: alpha"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " not in v else "",

@@ -58,7 +58,7 @@ def test_perturbed_derivative_fails_naming_function_and_input(
 def test_wrong_subgradient_at_a_kink_fails(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _patched(monkeypatch, "relu", grad_fn=lambda v: np.where(v == 0, 2.0, num.relu_grad(v)))
+    _patched(monkeypatch, "relu", grad_fn=lambda v, *p: np.where(v == 0, 2.0, num.relu_grad(v)))
     assert main(["verify", "relu"]) == 1
     out = capsys.readouterr().out
     assert "relu'(x=0.0) = 2.0, expected 0, the convention at the kink" in out
@@ -69,7 +69,7 @@ def test_another_subgradient_than_the_convention_fails(
 ) -> None:
     """The reference holds its own convention exactly (issue 14): relu'(0) = 0.5 is a
     subgradient, but not PyTorch's value."""
-    _patched(monkeypatch, "relu", grad_fn=lambda v: np.where(v == 0, 0.5, num.relu_grad(v)))
+    _patched(monkeypatch, "relu", grad_fn=lambda v, *p: np.where(v == 0, 0.5, num.relu_grad(v)))
     assert main(["verify", "relu"]) == 1
     out = capsys.readouterr().out
     assert "relu'(x=0.0) = 0.5, expected 0, the convention at the kink" in out

@@ -393,6 +393,27 @@ CONSTANTS: tuple[Constant, ...] = (
         "fl(SELU_SCALE * SELU_ALPHA)",
         "selu'(0), the registry's kink value (PyTorch multiplies its floats)",
     ),
+    # ------------------------------------------------------- issue 15's additions
+    Constant(
+        "QUICK_GELU_C",
+        lambda: mpmath.mpf("1.702"),
+        "1.702 (the decimal, as CLIP and Hugging Face write it)",
+        "quick_gelu's x sigmoid(1.702 x): 1.702 x kept as an unevaluated sum",
+        double_double=True,
+    ),
+    Constant(
+        "SQRT2",
+        lambda: mpmath.sqrt(2),
+        "sqrt(2)",
+        "laplace's (x - mu) / (sigma sqrt 2): sigma sqrt 2 as an unevaluated sum",
+        double_double=True,
+    ),
+    Constant(
+        "INV_SQRT_PI",
+        lambda: 1 / mpmath.sqrt(mpmath.pi),
+        "1/sqrt(pi)",
+        "erfc's density: d/dz erfc(-z)/2 = e^{-z^2}/sqrt(pi)",
+    ),
 )
 
 

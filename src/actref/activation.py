@@ -38,6 +38,9 @@ class Param:
     symbol: sympy.Symbol
     check: Callable[[float], bool] = math.isfinite
     accepted: str = "a finite real number"
+    # False: left out of the function's name while it has its default (keras' relu
+    # parameters: plain relu stays "relu")
+    named: bool = True
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class Activation:
     # identities it obeys (actref.laws); bounds, monotonicity and kinks are laws too
     laws: tuple[Law, ...] = field(default=(), repr=False)
     increasing_if: Callable[..., bool] | None = field(default=None, repr=False)
+    # bounds that depend on the parameters: (lo, hi) from them, set when they are bound
+    bounds_if: Callable[..., tuple[float, float]] | None = field(default=None, repr=False)
 
     @property
     def is_increasing(self) -> bool:
@@ -206,13 +211,24 @@ class Activation:
             (p.symbol, v) for p, v in zip(self.param_specs, self.param_values, strict=True)
         )
 
+    @property
+    def shown_params(self) -> dict[str, float]:
+        """:attr:`params` as names and messages show them: without the optional ones
+        (``Param.named`` false) while they have their default."""
+        return {
+            p.name: v
+            for p, v in zip(self.param_specs, self.param_values, strict=True)
+            if p.named or v != p.default
+        }
+
     def __str__(self) -> str:
-        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        args = ", ".join(f"{k}={v:g}" for k, v in self.shown_params.items())
         return f"{self.name}({args})" if args else self.name
 
 
 def _replace_values(act: Activation, values: tuple[float, ...]) -> Activation:
-    return replace(act, param_values=values)
+    new = replace(act, param_values=values)
+    return new if act.bounds_if is None else replace(new, bounds=act.bounds_if(**new.params))
 
 
 def _as_param_float(raw: Any) -> float | None:

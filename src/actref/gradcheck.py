@@ -64,21 +64,28 @@ def _sides(
     """Whether ``f`` has a kink or a jump at ``x``, and the one-sided derivatives
     (with their errors) from the right and the left at step ``h``.
 
-    A kink when they disagree beyond their errors at ``h``, ``h/8`` and ``h/64``, by a
-    gap that does not shrink with the step: near a smooth join (elu at 0 seen from
-    -0.0085 in float32, or from 1.7e-8 in float64) a stencil that reaches the join is
-    off by an amount proportional to the step.
+    A kink when they disagree beyond their errors at ``h``, ``h/8``, ``h/64`` and a step
+    below ``|x|``, by a gap that does not shrink with the step: near a smooth join (elu
+    at 0 seen from -0.0085 in float32, or from 1.7e-8 in float64) a stencil that
+    reaches the join is off by an amount proportional to the step.
     """
     up = one_sided(f, x, h, 1.0, dtype)
     dn = one_sided(f, x, h, -1.0, dtype)
     apart = _apart(up, dn, rtol, atol)
     gap = np.abs(up[0] - dn[0])
-    for shrink in (8, 64):
+    # (a step far above the underflow threshold, so that f's values carry digits)
+    least = 2.0**20 * float(np.finfo(dtype).smallest_normal)
+    for shrink in (8.0, 64.0, 0.0):
         if not apart.any():
             break
         i = np.flatnonzero(apart)
-        small_up = one_sided(f, x[i], h[i] / shrink, 1.0, dtype)
-        small_dn = one_sided(f, x[i], h[i] / shrink, -1.0, dtype)
+        # last, a step below |x| too: a join at 0 seen from x = 2e-7 (relu2, whose f' is
+        # 2x right of it and 0 left) looks like a kink at x to every step above |x|
+        ax = np.abs(x[i])
+        below = (ax / 8 >= least) & (ax < h[i])
+        step = h[i] / shrink if shrink else np.where(below, ax / 8, h[i] / 64)
+        small_up = one_sided(f, x[i], step, 1.0, dtype)
+        small_dn = one_sided(f, x[i], step, -1.0, dtype)
         # at a kink the gap stays; across a join it shrinks with the step
         with np.errstate(invalid="ignore"):
             stays = np.abs(small_up[0] - small_dn[0]) > gap[i] / 2

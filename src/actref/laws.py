@@ -233,8 +233,10 @@ def check_kinks(act: Activation) -> LawResult:
             jump = np.abs(fp - fm)
             # a jump: at the smallest delta still far above what continuity allows
             rows.append((k, float(jump[-1]), float(tol[-1]), float(100 * tol[-1] - jump[-1])))
-        # the declared one-sided derivatives, measured from the pieces (not f(k) itself)
-        base = np.array([1e-4 * max(1.0, abs(k))])
+        # the declared one-sided derivatives, measured from the pieces (not f(k) itself),
+        # with steps that stay short of the next kink (xielu's eps and 0 are 1e-6 apart)
+        others = [abs(o.at - k) for o in act.kinks if o.at != k]
+        base = np.array([min([1e-4 * max(1.0, abs(k)), *(d / 8 for d in others)])])
         for sign, declared in ((1.0, kink.right), (-1.0, kink.left)):
             d, err = one_sided(act, np.array([k]), base, sign, np.dtype(np.float64))
             allowed = 4 * float(err[0]) + 1e-6 * max(1.0, abs(declared))

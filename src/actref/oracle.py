@@ -117,7 +117,14 @@ def limit_at_infinity(expr: sympy.Expr, positive: bool) -> sympy.Expr:
         raise ValueError(f"no branch of {pw} holds at {'+' if positive else '-'}inf")
 
     expr = expr.replace(lambda e: isinstance(e, sympy.Piecewise), branch)
-    return sympy.limit(expr, _x, sympy.oo if positive else -sympy.oo)
+    to = sympy.oo if positive else -sympy.oo
+    if expr.is_Add:
+        # term by term where every term has a finite limit: sympy 1.14 gives 1 for
+        # 1/2 + erf(c (x - m))/2 at -oo (each term alone is right: 1/2 and -1/2)
+        terms = [sympy.limit(t, _x, to) for t in expr.args]
+        if all(t.is_finite for t in terms):
+            return sympy.Add(*terms)
+    return sympy.limit(expr, _x, to)
 
 
 def _limit_to_float(lim: sympy.Expr) -> float:

@@ -396,36 +396,48 @@ def gallery_figure(
     derivative: bool = True,
 ) -> Figure:
     """The catalogue: every registered activation (default: default parameters, each on
-    its own ``plot_range``), six small panels a row, one shared legend.
+    its own ``plot_range``, or ``acts``) grouped by family (:mod:`actref.families`),
+    six small panels a row, one shared legend.
     """
+    from actref import families
+
     resolved = _resolved(acts) if acts is not None else registry.all_activations()
     if not resolved:
         raise ValueError("acts must name at least one activation")
+    groups = families.grouped(resolved)
     ncols = 6
-    nrows = -(-(len(resolved) + 1) // ncols)  # one more slot for the legend
+    # one more slot for the legend, after the last group
+    rows = [-(-(len(g) + (i == len(groups) - 1)) // ncols) for i, (_, g) in enumerate(groups)]
+    heading = 0.35
     with style():
-        fig = Figure(figsize=(3.0 * ncols, 2.45 * nrows), layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        for ax, act in zip(axes.flat, resolved, strict=False):
-            draw_activation(
-                ax,
-                act,
-                x_range=x_range,
-                points=points,
-                derivative=derivative,
-                title="name",
-                legend=False,
-            )
-            ax.set_xlabel("")
-            ax.set_ylabel("")
-            ax.title.set_fontsize(9)
-            ax.tick_params(labelsize=7)
-        for ax in axes.flat[len(resolved) :]:
-            ax.set_axis_off()
-        with_kinks = any(act.kinks for act in resolved)
-        axes.flat[len(resolved)].legend(
-            handles=_legend_handles(derivative, with_kinks), loc="center", fontsize=9
+        fig = Figure(
+            figsize=(3.0 * ncols, sum(2.45 * r + heading for r in rows)), layout="constrained"
         )
+        subs = fig.subfigures(len(groups), 1, squeeze=False, height_ratios=rows)[:, 0]
+        with_kinks = any(act.kinks for _, g in groups for act in g)
+        for i, (sub, (name, group)) in enumerate(zip(subs, groups, strict=True)):
+            axes = sub.subplots(rows[i], ncols, squeeze=False)
+            for ax, act in zip(axes.flat, group, strict=False):
+                draw_activation(
+                    ax,
+                    act,
+                    x_range=x_range,
+                    points=points,
+                    derivative=derivative,
+                    title="name",
+                    legend=False,
+                )
+                ax.set_xlabel("")
+                ax.set_ylabel("")
+                ax.title.set_fontsize(9)
+                ax.tick_params(labelsize=7)
+            for ax in axes.flat[len(group) :]:
+                ax.set_axis_off()
+            sub.suptitle(f"{name}: {families.description(name)}", x=0.005, ha="left", fontsize=10)
+            if i == len(groups) - 1:
+                axes.flat[len(group)].legend(
+                    handles=_legend_handles(derivative, with_kinks), loc="center", fontsize=9
+                )
         what = "every activation $f$" + (" and its derivative $f'$" if derivative else "")
         fig.suptitle(f"actref: {what}", fontsize=12)
     return fig

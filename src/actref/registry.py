@@ -62,6 +62,15 @@ ALIASES: dict[str, str] = {
     "gelu_pytorch_tanh": "gelu_tanh",
     "approximate_gelu": "gelu_tanh",
     "gelu_approximate": "gelu_tanh",
+    # issue 15
+    "relu_squared": "relu2",  # Primer's "squared ReLU"
+    "squared_relu": "relu2",
+    "relu_square": "relu2",
+    "gelu_quick": "quick_gelu",
+    "clipped_gelu": "gelu_10",  # Hugging Face's ClippedGELUActivation(-10, 10)
+    "randomized_leaky_relu": "rrelu",
+    "parametric_relu": "prelu",
+    "exp": "exponential",
 }
 
 # approximate= as in torch.nn.functional.gelu ("none", "tanh") and jax.nn.gelu (bool)

@@ -9,6 +9,7 @@ derivative that is 0 at 0, PyTorch's ``relu'(0)``).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,19 @@ lambd = sympy.Symbol("lambd", nonnegative=True)
 min_val = sympy.Symbol("min_val", real=True)
 max_val = sympy.Symbol("max_val", real=True)
 b = sympy.Symbol("b", positive=True)
+# issue 15: torch's Threshold and RReLU, PReLU's weight, keras' relu, Hugging Face's
+# laplace and xielu
+threshold = sympy.Symbol("threshold", real=True)
+value = sympy.Symbol("value", real=True)
+lower = sympy.Symbol("lower", nonnegative=True)
+upper = sympy.Symbol("upper", nonnegative=True)
+weight = sympy.Symbol("weight", real=True)
+max_value = sympy.Symbol("max_value", positive=True)
+mu = sympy.Symbol("mu", real=True)
+sigma = sympy.Symbol("sigma", positive=True)
+alpha_p = sympy.Symbol("alpha_p", positive=True)
+alpha_n = sympy.Symbol("alpha_n", positive=True)
+eps = sympy.Symbol("eps", negative=True)
 
 # The exact constants of the definitions; their float values, rounded once, are in
 # actref.kernels.constants (SELU_ALPHA, SELU_SCALE, SQRT_2_OVER_PI).
@@ -35,22 +49,27 @@ GELU_TANH_C = sympy.Rational(44715, 10**6)
 SQRT_2_OVER_PI = sympy.sqrt(2 / sympy.pi)
 
 
-def exact(value: float) -> sympy.Rational:
+def exact(value: float) -> sympy.Expr:
     """The binary value of the float ``value`` as an exact rational.
 
     This, not the decimal the user typed, is the parameter NumPy (and PyTorch) compute
     with, so the truth is defined with it: with ``lambd = 3/10`` instead of
     ``fl(0.3)`` softshrink near its kink is off by 1e-17 absolute (thousands of ULPs
-    of a tiny result), and hardtanh' at ``x = max_val`` leaves its kink.
+    of a tiny result), and hardtanh' at ``x = max_val`` leaves its kink. An infinite
+    parameter (keras' relu without max_value) is SymPy's infinity.
     """
+    if math.isinf(value):
+        return sympy.oo if value > 0 else -sympy.oo
     return sympy.Rational(float(value))
 
 
-def readable(value: float) -> sympy.Rational:
+def readable(value: float) -> sympy.Expr:
     """The shortest decimal that reads back as ``value``: ``readable(0.1) == 1/10``.
 
     For formulas shown to people only, never for values (see :func:`exact`).
     """
+    if math.isinf(value):
+        return exact(value)
     return sympy.Rational(repr(float(value)))
 
 

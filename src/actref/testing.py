@@ -252,7 +252,7 @@ def compare(
         budget = contract.budget(act, "derivative" if derivative else "value", dt)
     return ComparisonReport(
         name=canonical,
-        params=dict(act.params) if act is not None else {},
+        params=act.shown_params if act is not None else {},
         dtype=dt,
         derivative=bool(derivative),
         inputs=xs,

@@ -12,6 +12,7 @@ from actref import symbolic as sym
 from actref.activation import Activation, Law, Param
 from actref.catalogue.common import pw
 from actref.kernels.constants import SELU_ALPHA, SELU_SCALE
+from actref.kernels.exponential import xielu_constants
 from actref.symbolic import x
 
 _POSITIVE = "a finite number > 0"
@@ -32,6 +33,36 @@ def _celu_alpha(v: float) -> bool:
 
 _SELU_SA = SELU_SCALE * SELU_ALPHA  # PyTorch's product of the rounded constants
 
+
+# ------------------------------------------------------------------ issue 15: xielu
+def _moderate_positive(v: float) -> bool:
+    return 1e-6 <= v <= 1e6
+
+
+_MODERATE_POSITIVE = "a number between 1e-6 and 1e6"
+
+
+def _small_negative(v: float) -> bool:
+    return -0.5 <= v < 0
+
+
+def _xielu_params(alpha_p: float, alpha_n: float, beta: float, eps: float) -> str | None:
+    if not beta < alpha_n:
+        return (
+            f"beta must be < alpha_n (HF: alpha_n = beta + softplus(.)), got {beta:g}, {alpha_n:g}"
+        )
+    root = xielu_constants(alpha_n, beta, eps)["root"]
+    if not root < 2 * eps:
+        return (
+            f"the left root of a_n expm1(x) + (b - a_n) x ({root:.3g}) must lie below 2 eps"
+            f" ({2 * eps:g}): make beta / alpha_n larger or eps closer to 0"
+        )
+    return None
+
+
+# min(x, eps) written with |.|: its derivative at the tie is 1/2 (sign(0) = 0), as
+# torch's min splits the gradient there
+_MIN_X_EPS = (x + sym.eps - sympy.Abs(x - sym.eps)) / 2
 
 ENTRIES: tuple[Activation, ...] = (
     Activation(
@@ -114,5 +145,87 @@ ENTRIES: tuple[Activation, ...] = (
         param_specs=(Param("alpha", 1.0, sym.alpha, _celu_alpha, _CELU_ALPHA),),
         param_values=(1.0,),
         increasing=True,
+    ),
+    # issue 15
+    Activation(
+        "exponential",
+        "e^x (keras.activations.exponential)",
+        sympy.exp(x),
+        kernels.exponential,
+        kernels.exponential_grad,
+        laws=(
+            Law(
+                "exponential(x) exponential(-x) = 1",
+                lambda a, v, other: a(v) * a(-v),
+                lambda a, v, other: np.ones_like(v),
+                lambda a, v, other: 2 * np.abs(a(v) * a(-v)),
+                ops=1,
+                where=(-700.0, 700.0),
+            ),
+            Law(
+                "exponential'(x) = exponential(x)",
+                lambda a, v, other: a.grad(v),
+                lambda a, v, other: a(v),
+                lambda a, v, other: np.abs(a(v)),
+                ops=0,
+                where=(-700.0, 700.0),
+            ),
+        ),
+        bounds=(0.0, math.inf),
+        increasing=True,
+        plot_range=(-3.0, 2.0),
+    ),
+    Activation(
+        "xielu",
+        "expanded integral of ELU: a_p x^2 + b x right, a_n (e^min(x,eps) - 1 - x) + b x left",
+        sympy.Piecewise(
+            (sym.alpha_p * x**2 + sym.beta * x, x > 0),
+            (sym.alpha_n * (sympy.exp(_MIN_X_EPS) - 1 - x) + sym.beta * x, True),
+        ),
+        kernels.xielu,
+        kernels.xielu_grad,
+        laws=(
+            Law(
+                "xielu(x) = alpha_p relu2(x) + beta x for x > 0",
+                lambda a, v, other: a(v),
+                lambda a, v, other: a.params["alpha_p"] * other("relu2")(v) + a.params["beta"] * v,
+                lambda a, v, other: np.abs(a(v)) + a.params["beta"] * np.abs(v),
+                ops=2,
+                where=(1e-300, 1e4),
+            ),
+            Law(
+                "xielu'(x) = 2 alpha_p x + beta for x > 0",
+                lambda a, v, other: a.grad(v),
+                lambda a, v, other: 2 * a.params["alpha_p"] * v + a.params["beta"],
+                lambda a, v, other: np.abs(a.grad(v)),
+                ops=2,
+                where=(1e-300, 1e4),
+            ),
+            Law(
+                "xielu'(x) - xielu(x) = beta (1 - x) + alpha_n (1 + x) - alpha_n for x < eps",
+                lambda a, v, other: a.grad(v) - a(v),
+                lambda a, v, other: a.params["beta"] * (1 - v) + a.params["alpha_n"] * v,
+                # both sides carry a_n e^x and the linear terms, each within the budget
+                lambda a, v, other: (
+                    np.abs(a.grad(v))
+                    + np.abs(a(v))
+                    + 2 * (a.params["alpha_n"] + 1) * (1 + np.abs(v))
+                ),
+                ops=4,
+                where=(-1e4, -1e-3),
+            ),
+        ),
+        # the effective parameters of transformers' XIELUActivation() (5.24.0) computed in
+        # float64 (dtype=torch.float64); its default dtype bfloat16 makes them 0.80078125,
+        # 0.80078125, 0.5 and -9.98377799987793e-07
+        param_specs=(
+            Param("alpha_p", 0.8, sym.alpha_p, _moderate_positive, _MODERATE_POSITIVE),
+            Param("alpha_n", 0.8, sym.alpha_n, _moderate_positive, _MODERATE_POSITIVE),
+            Param("beta", 0.5, sym.beta, _moderate_positive, _MODERATE_POSITIVE),
+            Param("eps", -1e-6, sym.eps, _small_negative, "a number in [-0.5, 0)"),
+        ),
+        param_values=(0.8, 0.8, 0.5, -1e-6),
+        validate_params=_xielu_params,
+        plot_range=(-6.0, 2.0),
     ),
 )

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import sympy
+from scipy import special
 
 from actref import kernels
 from actref import symbolic as sym
-from actref.activation import Activation, Law
+from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x
 from actref.kernels.constants import SQRT_2_OVER_PI
+from actref.kernels.gaussian import GELU_10_CLIP
 from actref.symbolic import x
 
 _GELU_TANH_C = float(sym.GELU_TANH_C)  # 0.044715
+
+
+_CLIP = sympy.Integer(int(GELU_10_CLIP))  # exact, as the kernel's 10.0
+
+
+def _gelu_expr(v: sympy.Expr) -> sympy.Expr:
+    return v / 2 * (1 + sympy.erf(v / sympy.sqrt(2)))
+
+
+def _moderate_mu(v: float) -> bool:
+    return -1e6 <= v <= 1e6
+
+
+def _moderate_sigma(v: float) -> bool:
+    return 1e-6 <= v <= 1e6
+
+
+def _erf(v: Any) -> Any:
+    return special.erf(v)
 
 
 ENTRIES: tuple[Activation, ...] = (
@@ -72,5 +94,83 @@ ENTRIES: tuple[Activation, ...] = (
         # derivative: 5 ULP measured (x = -5.74, -2.60, -3.1e-7): sigma(2z) in double-double
         # still carries ~1 ULP into each of the products; 4 not reached yet
         ulp_budget=(4, 8),
+    ),
+    # issue 15
+    Activation(
+        "gelu_10",
+        "GELU clipped at 10 (Hugging Face gelu_10: ClippedGELUActivation(-10, 10))",
+        # min(max(gelu, -10), 10): gelu >= -0.17 never meets -10, and it meets 10 at
+        # x = 10 + 7.6e-23, between 10 and the next float. Written as gelu held at its
+        # value at x = 10 (10 - 7.6e-23, which rounds to 10): the same at every float,
+        # continuous, and torch's derivative 0 at x = 10 (gelu(10.0) rounds to the clip)
+        sympy.Piecewise(
+            (_gelu_expr(x), x < _CLIP),
+            (_gelu_expr(_CLIP), True),
+        ),
+        kernels.gelu_10,
+        kernels.gelu_10_grad,
+        # gelu's own kernel and budget below the clip
+        ulp_budget=(8, 4),
+        laws=(
+            Law(
+                "gelu_10(x) = gelu(x) for x < 10",
+                lambda a, v, other: a(v),
+                lambda a, v, other: other("gelu")(v),
+                lambda a, v, other: np.abs(a(v)),
+                ops=0,
+                where=(-1e4, 9.999),
+            ),
+            Law(
+                "gelu_10(x) = min(gelu(x), 10)",
+                lambda a, v, other: a(v),
+                lambda a, v, other: np.minimum(other("gelu")(v), 10.0),
+                lambda a, v, other: np.abs(a(v)),
+                ops=0,
+            ),
+        ),
+        # gelu's minimum; the clip is the maximum
+        bounds=(-0.1699712074799037, 10.0),
+        plot_range=(-4.0, 12.0),
+    ),
+    Activation(
+        "laplace",
+        "Gaussian CDF of (x - mu) / sigma (MEGA; Hugging Face laplace)",
+        (1 + sympy.erf((x - sym.mu) / (sym.sigma * sympy.sqrt(2)))) / 2,
+        kernels.laplace,
+        kernels.laplace_grad,
+        # value: SciPy's erfc and erfcx, as gelu's value (same budget): 6 ULP measured
+        # left of z = -0.7 (x = -0.99 with mu = 0, sigma = 1), where erfcx carries it
+        ulp_budget=(8, 4),
+        laws=(
+            Law(
+                "laplace(x) = (1 + erf((x - mu) / (sigma sqrt 2))) / 2",
+                lambda a, v, other: a(v),
+                lambda a, v, other: (
+                    0.5 * (1 + _erf((v - a.params["mu"]) / (a.params["sigma"] * 2**0.5)))
+                ),
+                # the rounded argument moves erf by its density times 3 roundings of z
+                lambda a, v, other: 1 + np.abs(a.grad(v)) * (np.abs(v) + abs(a.params["mu"])) * 2,
+                ops=3,
+                where=(-50.0, 50.0),
+            ),
+            Law(
+                "laplace(mu + d) + laplace(mu - d) = 1",
+                lambda a, v, other: a(a.params["mu"] + v) + a(a.params["mu"] - v),
+                lambda a, v, other: np.ones_like(v),
+                lambda a, v, other: 2 + 2 * np.abs(a.grad(a.params["mu"] + v)) * np.abs(v),
+                ops=2,
+                where=(-50.0, 50.0),
+            ),
+        ),
+        # Hugging Face's LaplaceActivation.forward defaults: mu = sqrt(1/2), sigma =
+        # 1/sqrt(4 pi), to six digits
+        param_specs=(
+            Param("mu", 0.707107, sym.mu, _moderate_mu, "a number between -1e6 and 1e6"),
+            Param("sigma", 0.282095, sym.sigma, _moderate_sigma, "a number between 1e-6 and 1e6"),
+        ),
+        param_values=(0.707107, 0.282095),
+        bounds=(0.0, 1.0),
+        increasing=True,
+        plot_range=(-1.0, 2.5),
     ),
 )

@@ -25,6 +25,8 @@ def _sigmoid_expr(arg: sympy.Expr) -> sympy.Expr:
     return 1 / (1 + sympy.exp(-arg))
 
 
+QUICK_GELU_C = sympy.Rational(1702, 1000)  # CLIP's and Hugging Face's 1.702, as written
+
 ENTRIES: tuple[Activation, ...] = (
     Activation(
         "sigmoid",
@@ -140,5 +142,33 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         # min at x = -1.27846454276..., value -0.27846454276107380...
         bounds=(-0.2784645427610738, math.inf),
+    ),
+    # issue 15
+    Activation(
+        "quick_gelu",
+        "x sigmoid(1.702 x): GELU's sigmoid approximation (CLIP, Hugging Face)",
+        x / (1 + sympy.exp(-QUICK_GELU_C * x)),
+        kernels.quick_gelu,
+        kernels.quick_gelu_grad,
+        laws=(
+            minus_mirror_is_x("quick_gelu"),
+            Law(
+                "quick_gelu'(x) + quick_gelu'(-x) = 1",
+                lambda a, v, other: a.grad(v) + a.grad(-v),
+                lambda a, v, other: np.ones_like(v),
+                lambda a, v, other: np.abs(a.grad(v)) + np.abs(a.grad(-v)) + 1,
+                ops=1,
+            ),
+            Law(
+                "quick_gelu(x) = x sigmoid(1.702 x)",
+                lambda a, v, other: a(v),
+                lambda a, v, other: v * other("sigmoid")(1.702 * v),
+                # 1.702 x is rounded: sigmoid moves by |t| sigma'(t) eps <= 0.23 eps, times x
+                lambda a, v, other: 2 * np.abs(a(v)) + np.abs(v),
+                ops=2,
+            ),
+        ),
+        # min at 1.702 x = -1.27846454276..., value -0.27846454276107380... / 1.702
+        bounds=(-0.1636101896363536, math.inf),
     ),
 )

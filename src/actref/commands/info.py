@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 import sympy
 
-from actref import registry
+from actref import families, registry
 from actref import symbolic as sym
 from actref.commands.common import UsageError, resolve
 from actref.commands.vectors import print_vector_list, show_vector
@@ -36,8 +37,10 @@ def _run_list(args: argparse.Namespace) -> int:
         doc = [
             {
                 "name": act.name,
+                "family": families.family(act),
                 "summary": act.summary,
-                "params": act.params,
+                # keras' max_value=None (no cap) is inf here, null in JSON
+                "params": {k: v if math.isfinite(v) else None for k, v in act.params.items()},
                 "kinks": [
                     {
                         "at": k.at,
@@ -53,16 +56,27 @@ def _run_list(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(doc, indent=2, allow_nan=False))
         return 0
-    rows = [("name", "parameters", "kinks (derivative used there)", "description")]
-    for act in registry.all_activations():
-        params = ", ".join(f"{k}={v:g}" for k, v in act.params.items()) or "-"
-        rows.append((act.name, params, _format_kinks(act), act.summary))
+    header = ("name", "parameters", "kinks (derivative used there)", "description")
+    groups = families.grouped(registry.all_activations())
+    rows: list[tuple[str, ...]] = [header]
+    for _, acts in groups:
+        for act in acts:
+            params = ", ".join(f"{k}={v:g}" for k, v in act.params.items()) or "-"
+            rows.append((act.name, params, _format_kinks(act), act.summary))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for i, row in enumerate(rows):
+
+    def show(row: tuple[str, ...]) -> None:
         line = "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
         print(f"{line}  {row[3]}".rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths) + "  " + "-" * len(row[3]))
+
+    show(header)
+    print("  ".join("-" * w for w in widths) + "  " + "-" * len(header[3]))
+    done = 1
+    for name, acts in groups:  # the elementwise families, then the vector groups
+        print(f"\n[{name}: {families.description(name)}]")
+        for row in rows[done : done + len(acts)]:
+            show(row)
+        done += len(acts)
     print_vector_list()
     return 0
 

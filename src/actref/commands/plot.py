@@ -85,14 +85,23 @@ def _plot_activations(names: Sequence[str], pairs: Sequence[str]) -> list[Activa
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     acts = [resolve(name) for name in names]
+    alone = len(acts) == 1
+
+    def takes(act: Activation, key: str) -> bool:
+        # with several names, a parameter goes where it is part of the name (leaky_relu's
+        # negative_slope), not to keras' optional ones on relu
+        return any(p.name == key and (p.named or alone) for p in act.param_specs)
+
     for key in params:
-        if not any(key in act.params for act in acts):
-            which = acts[0].name if len(acts) == 1 else "none of the named functions"
-            takes = sorted({k for act in acts for k in act.params}) or ["none"]
-            raise UsageError(f"{which} has no parameter {key!r}; parameters: {', '.join(takes)}")
+        if not any(takes(act, key) for act in acts):
+            which = acts[0].name if alone else "none of the named functions"
+            takes_any = sorted({k for act in acts for k in act.params}) or ["none"]
+            raise UsageError(
+                f"{which} has no parameter {key!r}; parameters: {', '.join(takes_any)}"
+            )
     try:
         return [
-            act.with_params(**{k: v for k, v in params.items() if k in act.params}) for act in acts
+            act.with_params(**{k: v for k, v in params.items() if takes(act, k)}) for act in acts
         ]
     except ValueError as exc:
         raise UsageError(str(exc)) from None

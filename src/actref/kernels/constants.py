@@ -129,3 +129,11 @@ SELU_SCALE = float.fromhex("0x1.0cfabd6a91132p+0")  # 1.0507009873554805
 SELU_SCALE_ALPHA = float.fromhex("0x1.c212cc640f031p+0")  # 1.7580993408473768
 # selu'(0), the registry's kink value (PyTorch multiplies its floats): fl(SELU_SCALE * SELU_ALPHA)
 SELU_SLOPE_AT_0 = float.fromhex("0x1.c212cc640f030p+0")  # 1.7580993408473766
+# quick_gelu's x sigmoid(1.702 x): 1.702 x kept as an unevaluated sum: 1.702 (the decimal, as CLIP and Hugging Face write it)
+QUICK_GELU_C_HI = float.fromhex("0x1.b3b645a1cac08p+0")  # 1.702
+QUICK_GELU_C_LO = float.fromhex("0x1.89374bc6a7efap-55")  # 4.263256414560601e-17
+# laplace's (x - mu) / (sigma sqrt 2): sigma sqrt 2 as an unevaluated sum: sqrt(2)
+SQRT2_HI = float.fromhex("0x1.6a09e667f3bcdp+0")  # 1.4142135623730951
+SQRT2_LO = float.fromhex("-0x1.bdd3413b26456p-54")  # -9.667293313452913e-17
+# erfc's density: d/dz erfc(-z)/2 = e^{-z^2}/sqrt(pi): 1/sqrt(pi)
+INV_SQRT_PI = float.fromhex("0x1.20dd750429b6dp-1")  # 0.5641895835477563

@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from actref.kernels.compensated import SPLITTER, fast_two_sum, two_sum
+from actref.kernels import constants as C
+from actref.kernels.compensated import SPLITTER, fast_two_sum, two_prod, two_sum
 from actref.kernels.constants import (
     GELU_GRAD_DEEP_SHIFT_HI,
     GELU_GRAD_DEEP_SHIFT_LO,
@@ -335,4 +336,99 @@ gelu_tanh_grad = kernel(
     ),
     shared=_sigmoids,
     total=True,
+)
+
+
+# ============================================================ issue 15: gelu_10, laplace
+# gelu_10 = min(gelu(x), 10) (Hugging Face's ClippedGELUActivation(-10, 10); gelu never
+# goes below -0.17). gelu reaches 10 at x = 10 + 7.6e-23, between 10 and the next float,
+# and gelu(10) = 10 - 7.6e-23 rounds to 10: at every float the clip is x >= 10.
+GELU_10_CLIP = 10.0
+
+gelu_10 = kernel(
+    "gelu_10",
+    Region(GELU_10_CLIP, lambda x: gelu(x), "gelu's own kernel below the clip", 8.0),
+    Region(
+        math.inf,
+        lambda x: np.where(np.isnan(x), x, GELU_10_CLIP),
+        "x >= 10: the clip value",
+        0.0,
+    ),
+)
+gelu_10_grad = kernel(
+    "gelu_10'",
+    Region(GELU_10_CLIP, lambda x: gelu_grad(x), "gelu' below the clip", 4.0),
+    Region(math.inf, lambda x: np.where(np.isnan(x), x, 0.0), "x >= 10: 0 (torch)", 0.0),
+)
+
+# laplace(x) = Phi((x - mu)/sigma) = erfc(-z)/2 with z = (x - mu)/(sigma sqrt 2), z kept
+# as zh + zl: erfc amplifies the relative error of z by 2 z^2 (1300x at z = -26).
+LAPLACE_SPLIT = -0.7  # z below: erfcx(-z) e^{-z^2} / 2 (erfc(-z) would lose 2 z^2 ULP)
+LAPLACE_FAR = 30.0  # |z| above: e^{-z^2} = 0; x is clipped here (no inf in the splits)
+
+
+def _z(x: Any, mu: float, sigma: float) -> tuple[Any, Any]:
+    """z = (x - mu) / (sigma sqrt 2) as zh + zl, x clipped to |z| <= LAPLACE_FAR."""
+    kh, kl = two_prod(sigma, C.SQRT2_HI)
+    kl = kl + sigma * C.SQRT2_LO
+    reach = LAPLACE_FAR * kh
+    xc = np.clip(x, mu - reach, mu + reach)
+    s = xc - mu  # two_sum(xc, -mu)
+    bb = s - xc
+    se = (xc - (s - bb)) + (-mu - bb)
+    zh = s / kh
+    ph, pl = two_prod(zh, kh)
+    zl = (((s - ph) - pl) + se - zh * kl) / kh
+    return zh, zl
+
+
+def _laplace_tail(x: Any, mu: float, sigma: float) -> Any:
+    # erfc(a) = erfcx(a) e^{-a^2}, a = -z = ah + al: e^{-a^2} = e^{-q} (1 - qe - 2 ah al)
+    # and erfcx(ah + al) = erfcx(ah) (1 + 2 ah al) - 2 al / sqrt(pi): the 2 ah al cancel
+    zh, zl = _z(x, mu, sigma)
+    ah, al = -zh, -zl
+    q, qe = two_prod(ah, ah)
+    return 0.5 * np.exp(-q) * (special.erfcx(ah) * (1.0 - qe) - (2.0 * C.INV_SQRT_PI) * al)
+
+
+def _laplace_head(x: Any, mu: float, sigma: float) -> Any:
+    zh, zl = _z(x, mu, sigma)
+    return 0.5 * special.erfc(-zh) + zl * C.INV_SQRT_PI * np.exp(-zh * zh)
+
+
+laplace = kernel(
+    "laplace",
+    Region(
+        lambda mu, sigma: mu + LAPLACE_SPLIT * sigma * C.SQRT2_HI,
+        _laplace_tail,
+        "z < -0.7: erfcx(-z) e^{-z^2} / 2 with z^2 split exactly (no 2 z^2 amplification);"
+        " SciPy's erfcx costs up to 6 ULP",
+        6.0,
+    ),
+    Region(
+        math.inf,
+        _laplace_head,
+        "z >= -0.7: erfc(-zh)/2 + zl e^{-zh^2}/sqrt(pi): erfc(-z) in [0.32, 2]",
+        3.0,
+    ),
+)
+
+
+def _laplace_density(x: Any, mu: float, sigma: float) -> Any:
+    # e^{-z^2} / (sigma sqrt(2 pi)) = e^{-z^2} / (sqrt(pi) k), k = sigma sqrt 2 = kh + kl
+    kh, kl = two_prod(sigma, C.SQRT2_HI)
+    kl = kl + sigma * C.SQRT2_LO
+    zh, zl = _z(x, mu, sigma)
+    q, qe = two_prod(zh, zh)
+    return (C.INV_SQRT_PI / kh) * (np.exp(-q) * (1.0 - (qe + 2.0 * zh * zl) - kl / kh))
+
+
+laplace_grad = kernel(
+    "laplace'",
+    Region(
+        math.inf,
+        _laplace_density,
+        "e^{-z^2}/(sigma sqrt(2 pi)) with z^2 = q + qe split exactly",
+        3.0,
+    ),
 )

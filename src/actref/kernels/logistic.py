@@ -21,6 +21,7 @@ rounding would otherwise be multiplied by :math:`|\beta x|`.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy.special import expit
@@ -28,6 +29,7 @@ from scipy.special import expit
 from actref.kernels import constants as C
 from actref.kernels.compensated import two_prod
 from actref.kernels.engine import F64, Region, kernel
+from actref.kernels.piecewise import nothing, one_keep_nan, same
 
 sigmoid = kernel(
     "sigmoid",
@@ -252,4 +254,101 @@ silu_grad = kernel(
     ),
     Region(math.inf, lambda x, _: np.heaviside(x, 1.0), "1 + x e^-x < 1 + 2^-53", 0.0),
     shared=expit,
+)
+
+
+# ============================================================ issue 15: quick_gelu
+# quick_gelu(x) = x sigma(t), t = 1.702 x = p + e exactly (two_prod). sigma(p + e) =
+# sigma(p) (1 + e sigma(-p)) to first order: the correction matters where |t| is large.
+# Left of x = -400 (t < -680) sigma(t) = e^t to every digit and x e^t may be normal
+# while e^t is not: (x e^{t/2}) e^{t/2}.
+
+QG_DEEP = -400.0  # below, e^t is (or nearly is) subnormal: the halved exponentials
+QG_NOTHING = -1000.0  # below, |x e^t| < 1e-700: zero, far below the smallest subnormal
+QG_SATURATED = 40.0  # above, sigma(t) = 1 - e^-68: x to every digit
+# silu'(t) changes form at t = -0.5: left of it, around its root t0
+QG_GRAD_SPLIT = -0.5 / 1.702
+
+
+def _t(x: Any) -> tuple[Any, Any]:
+    p, e = two_prod(x, C.QUICK_GELU_C_HI)
+    return p, e + x * C.QUICK_GELU_C_LO
+
+
+def _qg_deep(x: Any) -> Any:
+    p, e = _t(x)
+    h = np.exp(0.5 * p)
+    return (x * h) * (h * (1.0 + e))
+
+
+def _qg_middle(x: Any) -> Any:
+    p, e = _t(x)
+    big = np.exp(-np.abs(p))
+    d = 1.0 + big
+    pos = p >= 0
+    s = np.where(pos, 1.0, big) / d  # sigma(p)
+    s_neg = np.where(pos, big, 1.0) / d  # sigma(-p)
+    xs = x * s
+    return xs + xs * (e * s_neg)
+
+
+quick_gelu = kernel(
+    "quick_gelu",
+    Region(QG_NOTHING, nothing, "x e^t below the smallest subnormal: 0", 0.0),
+    Region(QG_DEEP, _qg_deep, "x e^t as (x e^{t/2}) (e^{t/2} (1 + e)): no subnormal factor", 2.0),
+    Region(
+        QG_SATURATED,
+        _qg_middle,
+        "x sigma(p) (1 + e sigma(-p)), sigma from e^-|p| (no overflow, no cancellation)",
+        2.5,
+    ),
+    Region(math.inf, same, "sigma(t) rounds to 1: x (nan stays nan)", 0.0),
+)
+
+
+def _qg_grad_deep(x: Any) -> Any:
+    # silu'(t) = e^t (1 + t) to every digit: (e^{p/2} (1 + p + e)) (e^{p/2} (1 + e))
+    p, e = _t(x)
+    h = np.exp(0.5 * p)
+    return (h * ((1.0 + p) + e)) * (h * (1.0 + e))
+
+
+def _rho(p: Any) -> tuple[Any, Any]:
+    """sigma(p) sigma(-p) = e / (1 + e)^2 with e = e^-|p|, and sigma(p)."""
+    big = np.exp(-np.abs(p))
+    d = 1.0 + big
+    return big / (d * d), np.where(p >= 0, 1.0, big) / d
+
+
+def _qg_grad_left(x: Any) -> Any:
+    # sigma(t) sigma(-t) (d + e^t0 expm1(d)), d = t - t0: two terms of one sign
+    p, e = _t(x)
+    rho, s = _rho(p)
+    d = (p - C.SILU_X0_HI) + (e - C.SILU_X0_LO)
+    return (rho * (1.0 + e * (1.0 - 2.0 * s))) * (d + C.SILU_T0 * np.expm1(d))
+
+
+def _qg_grad_right(x: Any) -> Any:
+    p, _ = _t(x)
+    rho, s = _rho(p)
+    return s + p * rho
+
+
+quick_gelu_grad = kernel(
+    "quick_gelu'",
+    Region(QG_NOTHING, nothing, "e^t (1 + t) below the smallest subnormal: 0", 0.0),
+    Region(QG_DEEP, _qg_grad_deep, "e^t (1 + t) with halved exponentials", 2.0),
+    Region(
+        QG_GRAD_SPLIT,
+        _qg_grad_left,
+        "sigma(t) sigma(-t) (d + e^t0 expm1(d)) around the root t0 of 1 + t + e^t",
+        2.5,
+    ),
+    Region(
+        QG_SATURATED,
+        _qg_grad_right,
+        "sigma(t) + t sigma(t) sigma(-t): no cancellation right of t = -0.5",
+        2.5,
+    ),
+    Region(math.inf, one_keep_nan, "1 - (t - 1) e^-t rounds to 1", 0.0),
 )

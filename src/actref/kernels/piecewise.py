@@ -35,6 +35,7 @@ against 10 us a block.)
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -88,10 +89,10 @@ identity = _exact("identity", lambda x: x.copy(), "x itself (a copy)", one_pass=
 identity_grad = _indicator("identity'", lambda x: 1.0, "1")
 
 # -------------------------------------------------------------------------- ReLUs
-relu = _exact(
+plain_relu = _exact(
     "relu", lambda x: np.maximum(x, 0.0), "max(x, 0): exact, nan propagates", one_pass=True
 )
-relu_grad = _indicator("relu'", lambda x: x > 0.0, "[x > 0]: PyTorch's relu'(0) = 0")
+plain_relu_grad = _indicator("relu'", lambda x: x > 0.0, "[x > 0]: PyTorch's relu'(0) = 0")
 
 relu6 = _exact("relu6", lambda x: x.clip(0.0, 6.0), "clamp(x, 0, 6): exact", one_pass=True)
 relu6_grad = _indicator(
@@ -229,4 +230,208 @@ hardshrink_grad = _indicator(
     lambda x, lam: np.abs(x) > lam,
     "[|x| > lambd]: 0 at the jumps ±lambd, as PyTorch",
     exact_in=representable,
+)
+
+
+# ------------------------------------------------- formulas other families use too
+def nothing(x: Any, *_: float) -> Any:
+    """0 where the region holds (a constant piece)."""
+    return np.zeros_like(x)
+
+
+def one_keep_nan(x: Any, *_: float) -> Any:
+    """1 where the region holds, nan for nan (the last region takes nan)."""
+    return np.where(np.isnan(x), x, 1.0)
+
+
+def same(x: Any, *_: float) -> Any:
+    """x itself (an identity piece)."""
+    return x
+
+
+def just_above(v: float) -> float:
+    """The region end that puts ``x <= v`` on the left: ``x < nextafter(v, inf)``."""
+    return math.nextafter(v, math.inf)
+
+
+# ============================================================ issue 15: rectifiers
+# Each piece is exact or one rounding (a product by the parameter): within 0.5 ULP.
+
+relu2 = kernel(
+    "relu2",
+    Region(
+        math.inf,
+        lambda x: np.square(np.maximum(x, 0.0)),
+        "relu(x)^2: one rounding; overflows to inf only where x^2 does (absorbed)",
+        0.5,
+    ),
+    absorbs_overflow=True,
+)
+relu2_grad = kernel(
+    "relu2'",
+    Region(math.inf, lambda x: 2.0 * np.maximum(x, 0.0), "2 relu(x): exact", 0.0),
+    absorbs_overflow=True,
+)
+
+# threshold(x) = x for x > threshold, value otherwise (torch.nn.Threshold)
+threshold = kernel(
+    "threshold",
+    Region(
+        lambda threshold, value: just_above(threshold),
+        lambda x, threshold, value: np.full_like(x, value),
+        "x <= threshold: the constant value",
+        0.0,
+    ),
+    Region(math.inf, same, "x > threshold: x itself", 0.0),
+)
+threshold_grad = kernel(
+    "threshold'",
+    Region(
+        lambda threshold, value: just_above(threshold),
+        nothing,
+        "x <= threshold: 0 (torch: 0 at x = threshold too)",
+        0.0,
+    ),
+    Region(math.inf, one_keep_nan, "x > threshold: 1", 0.0),
+)
+
+
+def _times(slope: float, x: Any) -> Any:
+    # slope 0 gives 0 at x = -inf too (the limit), not 0 * inf = nan
+    return slope * x if slope != 0 else np.zeros_like(x)
+
+
+def _slope_below(slope: Any, name: str) -> tuple[Any, Any]:
+    """A leaky rectifier with slope ``slope(*params)`` for x <= 0 and its derivative."""
+    fwd = kernel(
+        name,
+        Region(
+            0.0,
+            lambda x, *p: _times(slope(*p), x),
+            "x < 0: slope x, one rounding (and rrelu's (lower + upper) / 2 one more;"
+            " overflow to -inf where the product does)",
+            1.0,
+        ),
+        Region(math.inf, same, "x >= 0: x", 0.0),
+        absorbs_overflow=True,
+    )
+    grad = kernel(
+        name + "'",
+        Region(
+            just_above(0.0),
+            lambda x, *p: np.full_like(x, slope(*p)),
+            "x <= 0: the slope (torch's value at 0)",
+            0.0,
+        ),
+        Region(math.inf, one_keep_nan, "x > 0: 1", 0.0),
+    )
+    return fwd, grad
+
+
+def rrelu_slope(lower: float, upper: float) -> float:
+    """RReLU's slope in evaluation mode, as torch computes it: (lower + upper) / 2."""
+    return (lower + upper) / 2
+
+
+rrelu, rrelu_grad = _slope_below(rrelu_slope, "rrelu")
+
+
+# keras' relu(x, negative_slope, max_value, threshold): negative_slope (x - threshold) at
+# or below the threshold, x above it, capped at max_value (threshold >= 0). Derivative
+# as torch's leaky_relu and hardtanh: negative_slope at the threshold, 0 at max_value.
+def _cap(s: float, m: float, t: float) -> float:
+    # only the last region may run to inf: without a cap, the largest float and inf
+    # go to the last one, which gives them back
+    return m if math.isfinite(m) else sys.float_info.max
+
+
+keras_relu = kernel(
+    "relu",
+    Region(
+        lambda s, m, t: just_above(t),
+        lambda x, s, m, t: _times(s, x - t),
+        "x <= threshold: slope (x - threshold), two roundings",
+        1.0,
+    ),
+    Region(_cap, same, "threshold < x < max_value: x", 0.0),
+    Region(
+        math.inf,
+        lambda x, s, m, t: np.minimum(x, m),
+        "x >= max_value: max_value (no cap: the largest float and inf themselves)",
+        0.0,
+    ),
+    absorbs_overflow=True,
+)
+keras_relu_grad = kernel(
+    "relu'",
+    Region(
+        lambda s, m, t: just_above(t),
+        lambda x, s, m, t: np.full_like(x, s),
+        "x <= threshold: the slope (torch's leaky_relu at 0)",
+        0.0,
+    ),
+    Region(_cap, lambda x, s, m, t: np.ones_like(x), "x inside: 1", 0.0),
+    Region(
+        math.inf,
+        lambda x, s, m, t: np.where(np.isnan(x), x, 0.0 if math.isfinite(m) else 1.0),
+        "x >= max_value: 0 (torch's hardtanh); no cap: 1",
+        0.0,
+    ),
+)
+
+
+def relu(
+    x: Any, negative_slope: float = 0.0, max_value: float = math.inf, threshold: float = 0.0
+) -> Any:
+    """relu with keras' parameters; with their defaults (0, inf, 0) today's relu kernel,
+    bit for bit."""
+    if negative_slope == 0 and max_value == math.inf and threshold == 0:
+        return plain_relu(x)
+    return keras_relu(x, negative_slope, max_value, threshold)
+
+
+def relu_grad(
+    x: Any, negative_slope: float = 0.0, max_value: float = math.inf, threshold: float = 0.0
+) -> Any:
+    """relu' with keras' parameters (see :func:`relu`)."""
+    if negative_slope == 0 and max_value == math.inf and threshold == 0:
+        return plain_relu_grad(x)
+    return keras_relu_grad(x, negative_slope, max_value, threshold)
+
+
+prelu, prelu_grad = _slope_below(lambda weight: weight, "prelu")
+
+# ================================================================ issue 15: sparse
+# jax.nn.sparse_plus and sparse_sigmoid (Blondel et al. 2020): piecewise polynomials,
+# C^1 and C^0. (x + 1) is exact on [-2, -0.5] (Sterbenz) and one rounding elsewhere.
+sparse_plus = kernel(
+    "sparse_plus",
+    Region(-1.0, nothing, "x <= -1: 0", 0.0),
+    Region(1.0, lambda x: 0.25 * np.square(x + 1.0), "(x + 1)^2 / 4", 1.5),
+    Region(math.inf, same, "x >= 1: x", 0.0),
+)
+sparse_plus_grad = kernel(
+    "sparse_plus'",
+    Region(-1.0, nothing, "x <= -1: 0", 0.0),
+    Region(1.0, lambda x: 0.5 * (x + 1.0), "(x + 1) / 2", 0.5),
+    Region(math.inf, one_keep_nan, "x >= 1: 1", 0.0),
+)
+sparse_sigmoid = kernel(
+    "sparse_sigmoid",
+    Region(-1.0, nothing, "x <= -1: 0", 0.0),
+    Region(1.0, lambda x: 0.5 * (x + 1.0), "(x + 1) / 2", 0.5),
+    Region(math.inf, one_keep_nan, "x >= 1: 1", 0.0),
+)
+sparse_sigmoid_grad = kernel(
+    "sparse_sigmoid'",
+    Region(-1.0, nothing, "x < -1: 0", 0.0),
+    Region(
+        just_above(-1.0),
+        lambda x: np.full_like(x, 0.25),
+        "x = -1: 1/4 (jax: clip's tie splits the gradient, half of 1/2)",
+        0.0,
+    ),
+    Region(1.0, lambda x: np.full_like(x, 0.5), "-1 < x < 1: 1/2", 0.0),
+    Region(just_above(1.0), lambda x: np.full_like(x, 0.25), "x = 1: 1/4 (jax)", 0.0),
+    Region(math.inf, lambda x: np.where(np.isnan(x), x, 0.0), "x > 1: 0", 0.0),
 )
