@@ -89,6 +89,7 @@ tanhshrink = kernel(
         narrow=True,  # 25 NumPy calls: on its own elements (a few: in Python floats)
     ),
     Region(math.inf, _x_minus_tanh, _DIFFERENCE, 1.0),
+    total=True,  # x - tanh x is finite and silent on the whole line
 )
 
 tanhshrink_grad = kernel(
