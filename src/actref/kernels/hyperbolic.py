@@ -27,6 +27,7 @@ from actref.kernels.logistic import DEEP_LEFT, SATURATED, one_plus_x_exp_x, x_ex
 tanh = kernel(
     "tanh",
     Region(math.inf, np.tanh, "NumPy's tanh is within 1 ULP on the whole line", 1.0),
+    one_pass=True,
 )
 
 SQUARED_EXP = 300.0  # beyond |x|, e^{-2|x|} nears the subnormal range (from 354)
