@@ -43,7 +43,7 @@ SQUAREPLUS_WIDE_B = 1e280
 
 # ------------------------------------------------------------------------- softsign
 def _softsign(x: Any) -> Any:
-    xc = np.minimum(np.maximum(x, -LARGEST), LARGEST)  # inf: LARGEST/(1 + LARGEST) = 1
+    xc = x.clip(-LARGEST, LARGEST)  # inf: LARGEST/(1 + LARGEST) = 1
     return xc / (1.0 + np.abs(xc))
 
 
