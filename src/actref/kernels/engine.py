@@ -171,8 +171,7 @@ class Kernel:
         ):
             self._guarded(xf, of, params)
         elif arr.dtype == F64_DTYPE:
-            for i in range(0, xf.size, BLOCK):
-                self._guarded(xf[i : i + BLOCK], of[i : i + BLOCK], params)
+            self._guarded(xf, of, params, BLOCK)
         else:
             self._widened(xf, of, params)
         return out
@@ -190,14 +189,28 @@ class Kernel:
             with np.errstate(over="ignore"):  # a true value beyond float32/16's range is inf
                 np.copyto(of[i : i + k], ok, casting="same_kind")
 
-    def _guarded(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
-        """One block, overflow silenced when the kernel absorbs it, then nan put back
-        for a nan-blind kernel (x.min() is nan when some x is: one fast pass)."""
+    def _guarded(
+        self, x: FArray, out: FArray | None, params: tuple[float, ...], block: int = 0
+    ) -> FArray:
+        """One block (or, given ``block`` and ``out``, every block of that size in
+        turn), overflow silenced when the kernel absorbs it: once for all the blocks (61
+        errstate calls at 10**6 cost leaky_relu 6%; NumPy is also slower per ufunc call
+        under one)."""
         if self.absorbs_overflow:
             with np.errstate(over="ignore"):
-                res = self._block(x, out, params)
-        else:
-            res = self._block(x, out, params)
+                return self._checked(x, out, params, block)
+        return self._checked(x, out, params, block)
+
+    def _checked(
+        self, x: FArray, out: FArray | None, params: tuple[float, ...], block: int
+    ) -> FArray:
+        """The blocks evaluated, then nan put back for a nan-blind kernel (x.min() is
+        nan when some x is: one fast pass)."""
+        if block and out is not None:
+            for i in range(0, x.size, block):
+                self._checked(x[i : i + block], out[i : i + block], params, 0)
+            return out
+        res = self._block(x, out, params)
         if self.nan_blind and math.isnan(x.min()):
             np.copyto(res, x, where=np.isnan(x))
         return res
