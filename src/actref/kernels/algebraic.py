@@ -141,7 +141,7 @@ def _squareplus_grad_near(x: Any, b: float) -> Any:
     h = np.sqrt(x * x + b)
     s = (np.abs(x) + h) * 0.5
     g = ((b / h) / s) * 0.25
-    return 1.0 - np.signbit(x) - np.copysign(g, x)
+    return np.abs(~np.signbit(x) - g)  # |1 - g| = 1 - g from +0 on, |0 - g| = g left of it
 
 
 _GRAD_HELD = (
@@ -155,8 +155,9 @@ squareplus_grad = kernel(
     Region(
         _near_end,
         _squareplus_grad_near,
-        "as beyond, with h = sqrt(x^2 + b) taken directly (x^2 + b is finite here) and"
-        " s = (|x| + h)/2 halved once (|x| + h cannot overflow): the same values",
+        "|[not signbit x] - g|, the same values as beyond (1 - g rounded once, or g),"
+        " with h = sqrt(x^2 + b) taken directly (x^2 + b is finite here) and"
+        " s = (|x| + h)/2 halved once (|x| + h cannot overflow)",
         4.0,
     ),
     Region(math.inf, _squareplus_grad, _GRAD_HELD, 4.0),
