@@ -7,7 +7,10 @@ meets against the oracle. Everything about *how* the formulas are run lives here
 - **blocks**: arrays are evaluated in blocks of :data:`BLOCK` elements, so every
   temporary stays in the L2 cache and is reused by the allocator (fresh full-size
   temporaries cost a page fault per 4 KiB on first touch, most of the time of a naive
-  multi-pass formula);
+  multi-pass formula); but a ``one_pass`` kernel runs on the whole array, its result
+  being the output (blocks copy each block's result into it: tanh at 10**6 1.70 ms in
+  blocks, 1.34 whole; a formula of several float64 passes is slower whole: softsign
+  2.1 against 3.5 ms);
 - **dtype widening**: float16/32 blocks are copied to float64, evaluated, and rounded
   once into the result; kernels that are exact in every dtype (comparisons, max/min)
   run in the input's own dtype, on the whole array;
@@ -20,7 +23,12 @@ meets against the oracle. Everything about *how* the formulas are run lives here
   need only be finite and silent on its own interval); a *narrow* region (rare and
   costly, such as a long series around a zero) is gathered in small blocks too;
 - **polynomials** (:func:`polynomial`): Horner's rule, on a few elements in Python
-  floats, bit for bit the same operations without NumPy's cost per call.
+  floats, bit for bit the same operations without NumPy's cost per call; on more, in
+  place on one accumulator;
+- **warnings**: an absorbed overflow is silenced once per call, around all the blocks;
+  a small block's formulas run under ``errstate`` only when some of them leave their
+  interval (NumPy is slower per ufunc call under one: 2 us of tanhshrink's 11 on 16
+  elements).
 
 No kernel knows the size of its input: this module is the only size-aware code.
 """
@@ -171,7 +179,11 @@ class Kernel:
         ):
             self._guarded(xf, of, params)
         elif arr.dtype == F64_DTYPE:
-            self._guarded(xf, of, params, BLOCK)
+            if self.absorbs_overflow:  # once for all the blocks, not once a block: 61
+                with np.errstate(over="ignore"):  # calls at 10**6 cost leaky_relu 6%
+                    self._blocks(xf, of, params)
+            else:
+                self._blocks(xf, of, params)
         else:
             self._widened(xf, of, params)
         return out
@@ -189,31 +201,26 @@ class Kernel:
             with np.errstate(over="ignore"):  # a true value beyond float32/16's range is inf
                 np.copyto(of[i : i + k], ok, casting="same_kind")
 
-    def _guarded(
-        self, x: FArray, out: FArray | None, params: tuple[float, ...], block: int = 0
-    ) -> FArray:
-        """One block (or, given ``block`` and ``out``, every block of that size in
-        turn), overflow silenced when the kernel absorbs it: once for all the blocks (61
-        errstate calls at 10**6 cost leaky_relu 6%; NumPy is also slower per ufunc call
-        under one)."""
+    def _guarded(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
+        """One block, overflow silenced when the kernel absorbs it, then nan put back
+        for a nan-blind kernel (x.min() is nan when some x is: one fast pass)."""
         if self.absorbs_overflow:
             with np.errstate(over="ignore"):
-                return self._checked(x, out, params, block)
-        return self._checked(x, out, params, block)
-
-    def _checked(
-        self, x: FArray, out: FArray | None, params: tuple[float, ...], block: int
-    ) -> FArray:
-        """The blocks evaluated, then nan put back for a nan-blind kernel (x.min() is
-        nan when some x is: one fast pass)."""
-        if block and out is not None:
-            for i in range(0, x.size, block):
-                self._checked(x[i : i + block], out[i : i + block], params, 0)
-            return out
-        res = self._block(x, out, params)
+                res = self._block(x, out, params)
+        else:
+            res = self._block(x, out, params)
         if self.nan_blind and math.isnan(x.min()):
             np.copyto(res, x, where=np.isnan(x))
         return res
+
+    def _blocks(self, xf: FArray, of: FArray, params: tuple[float, ...]) -> None:
+        """Every block of a large float64 array in turn, as :meth:`_guarded` (the
+        caller silences an absorbed overflow once around them all)."""
+        for i in range(0, xf.size, BLOCK):
+            x, out = xf[i : i + BLOCK], of[i : i + BLOCK]
+            self._block(x, out, params)
+            if self.nan_blind and math.isnan(x.min()):
+                np.copyto(out, x, where=np.isnan(x))
 
     def _block(self, x: FArray, out: FArray | None, params: tuple[float, ...]) -> FArray:
         """Evaluate one block: the region dispatch. The values go into ``out``; without
@@ -222,8 +229,8 @@ class Kernel:
         if len(regions) == 1:
             return _into(out, self._apply(regions[0], x, params), x)
         ends = self._ends
-        if ends is None:
-            ends = self._ends_for(params)
+        if ends is None:  # a cached tuple is never empty: the lookup inline saves a call
+            ends = self._ends_by_params.get(params) or self._ends_for(params)
         if ends[-1] == -math.inf:  # every region but the last is empty for these params
             return _into(out, self._apply(regions[-1], x, params), x)
         if out is None:
