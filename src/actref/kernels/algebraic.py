@@ -43,7 +43,7 @@ SQUAREPLUS_WIDE_B = 1e280
 
 # ------------------------------------------------------------------------- softsign
 def _softsign(x: Any) -> Any:
-    xc = np.minimum(np.maximum(x, -LARGEST), LARGEST)  # inf: LARGEST/(1 + LARGEST) = 1
+    xc = x.clip(-LARGEST, LARGEST)  # inf: LARGEST/(1 + LARGEST) = 1
     return xc / (1.0 + np.abs(xc))
 
 
@@ -96,16 +96,38 @@ def _squareplus(x: Any, b: float) -> Any:
     return np.minimum(np.maximum(np.copysign(np.inf, x), (b / s) * 0.25), s)
 
 
+def _squareplus_near(x: Any, b: float) -> Any:
+    s = (np.abs(x) + np.sqrt(x * x + b)) * 0.5  # the same bits as _half_sum's s here
+    return np.minimum(np.maximum(np.copysign(np.inf, x), (b / s) * 0.25), s)
+
+
+def _near_start(b: float) -> float:
+    """Where the one-pass form starts (it holds while x^2 + b is finite): -1e150, or
+    nowhere when b >= 1e280 (then only the held form runs)."""
+    return -SQUAREPLUS_ONE_PASS if b < SQUAREPLUS_WIDE_B else -math.inf
+
+
+def _near_end(b: float) -> float:
+    return SQUAREPLUS_ONE_PASS if b < SQUAREPLUS_WIDE_B else -math.inf
+
+
+_HELD = (
+    "s for x >= 0, (b/s)/4 for x < 0, s = (|x| + h)/2: no cancellation on either"
+    " side; h = sqrt(x^2 + b) with x^2 held below overflow (|x| itself beyond 1e150),"
+    " or hypot when b >= 1e280; (b/s)/4 keeps every intermediate normal for b = 2^-1022"
+)
+
 squareplus = kernel(
     "squareplus",
+    Region(_near_start, _squareplus, _HELD, 3.0),
     Region(
-        math.inf,
-        _squareplus,
-        "s for x >= 0, (b/s)/4 for x < 0, s = (|x| + h)/2: no cancellation on either"
-        " side; h = sqrt(x^2 + b) with x^2 held below overflow (|x| itself beyond 1e150),"
-        " or hypot when b >= 1e280; (b/s)/4 keeps every intermediate normal for b = 2^-1022",
+        _near_end,
+        _squareplus_near,
+        "as beyond, with h = sqrt(x^2 + b) taken directly (x^2 + b is finite here) and"
+        " s = (|x| + h)/2 halved once (|x| + h cannot overflow): the same values",
         3.0,
     ),
+    Region(math.inf, _squareplus, _HELD, 3.0),
 )
 
 
@@ -115,13 +137,28 @@ def _squareplus_grad(x: Any, b: float) -> Any:
     return 1.0 - np.signbit(x) - np.copysign(g, x)  # g left of 0, 1 - g right of it
 
 
+def _squareplus_grad_near(x: Any, b: float) -> Any:
+    h = np.sqrt(x * x + b)
+    s = (np.abs(x) + h) * 0.5
+    g = ((b / h) / s) * 0.25
+    return np.abs(~np.signbit(x) - g)  # |1 - g| = 1 - g from +0 on, |0 - g| = g left of it
+
+
+_GRAD_HELD = (
+    "1 - [signbit x] - copysign(g, x), g = (b/4)/(h s) <= 1/2: one rounding after g,"
+    " no cancellation on either side (1 - g >= 1/2); h and s as squareplus's"
+)
+
 squareplus_grad = kernel(
     "squareplus'",
+    Region(_near_start, _squareplus_grad, _GRAD_HELD, 4.0),
     Region(
-        math.inf,
-        _squareplus_grad,
-        "1 - [signbit x] - copysign(g, x), g = (b/4)/(h s) <= 1/2: one rounding after g,"
-        " no cancellation on either side (1 - g >= 1/2); h and s as squareplus's",
+        _near_end,
+        _squareplus_grad_near,
+        "|[not signbit x] - g|, the same values as beyond (1 - g rounded once, or g),"
+        " with h = sqrt(x^2 + b) taken directly (x^2 + b is finite here) and"
+        " s = (|x| + h)/2 halved once (|x| + h cannot overflow)",
         4.0,
     ),
+    Region(math.inf, _squareplus_grad, _GRAD_HELD, 4.0),
 )

@@ -15,7 +15,8 @@ is exactly 0 on the other side, and ``expm1`` keeps the tiny :math:`e^x - 1` nea
 full precision. The derivatives are :math:`\alpha e^x` (:math:`e^{x/\alpha}`,
 :math:`\lambda\alpha e^x`) left of 0 and the constant slope right of it, chosen by
 ``x > 0`` with :func:`~actref.kernels.engine.select` (``np.where`` without its
-per-element branch); at the kink the left value is PyTorch's convention (elu'(0) =
+per-element branch; selu' instead multiplies :math:`e^{\min(x, 0)}` by its slope,
+:math:`\lambda\alpha + [x > 0](\lambda - \lambda\alpha)`, an exact sum); at the kink the left value is PyTorch's convention (elu'(0) =
 alpha, celu'(0) = 1, selu'(0) = lambda alpha).
 
 The parameter's whole accepted domain is held (issue 14): elu' with
@@ -113,8 +114,14 @@ selu = kernel(
 )
 
 
+# lambda - lambda alpha is exact (Sterbenz: lambda alpha / 2 <= lambda <= 2 lambda alpha),
+# so lambda alpha + [x > 0] (lambda - lambda alpha) is lambda or lambda alpha exactly
+SELU_RIGHT_MINUS_LEFT = SELU_SCALE - SELU_SLOPE_AT_0
+
+
 def _selu_grad(x: Any) -> Any:
-    return select(x > 0.0, SELU_SCALE, SELU_SLOPE_AT_0 * np.exp(np.minimum(x, 0.0)))
+    slope = SELU_SLOPE_AT_0 + (x > 0.0) * SELU_RIGHT_MINUS_LEFT  # lambda right, lambda alpha left
+    return slope * np.exp(np.minimum(x, 0.0))  # times e^x left of 0, times 1 right of it
 
 
 selu_grad = kernel(
@@ -122,8 +129,10 @@ selu_grad = kernel(
     Region(
         math.inf,
         _selu_grad,
-        "lambda for x > 0, lambda alpha e^{min(x, 0)} otherwise; selu'(0) = lambda alpha"
-        " as the float product (the registry's kink value), 1 ULP below the true one",
+        "(lambda alpha + [x > 0] (lambda - lambda alpha)) e^{min(x, 0)}: lambda right of 0"
+        " (lambda 1), lambda alpha e^x otherwise, the factor exact (Sterbenz);"
+        " selu'(0) = lambda alpha as the float product (the registry's kink value), 1 ULP"
+        " below the true one",
         3.0,
     ),
 )

@@ -27,6 +27,7 @@ from actref.kernels.logistic import DEEP_LEFT, SATURATED, one_plus_x_exp_x, x_ex
 tanh = kernel(
     "tanh",
     Region(math.inf, np.tanh, "NumPy's tanh is within 1 ULP on the whole line", 1.0),
+    one_pass=True,
 )
 
 SQUARED_EXP = 300.0  # beyond |x|, e^{-2|x|} nears the subnormal range (from 354)
@@ -89,6 +90,7 @@ tanhshrink = kernel(
         narrow=True,  # 25 NumPy calls: on its own elements (a few: in Python floats)
     ),
     Region(math.inf, _x_minus_tanh, _DIFFERENCE, 1.0),
+    total=True,  # x - tanh x is finite and silent on the whole line
 )
 
 tanhshrink_grad = kernel(

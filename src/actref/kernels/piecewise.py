@@ -16,7 +16,8 @@ format (a bound or threshold beyond float16's range would be cast to inf with an
 overflow warning, issue 14) — leaky_relu also when rounding its slope costs at most 1/2
 ULP (:func:`slope_native`). Otherwise it is computed in float64 and rounded once.
 identity, relu, relu6 and hardtanh are a single pass over ``x`` (a copy, a max, a
-clamp): ``one_pass``, the engine runs them on the whole array.
+clamp): ``one_pass``, the engine runs them on the whole array; so are identity' and
+leaky_relu' (a constant; a comparison and a max over its bools), in float64.
 
 Derivatives at the kinks are PyTorch's (the registry's ``Kink`` lists): relu'(0) = 0,
 leaky_relu'(0) = the slope, 0 at both ends of hardtanh', relu6' and hardsigmoid',
@@ -86,7 +87,7 @@ def _indicator(name: str, formula: Any, why: str, exact_in: Any = _any_dtype) ->
 
 # ------------------------------------------------------------------------ identity
 identity = _exact("identity", lambda x: x.copy(), "x itself (a copy)", one_pass=True)
-identity_grad = _indicator("identity'", lambda x: 1.0, "1")
+identity_grad = _exact("identity'", lambda x: 1.0, "1", nan_blind=True, one_pass=True)
 
 # -------------------------------------------------------------------------- ReLUs
 plain_relu = _exact(
@@ -130,12 +131,14 @@ def _leaky_relu_grad(x: FArray, a: float) -> FArray:
     return right + a * ~right
 
 
-leaky_relu_grad = _indicator(
+leaky_relu_grad = _exact(
     "leaky_relu'",
     _leaky_relu_grad,
     "[x > 0] + a [x <= 0] (one term is 0: exact), as max([x > 0], a) for 0 <= a <= 1;"
     " PyTorch's leaky_relu'(0) = a",
     exact_in=representable,
+    nan_blind=True,
+    one_pass=True,
 )
 
 # ------------------------------------------------------------------------ hardtanh
