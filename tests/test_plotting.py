@@ -340,10 +340,19 @@ def test_grid_and_gallery_layout() -> None:
     gallery = plotting.gallery_figure()
     drawn = [ax.get_title() for ax in gallery.axes if ax.get_title()]
     grouped = families.grouped(actref.all_activations())
-    assert drawn == [str(act) for _, acts in grouped for act in acts]
+    # the elementwise families, then the vector table's groups, each function once
+    slices = [
+        f"{v.name}([1, x])" if v.group == "gated" else f"{v.name}([x, 0])[0]"
+        for group in vectors.GROUPS
+        for v in vectors.TABLE
+        if v.group == group
+    ]
+    assert drawn == [str(act) for _, acts in grouped for act in acts] + slices
     # one panel group per family, headed by its name
     headings = [sub._suptitle.get_text() for sub in gallery.subfigs]
-    assert [h.split(":")[0] for h in headings] == [name for name, _ in grouped]
+    assert [h.split(":")[0] for h in headings] == [name for name, _ in grouped] + list(
+        vectors.GROUPS
+    )
 
 
 def test_softmax_components_figure_draws_softmax_and_its_diagonal() -> None:
@@ -567,3 +576,20 @@ def test_vector_figure_is_looked_up_by_name() -> None:
     )
     with pytest.raises(ValueError, match="no figure for the vector function 'relu'"):
         vector_figures.vector_figure("relu")
+
+
+@pytest.mark.parametrize("name", ["softmax", "sparsemax", "glu", "reglu"])
+def test_a_gallery_slice_draws_the_function_and_its_partial(name: str) -> None:
+    from matplotlib.figure import Figure
+
+    vf = vectors.vector(name)
+    assert vf is not None
+    ax = Figure().add_subplot()
+    vector_figures.draw_slice(ax, vf, points=13)
+    (x, y), (xd, d) = [(ln.get_xdata(), ln.get_ydata()) for ln in ax.lines[2:4]]
+    x = np.asarray(x)
+    gated = vf.group == "gated"
+    rows = np.stack([np.ones_like(x), x] if gated else [x, np.zeros_like(x)], axis=-1)
+    np.testing.assert_array_equal(y, vf(rows)[:, 0])
+    keep = ~np.isnan(np.asarray(xd, dtype=float))
+    np.testing.assert_array_equal(np.asarray(d)[keep], vf.jacobian(rows)[:, 0, 1 if gated else 0])

@@ -8,6 +8,8 @@ each spelling was looked up in torch 2.14.1, jax 0.10.2, keras 3.15.1 and transf
 
 from __future__ import annotations
 
+from actref import registry, vectors
+
 #: The frameworks, in the table's column order: (key, column heading).
 FRAMEWORKS: tuple[tuple[str, str], ...] = (
     ("torch", "torch.nn / torch.nn.functional"),
@@ -123,6 +125,20 @@ SHIPPED: dict[str, dict[str, tuple[str, ...]]] = {
     "tanhshrink": {"torch": ("nn.Tanhshrink", "F.tanhshrink"), "keras": ("tanh_shrink",)},
     "threshold": {"torch": ("nn.Threshold", "F.threshold"), "keras": ("threshold",)},
     "xielu": {"hf": ("xielu",)},
+    # functions of a whole vector (actref.vectors)
+    "softmax": {"torch": ("nn.Softmax", "F.softmax"), "jax": ("softmax",), "keras": ("softmax",)},
+    "log_softmax": {
+        "torch": ("nn.LogSoftmax", "F.log_softmax"),
+        "jax": ("log_softmax",),
+        "keras": ("log_softmax",),
+    },
+    "softmin": {"torch": ("nn.Softmin", "F.softmin")},
+    "glu": {"torch": ("nn.GLU", "F.glu"), "jax": ("glu",), "keras": ("glu",)},
+    "swiglu": {},
+    "geglu": {},
+    "reglu": {},
+    "sparsemax": {"keras": ("sparsemax",)},
+    "entmax15": {},
 }
 
 # what a reader of the table should know about a spelling
@@ -135,11 +151,20 @@ NOTES: tuple[str, ...] = (
         "Hugging Face's `xielu` holds its parameters in bfloat16 by default; actref's"
         " defaults are its values in float64."
     ),
+    (
+        "swiglu, geglu and reglu (Shazeer 2020) are written inline in models (a ⊗ silu(b),"
+        " ...), not shipped; entmax15 comes from the `entmax` package (Peters et al. 2019)."
+    ),
 )
 
 
+def catalogue_names() -> list[str]:
+    """Every function the table lists: the elementwise ones, then the vector ones."""
+    return [*registry.names(), *(v.name for v in vectors.TABLE)]
+
+
 def markdown_table(names: list[str]) -> str:
-    """The README's catalogue table for ``names`` (every registered function)."""
+    """The README's catalogue table for ``names`` (:func:`catalogue_names`)."""
     head = "| function | " + " | ".join(h for _, h in FRAMEWORKS) + " |"
     rule = "|---" * (len(FRAMEWORKS) + 1) + "|"
     rows = [head, rule]

@@ -50,6 +50,7 @@ from actref.figure_style import (
 )
 from actref.registry import Activation, Kink
 from actref.vector_figures import (
+    draw_slice,
     log_softmax_components_figure,
     softmax_components_figure,
     softmax_jacobian_figure,
@@ -394,53 +395,74 @@ def gallery_figure(
     x_range: Sequence[float] | None = None,
     points: int = DEFAULT_POINTS,
     derivative: bool = True,
+    vector_functions: bool | None = None,
 ) -> Figure:
     """The catalogue: every registered activation (default: default parameters, each on
-    its own ``plot_range``, or ``acts``) grouped by family (:mod:`actref.families`),
-    six small panels a row, one shared legend.
+    its own ``plot_range``; or ``acts``) grouped by family (:mod:`actref.families`),
+    then — with ``vector_functions`` (default: when ``acts`` is None) and the
+    derivative — every vector function as a one-input slice, by the vector table's
+    groups; six small panels a row, one shared legend.
     """
-    from actref import families
+    from actref import families, vectors
 
     resolved = _resolved(acts) if acts is not None else registry.all_activations()
     if not resolved:
         raise ValueError("acts must name at least one activation")
-    groups = families.grouped(resolved)
+    sections: list[tuple[str, list[Any]]] = [
+        (f"{name}: {families.description(name)}", group)
+        for name, group in families.grouped(resolved)
+    ]
+    if (acts is None if vector_functions is None else vector_functions) and derivative:
+        sections += [
+            (f"{group}: {VECTOR_GROUPS[group]}", [v for v in vectors.TABLE if v.group == group])
+            for group in vectors.GROUPS
+        ]
     ncols = 6
     # one more slot for the legend, after the last group
-    rows = [-(-(len(g) + (i == len(groups) - 1)) // ncols) for i, (_, g) in enumerate(groups)]
+    rows = [-(-(len(g) + (i == len(sections) - 1)) // ncols) for i, (_, g) in enumerate(sections)]
     heading = 0.35
     with style():
         fig = Figure(
             figsize=(3.0 * ncols, sum(2.45 * r + heading for r in rows)), layout="constrained"
         )
-        subs = fig.subfigures(len(groups), 1, squeeze=False, height_ratios=rows)[:, 0]
-        with_kinks = any(act.kinks for _, g in groups for act in g)
-        for i, (sub, (name, group)) in enumerate(zip(subs, groups, strict=True)):
+        subs = fig.subfigures(len(sections), 1, squeeze=False, height_ratios=rows)[:, 0]
+        with_kinks = any(act.kinks for act in resolved)
+        for i, (sub, (title, group)) in enumerate(zip(subs, sections, strict=True)):
             axes = sub.subplots(rows[i], ncols, squeeze=False)
             for ax, act in zip(axes.flat, group, strict=False):
-                draw_activation(
-                    ax,
-                    act,
-                    x_range=x_range,
-                    points=points,
-                    derivative=derivative,
-                    title="name",
-                    legend=False,
-                )
+                if isinstance(act, Activation):
+                    draw_activation(
+                        ax,
+                        act,
+                        x_range=x_range,
+                        points=points,
+                        derivative=derivative,
+                        title="name",
+                        legend=False,
+                    )
+                else:
+                    draw_slice(ax, act, points)
                 ax.set_xlabel("")
                 ax.set_ylabel("")
                 ax.title.set_fontsize(9)
                 ax.tick_params(labelsize=7)
             for ax in axes.flat[len(group) :]:
                 ax.set_axis_off()
-            sub.suptitle(f"{name}: {families.description(name)}", x=0.005, ha="left", fontsize=10)
-            if i == len(groups) - 1:
+            sub.suptitle(title, x=0.005, ha="left", fontsize=10)
+            if i == len(sections) - 1:
                 axes.flat[len(group)].legend(
                     handles=_legend_handles(derivative, with_kinks), loc="center", fontsize=9
                 )
         what = "every activation $f$" + (" and its derivative $f'$" if derivative else "")
         fig.suptitle(f"actref: {what}", fontsize=12)
     return fig
+
+
+# the vector table's groups, as the gallery heads them
+VECTOR_GROUPS = {
+    "normalising": "of a whole vector, onto probabilities (one input varied, the others held)",
+    "gated": "x split in halves [a, b], a times a gate of b (drawn at a = 1)",
+}
 
 
 # ------------------------------------------------------------------------------ files

@@ -36,6 +36,7 @@ from actref.softmax import (
 from actref.vectors import VectorFunction, vector
 
 __all__ = [
+    "draw_slice",
     "gated_figure",
     "log_softmax_components_figure",
     "normalising_figure",
@@ -274,3 +275,24 @@ def gated_figure(vf: VectorFunction, x_range: Range, points: int) -> Figure:
         )
         ax.legend(loc="upper left")
     return fig
+
+
+def draw_slice(ax: Any, vf: VectorFunction, points: int = DEFAULT_POINTS) -> None:
+    r"""A gallery panel: one input of ``vf`` varied, the rest held — ``f([x, 0])_0``
+    with :math:`\partial f_0/\partial x` for a normalising function, ``f([1, x])`` with
+    :math:`\partial f/\partial b` for a gated one — on [-6, 6]."""
+    x = np.linspace(-6.0, 6.0, check_points(points))
+    if vf.group == "gated":
+        rows = np.stack([np.ones_like(x), x], axis=-1)
+        title, col = f"{vf.name}([1, x])", 1
+    else:
+        rows = np.stack([x, np.zeros_like(x)], axis=-1)
+        title, col = f"{vf.name}([x, 0])[0]", 0
+    y = vf(rows)[:, 0]
+    x_d, d = _break_jumps(x, vf.jacobian(rows)[:, 0, col])
+    ax.axhline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
+    ax.axvline(0.0, color=ZERO_COLOR, lw=0.8, zorder=1)
+    ax.plot(x, y, color=F_COLOR, zorder=3)
+    ax.plot(x_d, d, color=DF_COLOR, ls="--", zorder=3)
+    ax.set_xlim(-6.0, 6.0)
+    ax.set_title(title)

@@ -149,7 +149,11 @@ def _run_plot(args: argparse.Namespace) -> int:
         bar.step(f"drawing {len(acts)} panels")
         if args.all:
             fig = plotting.gallery_figure(
-                acts, x_range=x_range, points=points, derivative=derivative
+                acts,
+                x_range=x_range,
+                points=points,
+                derivative=derivative,
+                vector_functions=True,
             )
         elif len(acts) == 1:
             fig = plotting.activation_figure(
