@@ -297,7 +297,9 @@ def test_text_explains_each_failure_in_a_sentence(
         r"measured from tanh itself is \S+: the derivative does not match the function\.",
         out,
     )
-    assert re.fullmatch(r"1 of 2 functions verified in [0-9.]+ s; failed: tanh", lines[-1])
+    assert re.fullmatch(
+        r"1 of 2 functions verified in [0-9.]+ s \([0-9.]+ s of checks\); failed: tanh", lines[-1]
+    )
     # stderr: the progress alone (the text format says the rest on stdout)
     assert re.fullmatch(
         r"actref verify: 1/2 relu \([0-9.]+ s\)\nactref verify: 2/2 tanh \([0-9.]+ s\)\n", err
@@ -321,7 +323,8 @@ def test_json_keeps_sentences_and_summary_out_of_stdout(
     assert any(s.endswith("the derivative does not match the function.") for s in said)
     assert said[0].startswith("actref verify: tanh: The derivative tanh'(x=")  # vs the oracle
     assert re.fullmatch(
-        r"actref verify: 1 of 2 functions verified in [0-9.]+ s; failed: tanh", err_lines[-1]
+        r"actref verify: 1 of 2 functions verified in [0-9.]+ s \([0-9.]+ s of checks\); failed: tanh",
+        err_lines[-1],
     )
 
 

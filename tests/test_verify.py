@@ -92,3 +92,21 @@ def test_unknown_name_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> 
     err = capsys.readouterr().err
     assert "unknown activation 'gelux'" in err
     assert err.count("\n") == 1
+
+
+def test_verify_in_processes_gives_the_reports_of_one_process() -> None:
+    import actref
+    from actref import vectors
+    from actref.verify import verify
+
+    acts = [
+        actref.get("relu"),
+        actref.get("leaky_relu", negative_slope=0.1),
+        actref.get("sigmoid"),
+        vectors.vector("softmax"),
+    ]
+    alone = verify(acts, jobs=1)
+    shared = verify(acts, jobs=2)
+    strip = lambda r: {**r.as_json(), "seconds": 0}
+    assert [strip(r) for r in shared] == [strip(r) for r in alone]
+    assert [r.function for r in shared] == ["relu", "leaky_relu", "sigmoid", "softmax"]

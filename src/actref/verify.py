@@ -27,15 +27,18 @@ with one plain sentence saying what went wrong (:attr:`Report.explanations`).
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from actref import contract, finite_diff, laws, oracle
+from actref import contract, finite_diff, laws, oracle, registry, vectors
 from actref.hard_inputs import hard_inputs
 from actref.registry import Activation
 from actref.vectors import VectorFunction
@@ -397,19 +400,58 @@ Checkable = Activation | VectorFunction
 
 
 def verify(
-    acts: Sequence[Checkable], on_start: Callable[[Checkable], None] | None = None
+    acts: Sequence[Checkable],
+    on_start: Callable[[Checkable], None] | None = None,
+    jobs: int | None = None,
 ) -> list[Report]:
-    """:func:`verify_one` (or :func:`verify_vector`) for each function, in order;
-    ``on_start(f)`` before each."""
+    """:func:`verify_one` (or :func:`verify_vector`) for each function, reports in
+    order; ``on_start(f)`` before each is waited for. The functions are shared among
+    ``jobs`` forked processes (default: one per core) when there are several and each
+    is a registered one (it is named to the worker, not pickled): the whole catalogue
+    takes half the time on two cores."""
+    jobs = min(len(acts), jobs or os.cpu_count() or 1)
+    if jobs > 1 and "fork" in mp.get_all_start_methods() and all(map(_registered, acts)):
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_verify_named, _named(act)) for act in acts]
+            reports = []
+            for act, fut in zip(acts, futures, strict=True):
+                if on_start is not None:
+                    on_start(act)
+                reports.append(fut.result())
+            return reports
     reports = []
     for act in acts:
         if on_start is not None:
             on_start(act)
-        if isinstance(act, VectorFunction):
-            reports.append(verify_vector(act))
-        else:
-            reports.append(verify_one(act))
+        reports.append(_verify_any(act))
     return reports
+
+
+def _verify_any(act: Checkable) -> Report:
+    return verify_vector(act) if isinstance(act, VectorFunction) else verify_one(act)
+
+
+def _registered(act: Checkable) -> bool:
+    """Whether the registry (or the vector table) gives back ``act`` from its name."""
+    if isinstance(act, VectorFunction):
+        return vectors.vector(act.name) is act
+    try:
+        return registry.get(act.name, **act.params) == act
+    except (LookupError, ValueError, TypeError):
+        return False
+
+
+def _named(act: Checkable) -> tuple[str, dict[str, float]] | str:
+    return act.name if isinstance(act, VectorFunction) else (act.name, act.params)
+
+
+def _verify_named(named: tuple[str, dict[str, float]] | str) -> Report:
+    if isinstance(named, str):
+        vf = vectors.vector(named)
+        assert vf is not None
+        return verify_vector(vf)
+    name, params = named
+    return verify_one(registry.get(name, **params))
 
 
 def _fmt_x(v: float) -> str:
@@ -421,7 +463,7 @@ def _fmt_ulp(fig: UlpFigure) -> str:
     return f"{fig.worst:.3g} ({fig.budget:g}){where}"
 
 
-def format_table(reports: Sequence[Report]) -> str:
+def format_table(reports: Sequence[Report], wall: float | None = None) -> str:
     """The text table: one row per function, failures listed under it."""
     head = (
         "function",
@@ -464,7 +506,7 @@ def format_table(reports: Sequence[Report]) -> str:
                 if sentence:
                     lines.append(f"     {sentence}")
     lines.append("")
-    lines.append(summary(reports))
+    lines.append(summary(reports, wall))
     return "\n".join(lines)
 
 
@@ -478,11 +520,13 @@ def explain(reports: Sequence[Report]) -> list[str]:
     return [f"{r.function}: {s}" for r in reports for s in _sentences(r) if s]
 
 
-def summary(reports: Sequence[Report]) -> str:
-    """The closing line: how many functions were verified, the time taken, which failed."""
+def summary(reports: Sequence[Report], wall: float | None = None) -> str:
+    """The closing line: how many functions were verified, the time taken (``wall``,
+    when given: the checks' own times add up to more when they ran side by side),
+    which failed."""
     failed = [r.function for r in reports if not r.ok]
     total = sum(r.seconds for r in reports)
-    return (
-        f"{len(reports) - len(failed)} of {len(reports)} functions verified in {total:.1f} s"
-        + ("" if not failed else f"; failed: {', '.join(failed)}")
+    took = f"{total:.1f} s" if wall is None else f"{wall:.1f} s ({total:.1f} s of checks)"
+    return f"{len(reports) - len(failed)} of {len(reports)} functions verified in {took}" + (
+        "" if not failed else f"; failed: {', '.join(failed)}"
     )

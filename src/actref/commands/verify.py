@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from actref.commands.vectors import verify_targets
 
@@ -79,13 +80,15 @@ def _run_verify(args: argparse.Namespace) -> int:
     from actref.verify import explain, format_table, summary, verify
 
     acts = verify_targets(args.names)
+    start = time.perf_counter()
     with Progress("actref verify", len(acts), enabled=not args.quiet) as bar:
         reports = verify(acts, on_start=lambda act: bar.step(act.name))
+    wall = time.perf_counter() - start
     if args.format == "json":
         print(json.dumps([r.as_json() for r in reports], indent=2), flush=True)
         if not args.quiet:  # the sentences and the closing line, never inside the JSON
-            for line in [*explain(reports), summary(reports)]:
+            for line in [*explain(reports), summary(reports, wall)]:
                 print(f"actref verify: {line}", file=sys.stderr)
     else:
-        print(format_table(reports))
+        print(format_table(reports, wall))
     return 0 if all(r.ok for r in reports) else 1
