@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,16 @@ def pairs() -> list[tuple[str, actref.Activation, actref.Activation]]:
         fwd = getattr(legacy, act.name, None)
         grad = getattr(legacy, act.name + "_grad", None)
         if fwd is not None and grad is not None:
-            out.append((act.name, act, dataclasses.replace(act, forward_fn=fwd, grad_fn=grad)))
+            old = dataclasses.replace(act, forward_fn=_first(fwd), grad_fn=_first(grad))
+            out.append((act.name, act, old))
     return out
+
+
+def _first(old: Callable[..., Any]) -> Callable[..., Any]:
+    """The old kernel given only the parameters it had (relu has since gained keras'
+    three, which at their defaults leave it the same function)."""
+    n = len(inspect.signature(old).parameters) - 2  # kernel(x, out, *params)
+    return lambda x, *params: old(x, *params[:n])
 
 
 def run(
