@@ -219,7 +219,7 @@ def test_verify_catches_a_wrong_jvp() -> None:
 def test_list_groups_the_vector_functions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    normalising, gated = out.index("  normalising:"), out.index("  gated:")
+    normalising, gated = out.index("[normalising:"), out.index("[gated:")
     assert normalising < out.index("\nsoftmin ") < gated < out.index("\nglu ")
 
 

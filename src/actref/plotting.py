@@ -414,7 +414,10 @@ def gallery_figure(
     ]
     if (acts is None if vector_functions is None else vector_functions) and derivative:
         sections += [
-            (f"{group}: {VECTOR_GROUPS[group]}", [v for v in vectors.TABLE if v.group == group])
+            (
+                f"{group}: {vectors.GROUP_DESCRIPTIONS[group]} ({_SLICES[group]})",
+                [v for v in vectors.TABLE if v.group == group],
+            )
             for group in vectors.GROUPS
         ]
     ncols = 6
@@ -458,11 +461,8 @@ def gallery_figure(
     return fig
 
 
-# the vector table's groups, as the gallery heads them
-VECTOR_GROUPS = {
-    "normalising": "of a whole vector, onto probabilities (one input varied, the others held)",
-    "gated": "x split in halves [a, b], a times a gate of b (drawn at a = 1)",
-}
+# how a gallery panel slices each group's functions (vector_figures.draw_slice)
+_SLICES = {"normalising": "one input varied, the others held", "gated": "drawn at a = 1"}
 
 
 # ------------------------------------------------------------------------------ files

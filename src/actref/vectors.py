@@ -35,11 +35,16 @@ from actref.naming import key
 # the module, not the function actref re-exports under the same name
 sm = importlib.import_module("actref.softmax")
 
-__all__ = ["GROUPS", "TABLE", "VectorFunction", "vector", "vector_names"]
+__all__ = ["GROUPS", "GROUP_DESCRIPTIONS", "TABLE", "VectorFunction", "vector", "vector_names"]
 
 Group = Literal["normalising", "gated"]
-#: The groups, in the order ``actref list`` shows them.
+#: The groups, in the order ``actref list`` and the gallery show them.
 GROUPS: tuple[Group, ...] = ("normalising", "gated")
+#: One line on each group, as ``actref list`` and the gallery head it.
+GROUP_DESCRIPTIONS: dict[Group, str] = {
+    "normalising": "of a whole vector, onto probabilities",
+    "gated": "x split in halves [a, b], a times a gate of b",
+}
 Array = NDArray[np.floating]
 
 # where the Jacobian is held against finite differences: no kink, no support boundary

@@ -17,7 +17,7 @@ def print_vector_list() -> None:
     print("\nvector functions (of a whole vector, along an axis):")
     width = max(len(v.name) for v in vectors.TABLE)
     for group in vectors.GROUPS:
-        print(f"  {group}:")
+        print(f"\n[{group}: {vectors.GROUP_DESCRIPTIONS[group]}]")
         for vf in (v for v in vectors.TABLE if v.group == group):
             print(f"{vf.name.ljust(width)}  {vf.summary}")
 
