@@ -991,7 +991,7 @@ def _overhead_md(brk: list[dict[str, Any]]) -> str:
             ]
         )
     head = (
-        f"Target ≤ {TARGET_OVERHEAD_US:.0f} µs per call. `kernel` is the numeric.py function "
+        f"Target ≤ {TARGET_OVERHEAD_US:.0f} µs per call. `kernel` is the actref.kernels function "
         "called directly on a float64 array; `wrapper` = call - kernel is "
         "`Activation.__call__` (as_float_array + astype). For scale: one NumPy ufunc call on 16 "
         f"elements {brk[0]['one_ufunc_us']:.2f} µs, `as_float_array` alone "

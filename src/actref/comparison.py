@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from actref import contract
 from actref.hard_inputs import EXP_THRESHOLDS
 
-__all__ = ["ComparisonReport", "KinkValue", "Mismatch", "RegionSummary", "region_of"]
+__all__ = ["ComparisonReport", "KinkValue", "Mismatch", "RegionSummary", "jsonable", "region_of"]
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,7 @@ class ComparisonReport:
     # ------------------------------------------------------------- output
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-entry arrays; inf and nan as strings)."""
-        data: dict[str, Any] = _jsonable(self._as_dict())
+        data: dict[str, Any] = jsonable(self._as_dict())
         return data
 
     def _as_dict(self) -> dict[str, Any]:
@@ -453,12 +453,12 @@ class ComparisonReport:
         return self.format("text")
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
     """``obj`` with every inf and nan replaced by its repr (JSON has neither)."""
     if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
+        return {k: jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, float) and not math.isfinite(obj):
         return repr(obj)
     return obj

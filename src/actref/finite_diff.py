@@ -1,20 +1,8 @@
 r"""Finite differences that know their own error, and derivative checks that know kinks.
 
-Three estimators of :math:`f'(x)` for an elementwise (vectorised) ``f``:
-
-``central``
-    :math:`D(h) = \frac{f(x+h) - f(x-h)}{2h}`, error :math:`O(h^2)`, exact for
-    polynomials of degree ≤ 2; default step :math:`\varepsilon^{1/3}\max(1, |x|)`.
-``richardson``
-    Richardson extrapolation of :math:`D(h), D(h/2), D(h/4)`, error :math:`O(h^6)`,
-    exact for polynomials of degree ≤ 6; default step :math:`\varepsilon^{1/7}\max(1, |x|)`.
-``complex``
-    the complex step :math:`\operatorname{Im} f(x + ih) / h`: no subtraction, so no
-    cancellation; ``f`` must accept complex input (the lambdified SymPy expression
-    does, :meth:`actref.Activation.sympy_numpy`).
-
-Every estimate comes back as a :class:`Derivative` carrying an error estimate
-(truncation from comparing two step sizes, plus rounding from the dtype's epsilon).
+Three estimators of :math:`f'(x)` — ``central``, ``richardson`` and the ``complex``
+step — each returning a :class:`Derivative` with its error estimate (described in
+:mod:`actref.stencils`, where they live).
 :func:`check_derivative` holds a claimed derivative against them; at a kink it computes
 the left and right derivatives with one-sided stencils and accepts any value between
 them (any subgradient), and near a kink it differentiates on the side away from it.

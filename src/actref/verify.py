@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actref import contract, finite_diff, laws, oracle, registry, vectors
+from actref.comparison import jsonable
 from actref.hard_inputs import hard_inputs
 from actref.registry import Activation
 from actref.vectors import VectorFunction
@@ -90,17 +91,7 @@ class Report:
         """A JSON-ready dict (nan and inf become strings, which JSON lacks)."""
         doc = asdict(self)
         del doc["explanations"]
-        return _jsonable(doc)  # type: ignore[no-any-return]
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return repr(obj)  # 'nan', 'inf', '-inf'
-    return obj
+        return jsonable(doc)  # type: ignore[no-any-return]
 
 
 def _ulp(act: Activation, xs: F64, grad: bool) -> UlpFigure:

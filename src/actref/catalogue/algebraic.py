@@ -13,13 +13,6 @@ from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x, odd
 from actref.symbolic import x
 
-_POSITIVE = "a finite number > 0"
-
-
-def _positive(v: float) -> bool:
-    return math.isfinite(v) and v > 0
-
-
 # issue 14: a subnormal b has too few bits for x^2 + b (3e7 to 4e14 ULP)
 _SMALLEST_NORMAL = 2.2250738585072014e-308
 _NORMAL_POSITIVE = "a finite number >= 2.2250738585072014e-308 (the smallest normal float)"
