@@ -241,6 +241,7 @@ def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every clock the verify command reads stands still."""
     still = types.SimpleNamespace(perf_counter=lambda: 1.0, monotonic=lambda: 1.0)
     monkeypatch.setattr("actref.verify.time", still)
+    monkeypatch.setattr("actref.commands.verify.time", still)
     monkeypatch.setattr("actref.progress.time", still)
 
 
