@@ -39,6 +39,10 @@ LARGEST = float(np.finfo(np.float64).max)
 # |x| up to here, and b below SQUAREPLUS_WIDE_B: x^2 + b is finite (1e300 + 1e280)
 SQUAREPLUS_ONE_PASS = 1e150
 SQUAREPLUS_WIDE_B = 1e280
+# From here b/2 (b/4) is a normal number: a quotient scaled by 1/2 (1/4) is then the
+# scaled dividend's quotient, bit for bit, one multiplication fewer.
+HALF_B_NORMAL = 2.0**-1021
+QUARTER_B_NORMAL = 2.0**-1020
 
 
 # ------------------------------------------------------------------------- softsign
@@ -98,7 +102,9 @@ def _squareplus(x: Any, b: float) -> Any:
 
 def _squareplus_near(x: Any, b: float) -> Any:
     s = (np.abs(x) + np.sqrt(x * x + b)) * 0.5  # the same bits as _half_sum's s here
-    return np.minimum(np.maximum(np.copysign(np.inf, x), (b / s) * 0.25), s)
+    # (b/4)/s, as beyond; b/4 first when it is normal (one pass fewer, the same bits)
+    q = (0.25 * b) / s if b >= QUARTER_B_NORMAL else (b / s) * 0.25
+    return np.minimum(np.maximum(np.copysign(np.inf, x), q), s)
 
 
 def _near_start(b: float) -> float:
@@ -139,8 +145,10 @@ def _squareplus_grad(x: Any, b: float) -> Any:
 
 def _squareplus_grad_near(x: Any, b: float) -> Any:
     h = np.sqrt(x * x + b)
-    s = (np.abs(x) + h) * 0.5
-    g = ((b / h) / s) * 0.25
+    if b >= HALF_B_NORMAL:  # ((b/2)/h)/(|x| + h): beyond's quotients, scaled first
+        g = ((0.5 * b) / h) / (np.abs(x) + h)
+    else:
+        g = ((b / h) / ((np.abs(x) + h) * 0.5)) * 0.25
     return np.abs(~np.signbit(x) - g)  # |1 - g| = 1 - g from +0 on, |0 - g| = g left of it
 
 
@@ -157,7 +165,8 @@ squareplus_grad = kernel(
         _squareplus_grad_near,
         "|[not signbit x] - g|, the same values as beyond (1 - g rounded once, or g),"
         " with h = sqrt(x^2 + b) taken directly (x^2 + b is finite here) and"
-        " s = (|x| + h)/2 halved once (|x| + h cannot overflow)",
+        " |x| + h not halved (it cannot overflow; a one-division g = (b/2)/(h (|x| + h))"
+        " reached 5 ULP at -1.34e-4)",
         4.0,
     ),
     Region(math.inf, _squareplus_grad, _GRAD_HELD, 4.0),

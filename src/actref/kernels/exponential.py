@@ -68,10 +68,9 @@ elu = kernel(
 
 
 def _elu_grad(x: Any, alpha: float) -> Any:
-    e = np.exp(np.minimum(x, 0.0))  # e^x left of 0, 1 right of it
     if alpha == 1.0:
-        return e
-    return select(x > 0.0, 1.0, alpha * e)
+        return np.exp(np.minimum(x, 0.0))  # e^x left of 0, 1 right of it
+    return select(x > 0.0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
 def _elu_grad_deep(x: Any, alpha: float) -> Any:
@@ -140,8 +139,8 @@ selu_grad = kernel(
 
 # ----------------------------------------------------------------------------- celu
 def _celu(x: Any, alpha: float) -> Any:
-    if alpha == 1.0:
-        return _elu(x, 1.0)
+    if alpha == 1.0:  # elu
+        return np.expm1(np.minimum(x, 0.0)) + np.maximum(x, 0.0)
     m = np.maximum(np.minimum(x, 0.0), -CELU_SATURATED * alpha)  # x / alpha stays finite
     # x/alpha held at or below -2^-1022: a subnormal quotient loses bits that alpha
     # multiplies back (416 ULP at alpha = 1000, x = -2.2e-308). Where it is held (|x| <

@@ -184,9 +184,10 @@ mish_grad = kernel(
     "mish'",
     Region(
         DEEP_LEFT,
-        lambda x, _: one_plus_x_exp_x(x),
+        one_plus_x_exp_x,
         "t h / q^2 = (1 + x) e^x to every digit, built from e^{x/2}",
         2.0,
+        uses_shared=False,
     ),
     Region(
         MISH_LEFT,
@@ -216,6 +217,12 @@ mish_grad = kernel(
         " every term positive",
         3.0,
     ),
-    Region(math.inf, lambda x, _: np.heaviside(x, 1.0), "1 + (4x - 2) e^-2x rounds to 1", 0.0),
+    Region(
+        math.inf,
+        lambda x: np.heaviside(x, 1.0),
+        "1 + (4x - 2) e^-2x rounds to 1",
+        0.0,
+        uses_shared=False,
+    ),
     shared=_exp_neg_abs,
 )

@@ -24,7 +24,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
 from actref.kernels import constants as C
 from actref.kernels.compensated import two_prod
@@ -217,13 +216,19 @@ silu = kernel(
 )
 
 
+def _sigma(x):  # type: ignore[no-untyped-def]
+    """sigma(x) = 1 / (1 + e^-x), for the regions right of DEEP_LEFT (e^-x is finite).
+    Not scipy's expit: the same formula, 7x slower (69 against 10 us on 16384)."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 def _silu_grad_near_x0(x, s):  # type: ignore[no-untyped-def]
     d = (x - C.SILU_X0_HI) - C.SILU_X0_LO
     return (d + C.SILU_T0 * np.expm1(d)) * (s * (1.0 - s))
 
 
 def _silu_grad_right(x, s):  # type: ignore[no-untyped-def]
-    return s + x * (s * expit(-x))
+    return s + x * (s / (1.0 + np.exp(x)))  # s sigma(-x); e^x <= e^50 here
 
 
 # silu'(x) = sigma(x) (1 + x sigma(-x)) = sigma(x) sigma(-x) (1 + x + e^x); the kernel
@@ -232,9 +237,10 @@ silu_grad = kernel(
     "silu'",
     Region(
         DEEP_LEFT,
-        lambda x, _: one_plus_x_exp_x(x),
+        one_plus_x_exp_x,
         "sigma(x) sigma(-x) = e^x to every digit",
         2.0,
+        uses_shared=False,
     ),
     Region(
         -0.5,
@@ -252,8 +258,10 @@ silu_grad = kernel(
         " of it keeps s dominant",
         2.0,
     ),
-    Region(math.inf, lambda x, _: np.heaviside(x, 1.0), "1 + x e^-x < 1 + 2^-53", 0.0),
-    shared=expit,
+    Region(
+        math.inf, lambda x: np.heaviside(x, 1.0), "1 + x e^-x < 1 + 2^-53", 0.0, uses_shared=False
+    ),
+    shared=_sigma,
 )
 
 
