@@ -29,6 +29,11 @@ ENTRIES: tuple[Activation, ...] = (
         x / (1 + sympy.Abs(x)),
         algebraic.softsign,
         algebraic.softsign_grad,
+        shipped={
+            "torch": ("nn.Softsign", "F.softsign"),
+            "jax": ("soft_sign",),
+            "keras": ("softsign",),
+        },
         laws=(
             odd("softsign"),
             Law(
@@ -50,6 +55,7 @@ ENTRIES: tuple[Activation, ...] = (
         (x + sympy.sqrt(x**2 + sym.b)) / 2,
         algebraic.squareplus,
         algebraic.squareplus_grad,
+        shipped={"jax": ("squareplus",), "keras": ("squareplus",)},
         # the derivative's one pass (b/2)/(h (h + |x|)) uses h = sqrt(x^2 + b) twice:
         # 5 ULP measured on dense grids (x = -0.0556)
         ulp_budget=(4, 5),

@@ -74,6 +74,7 @@ ENTRIES: tuple[Activation, ...] = (
         pw((x, x > 0), (sym.alpha * (sympy.exp(x) - 1), True)),
         exponential.elu,
         exponential.elu_grad,
+        shipped={"torch": ("nn.ELU", "F.elu"), "jax": ("elu",), "keras": ("elu",)},
         laws=(
             Law(
                 "elu'(x) = elu(x) + alpha for x <= 0",
@@ -99,6 +100,7 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         exponential.selu,
         exponential.selu_grad,
+        shipped={"torch": ("nn.SELU", "F.selu"), "jax": ("selu",), "keras": ("selu",)},
         laws=(
             Law(
                 "selu(x) = scale elu(x, alpha)",
@@ -128,6 +130,7 @@ ENTRIES: tuple[Activation, ...] = (
         pw((x, x > 0), (sym.alpha * (sympy.exp(x / sym.alpha) - 1), True)),
         exponential.celu,
         exponential.celu_grad,
+        shipped={"torch": ("nn.CELU", "F.celu"), "jax": ("celu",), "keras": ("celu",)},
         laws=(
             Law(
                 "celu(x) = alpha elu(x / alpha)",
@@ -156,6 +159,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.exp(x),
         exponential.exponential,
         exponential.exponential_grad,
+        shipped={"keras": ("exponential",)},
         laws=(
             Law(
                 "exponential(x) exponential(-x) = 1",
@@ -187,6 +191,7 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         exponential.xielu,
         exponential.xielu_grad,
+        shipped={"hf": ("xielu",)},
         laws=(
             Law(
                 "xielu(x) = alpha_p relu2(x) + beta x for x > 0",

@@ -46,6 +46,12 @@ ENTRIES: tuple[Activation, ...] = (
         x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))),
         gaussian.gelu,
         gaussian.gelu_grad,
+        shipped={
+            "torch": ("nn.GELU", "F.gelu"),
+            "jax": ("gelu(approximate=False)",),
+            "keras": ("gelu(approximate=False)",),
+            "hf": ("gelu", "gelu_python"),
+        },
         # value: left of -0.7 it is x erfcx(t) e^{-x^2/2} / 2, SciPy's erfcx (not correctly
         # rounded) times an exponential: 4 ULP measured (x = -8.82, results/accuracy.md)
         ulp_budget=(8, 4),
@@ -68,6 +74,12 @@ ENTRIES: tuple[Activation, ...] = (
         x / 2 * (1 + sympy.tanh(sym.SQRT_2_OVER_PI * (x + sym.GELU_TANH_C * x**3))),
         gaussian.gelu_tanh,
         gaussian.gelu_tanh_grad,
+        shipped={
+            "torch": ("nn.GELU(approximate='tanh')", "F.gelu(approximate='tanh')"),
+            "jax": ("gelu",),
+            "keras": ("gelu(approximate=True)",),
+            "hf": ("gelu_new", "gelu_pytorch_tanh"),
+        },
         laws=(
             minus_mirror_is_x("gelu_tanh"),
             Law(
@@ -109,6 +121,7 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         gaussian.gelu_10,
         gaussian.gelu_10_grad,
+        shipped={"hf": ("gelu_10",)},
         # gelu's own kernel and budget below the clip
         ulp_budget=(8, 4),
         laws=(
@@ -138,6 +151,7 @@ ENTRIES: tuple[Activation, ...] = (
         (1 + sympy.erf((x - sym.mu) / (sym.sigma * sympy.sqrt(2)))) / 2,
         gaussian.laplace,
         gaussian.laplace_grad,
+        shipped={"hf": ("laplace",)},
         # value: SciPy's erfc and erfcx, as gelu's value (same budget): 6 ULP measured
         # left of z = -0.7 (x = -0.99 with mu = 0, sigma = 1), where erfcx carries it
         ulp_budget=(8, 4),

@@ -19,6 +19,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.tanh(x),
         hyperbolic.tanh,
         hyperbolic.tanh_grad,
+        shipped={"torch": ("nn.Tanh", "F.tanh"), "keras": ("tanh",), "hf": ("tanh",)},
         laws=(
             odd("tanh"),
             Law(
@@ -44,6 +45,7 @@ ENTRIES: tuple[Activation, ...] = (
         x - sympy.tanh(x),
         hyperbolic.tanhshrink,
         hyperbolic.tanhshrink_grad,
+        shipped={"torch": ("nn.Tanhshrink", "F.tanhshrink"), "keras": ("tanh_shrink",)},
         laws=(
             odd("tanhshrink"),
             Law(
@@ -68,6 +70,12 @@ ENTRIES: tuple[Activation, ...] = (
         x * sympy.tanh(sympy.log(1 + sympy.exp(x))),
         hyperbolic.mish,
         hyperbolic.mish_grad,
+        shipped={
+            "torch": ("nn.Mish", "F.mish"),
+            "jax": ("mish",),
+            "keras": ("mish",),
+            "hf": ("mish",),
+        },
         laws=(
             Law(
                 "mish(x) = x tanh(softplus(x))",

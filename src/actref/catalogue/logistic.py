@@ -34,6 +34,12 @@ ENTRIES: tuple[Activation, ...] = (
         _sigmoid_expr(x),
         logistic.sigmoid,
         logistic.sigmoid_grad,
+        shipped={
+            "torch": ("nn.Sigmoid", "F.sigmoid"),
+            "jax": ("sigmoid",),
+            "keras": ("sigmoid",),
+            "hf": ("sigmoid",),
+        },
         laws=(
             Law(
                 "sigmoid(-x) = 1 - sigmoid(x)",
@@ -66,6 +72,11 @@ ENTRIES: tuple[Activation, ...] = (
         -sympy.log(1 + sympy.exp(-x)),
         logistic.log_sigmoid,
         logistic.log_sigmoid_grad,
+        shipped={
+            "torch": ("nn.LogSigmoid", "F.logsigmoid"),
+            "jax": ("log_sigmoid",),
+            "keras": ("log_sigmoid",),
+        },
         laws=(
             minus_mirror_is_x("log_sigmoid"),
             Law(
@@ -93,6 +104,11 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.log(1 + sympy.exp(sym.beta * x)) / sym.beta,
         logistic.softplus,
         logistic.softplus_grad,
+        shipped={
+            "torch": ("nn.Softplus", "F.softplus"),
+            "jax": ("softplus",),
+            "keras": ("softplus",),
+        },
         laws=(
             minus_mirror_is_x("softplus"),
             Law(
@@ -123,6 +139,12 @@ ENTRIES: tuple[Activation, ...] = (
         x * _sigmoid_expr(x),
         logistic.silu,
         logistic.silu_grad,
+        shipped={
+            "torch": ("nn.SiLU", "F.silu"),
+            "jax": ("silu", "swish"),
+            "keras": ("silu", "swish"),
+            "hf": ("silu", "swish"),
+        },
         laws=(
             minus_mirror_is_x("silu"),
             Law(
@@ -150,6 +172,7 @@ ENTRIES: tuple[Activation, ...] = (
         x / (1 + sympy.exp(-QUICK_GELU_C * x)),
         logistic.quick_gelu,
         logistic.quick_gelu_grad,
+        shipped={"hf": ("quick_gelu",)},
         laws=(
             minus_mirror_is_x("quick_gelu"),
             Law(

@@ -89,6 +89,12 @@ ENTRIES: tuple[Activation, ...] = (
         x,
         piecewise.identity,
         piecewise.identity_grad,
+        shipped={
+            "torch": ("nn.Identity",),
+            "jax": ("identity",),
+            "keras": ("linear",),
+            "hf": ("linear",),
+        },
         laws=(
             Law(
                 "identity(x) = x",
@@ -119,6 +125,12 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         piecewise.relu,
         piecewise.relu_grad,
+        shipped={
+            "torch": ("nn.ReLU", "F.relu"),
+            "jax": ("relu",),
+            "keras": ("relu",),
+            "hf": ("relu",),
+        },
         increasing=True,
         increasing_if=lambda negative_slope, max_value, threshold: negative_slope >= 0,
         laws=(
@@ -164,6 +176,12 @@ ENTRIES: tuple[Activation, ...] = (
         pw((x, x > 0), (sym.negative_slope * x, True)),
         piecewise.leaky_relu,
         piecewise.leaky_relu_grad,
+        shipped={
+            "torch": ("nn.LeakyReLU", "F.leaky_relu"),
+            "jax": ("leaky_relu",),
+            "keras": ("leaky_relu",),
+            "hf": ("leaky_relu",),
+        },
         increasing=True,
         increasing_if=lambda negative_slope: negative_slope >= 0,  # issue 14
         laws=(
@@ -197,6 +215,12 @@ ENTRIES: tuple[Activation, ...] = (
         pw((0, x <= 0), (6, x >= 6), (x, True)),
         piecewise.relu6,
         piecewise.relu6_grad,
+        shipped={
+            "torch": ("nn.ReLU6", "F.relu6"),
+            "jax": ("relu6",),
+            "keras": ("relu6",),
+            "hf": ("relu6",),
+        },
         increasing=True,
         laws=(
             Law(
@@ -222,6 +246,11 @@ ENTRIES: tuple[Activation, ...] = (
         pw((sym.min_val, x <= sym.min_val), (sym.max_val, x >= sym.max_val), (x, True)),
         piecewise.hardtanh,
         piecewise.hardtanh_grad,
+        shipped={
+            "torch": ("nn.Hardtanh", "F.hardtanh"),
+            "jax": ("hard_tanh",),
+            "keras": ("hard_tanh",),
+        },
         increasing=True,
         laws=(
             Law(
@@ -252,6 +281,11 @@ ENTRIES: tuple[Activation, ...] = (
         pw((0, x <= -3), (1, x >= 3), (x / 6 + sympy.Rational(1, 2), True)),
         piecewise.hardsigmoid,
         piecewise.hardsigmoid_grad,
+        shipped={
+            "torch": ("nn.Hardsigmoid", "F.hardsigmoid"),
+            "jax": ("hard_sigmoid",),
+            "keras": ("hard_sigmoid",),
+        },
         increasing=True,
         laws=(
             Law(
@@ -276,6 +310,12 @@ ENTRIES: tuple[Activation, ...] = (
         pw((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
         piecewise.hardswish,
         piecewise.hardswish_grad,
+        shipped={
+            "torch": ("nn.Hardswish", "F.hardswish"),
+            "jax": ("hard_swish", "hard_silu"),
+            "keras": ("hard_silu", "hard_swish"),
+            "hf": ("hardswish",),
+        },
         laws=(
             Law(
                 "hardswish(x) = x hardsigmoid(x)",
@@ -293,6 +333,7 @@ ENTRIES: tuple[Activation, ...] = (
         pw((x - sym.lambd, x > sym.lambd), (x + sym.lambd, x < -sym.lambd), (0, True)),
         piecewise.softshrink,
         piecewise.softshrink_grad,
+        shipped={"torch": ("nn.Softshrink", "F.softshrink"), "keras": ("soft_shrink",)},
         increasing=True,
         laws=(
             odd("softshrink"),
@@ -314,6 +355,7 @@ ENTRIES: tuple[Activation, ...] = (
         pw((x, x > sym.lambd), (x, x < -sym.lambd), (0, True)),
         piecewise.hardshrink,
         piecewise.hardshrink_grad,
+        shipped={"torch": ("nn.Hardshrink", "F.hardshrink"), "keras": ("hard_shrink",)},
         increasing=True,
         laws=(
             odd("hardshrink"),
@@ -338,6 +380,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.Piecewise((x**2, x > 0), (0, True)),
         piecewise.relu2,
         piecewise.relu2_grad,
+        shipped={"hf": ("relu2",)},
         laws=(
             Law(
                 "relu2(x) = relu(x)^2",
@@ -364,6 +407,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.Piecewise((x, x > sym.threshold), (sym.value, True)),
         piecewise.threshold,
         piecewise.threshold_grad,
+        shipped={"torch": ("nn.Threshold", "F.threshold"), "keras": ("threshold",)},
         laws=(
             Law(
                 "threshold(x; threshold=0, value=0) = relu(x)",
@@ -393,6 +437,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.Piecewise((x, x > 0), ((sym.lower + sym.upper) / 2 * x, True)),
         piecewise.rrelu,
         piecewise.rrelu_grad,
+        shipped={"torch": ("nn.RReLU", "F.rrelu")},
         laws=(
             _same_as(
                 "leaky_relu",
@@ -415,6 +460,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.Piecewise((x, x > 0), (sym.weight * x, True)),
         piecewise.prelu,
         piecewise.prelu_grad,
+        shipped={"torch": ("nn.PReLU", "F.prelu"), "hf": ("prelu",)},
         laws=(
             _same_as(
                 "leaky_relu",
@@ -434,6 +480,7 @@ ENTRIES: tuple[Activation, ...] = (
         sympy.Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
         piecewise.sparse_plus,
         piecewise.sparse_plus_grad,
+        shipped={"jax": ("sparse_plus",), "keras": ("sparse_plus",)},
         laws=(
             minus_mirror_is_x("sparse_plus"),
             Law(
@@ -460,6 +507,7 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         piecewise.sparse_sigmoid,
         piecewise.sparse_sigmoid_grad,
+        shipped={"jax": ("sparse_sigmoid",), "keras": ("sparse_sigmoid",)},
         laws=(
             Law(
                 "sparse_sigmoid(-x) = 1 - sparse_sigmoid(x)",
