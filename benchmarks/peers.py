@@ -167,8 +167,31 @@ def _tb_elu(alpha: float) -> Impl:
     )
 
 
+def derived_impl(name: str) -> Impl:
+    """The textbook formula of the elementwise function ``name``, derived: its exact SymPy
+    expression (:attr:`actref.Activation.expr`, parameters at the registry's defaults)
+    lambdified for NumPy (SciPy where NumPy lacks the function, as ``erf``), and the
+    derivative likewise from ``sympy.diff`` of it (:attr:`actref.Activation.dexpr`).
+
+    Why derived: a textbook formula *is* the definition typed without numerical care
+    (``1 / (1 + exp(-x))``, ``log(1 + exp(x))``), and the expression is exactly that, so
+    a function gets its textbook peer without anyone typing it again. The hand-written
+    formulas in :func:`textbook_peer` stay where they differ from a literal transcription
+    (``np.clip``, ``np.maximum``, the derivative a student would write).
+    """
+    act = actref.get(name)
+    return Impl(_elementwise(act.sympy_numpy()), _elementwise(act.sympy_numpy_grad()))
+
+
+def _elementwise(f: Fn) -> Fn:
+    # a constant expression (identity's derivative, 1) lambdifies to a scalar
+    return lambda x: np.broadcast_to(np.asarray(f(x)), np.shape(x))
+
+
 def textbook_peer() -> Peer:
-    """The formulas as a student writes them, straight from the definition."""
+    """The formulas as a student writes them, straight from the definition: written by
+    hand below, or, for an elementwise function without one, derived from its exact
+    expression (:func:`derived_impl`)."""
     s = _tb_sigmoid
     impls = {
         "sigmoid": Impl(s, lambda x: s(x) * (1 - s(x))),
@@ -294,6 +317,9 @@ def textbook_peer() -> Peer:
         "sparsemax": Impl(_tb_sparsemax),
         "entmax15": Impl(_tb_entmax15),
     }
+    for name in actref.names():
+        if name not in impls:
+            impls[name] = derived_impl(name)
     # keep the input dtype as a student's code would (np.where(.., 1.0, 0.0) gives float64)
     for impl in impls.values():
         for direction in ("forward", "grad"):

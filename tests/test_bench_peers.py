@@ -30,6 +30,10 @@ ORDINARY = np.array([-2.7, -1.3, -0.7, -0.2, 0.3, 0.9, 1.6, 2.4, 4.1])
 ROWS = np.array([[-2.7, -1.3, 0.3, 0.9, 2.4, 1.1], [4.1, -0.2, 0.5, 1.6, -0.7, 2.2]])
 # loose enough for a constant rounded to float32 inside a peer, far below any formula error
 RTOL = 1e-6
+# the derived formulas: loose, since only a wrong derivation has to fail; the absolute
+# part for a transcription's cancellation (laplace's (1 + erf(z)) / 2 is 0 at x = -2.7,
+# where the truth is 7e-34)
+DERIVED_RTOL, DERIVED_ATOL = 1e-6, 1e-9
 
 REFERENCE = peers.actref_peer()
 OPTIONAL = [peers.torch_peer, peers.jax_peer]
@@ -45,11 +49,30 @@ CASES = [
 ]
 
 
-def test_every_registered_function_has_a_textbook_formula() -> None:
+def test_every_function_has_a_textbook_peer() -> None:
+    # hand-written, or derived from the exact expression (peers.derived_impl)
     textbook = peers.textbook_peer()
     for name in actref.names():
         assert textbook.has(name, "forward"), name
         assert textbook.has(name, "grad"), name
+    for name in peers.VECTOR_NAMES:
+        assert textbook.has(name, "forward"), name
+
+
+@pytest.mark.parametrize("name", actref.names())
+def test_derived_textbook_formula_is_the_function(name: str) -> None:
+    """The formula derived from the exact expression, for every function (whether or
+    not a hand-written one replaces it): a broken derivation (a parameter not at its
+    default, the wrong expression, a derivative that is not one) is far outside this
+    loose tolerance; a transcription without numerical care is well within it here."""
+    derived = peers.derived_impl(name)
+    for direction in ("forward", "grad"):
+        expected = REFERENCE.call(name, direction, ORDINARY)
+        got = np.asarray(getattr(derived, direction)(ORDINARY), dtype=np.float64)
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, rtol=DERIVED_RTOL, atol=DERIVED_ATOL), (
+            f"derived textbook {name} {direction}: {got.tolist()}, expected {expected.tolist()}"
+        )
 
 
 @pytest.mark.parametrize(("peer", "name", "direction"), CASES)

@@ -131,8 +131,8 @@ def test_relu_keras_derivative_conventions() -> None:
 
 def test_relu_defaults_are_plain_relu_bit_for_bit() -> None:
     from actref.hard_inputs import hard_inputs
-    from actref.kernels.piecewise import plain_relu as relu
-    from actref.kernels.piecewise import plain_relu_grad as relu_grad
+    from actref.kernels.piecewise import _plain_relu as relu
+    from actref.kernels.piecewise import _plain_relu_grad as relu_grad
 
     act = actref.get("relu")
     assert str(act) == "relu"

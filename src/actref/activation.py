@@ -93,6 +93,13 @@ class Activation:
     generic_expr: sympy.Expr
     forward_fn: NumpyFn = field(repr=False)
     grad_fn: NumpyFn = field(repr=False)
+    # which frameworks ship it, under which names: framework key (actref.frameworks.
+    # FRAMEWORKS: torch, jax, keras, hf) -> spellings ("nn.ReLU" is torch.nn.ReLU,
+    # "F.relu" torch.nn.functional.relu; Hugging Face: keys of ACT2FN). A framework
+    # left out does not ship it; the README's catalogue table is made of these.
+    shipped: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
     param_specs: tuple[Param, ...] = ()
     param_values: tuple[float, ...] = ()
     # the kinks, when not derived from the expression (see :attr:`kinks`): a function of

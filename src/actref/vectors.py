@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -79,6 +79,10 @@ class VectorFunction:
     halves: bool = False  # the output has half the entries (gated functions)
     fd_rows: tuple[tuple[float, ...], ...] = FD_ROWS
     hard_rows: Callable[[DTypeLike], Array] = hard_rows
+    # which frameworks ship it, under which names (as actref.activation.Activation's)
+    shipped: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
 
     def __call__(self, x: ArrayLike, axis: int = -1) -> Array:
         return self.forward(x, axis=axis)
@@ -104,6 +108,7 @@ def _gated(
     open_law: vl.VectorLaw,
     budget: tuple[float, float] = (4.0, 4.0),
     reason: str = "",
+    shipped: Mapping[str, tuple[str, ...]] | None = None,
 ) -> VectorFunction:
     kw: dict[str, Any] = {"gate": gate, "name": name}
     return VectorFunction(
@@ -129,6 +134,7 @@ def _gated(
         halves=True,
         ulp_budget=budget,
         budget_reason=reason,
+        shipped=shipped or {},
     )
 
 
@@ -141,6 +147,11 @@ def _table() -> tuple[VectorFunction, ...]:
     return (
         VectorFunction(
             name="softmax",
+            shipped={
+                "torch": ("nn.Softmax", "F.softmax"),
+                "jax": ("softmax",),
+                "keras": ("softmax",),
+            },
             summary="exp(x_i) / sum_j exp(x_j): a probability vector (components sum to 1)",
             group="normalising",
             forward=sm.softmax,
@@ -157,6 +168,11 @@ def _table() -> tuple[VectorFunction, ...]:
         ),
         VectorFunction(
             name="log_softmax",
+            shipped={
+                "torch": ("nn.LogSoftmax", "F.log_softmax"),
+                "jax": ("log_softmax",),
+                "keras": ("log_softmax",),
+            },
             summary="x_i - log sum_j exp(x_j): the log of softmax, never through log(s)",
             group="normalising",
             forward=sm.log_softmax,
@@ -173,6 +189,7 @@ def _table() -> tuple[VectorFunction, ...]:
         ),
         VectorFunction(
             name="softmin",
+            shipped={"torch": ("nn.Softmin", "F.softmin")},
             summary="softmax(-x): weights that favour the smallest entries (sum to 1)",
             group="normalising",
             forward=sm.softmin,
@@ -189,6 +206,7 @@ def _table() -> tuple[VectorFunction, ...]:
         ),
         VectorFunction(
             name="sparsemax",
+            shipped={"keras": ("sparsemax",)},
             summary="[x - tau]_+: the Euclidean projection onto the simplex (exact zeros)",
             group="normalising",
             forward=sk.sparsemax,
@@ -253,6 +271,7 @@ def _table() -> tuple[VectorFunction, ...]:
             "sigmoid",
             r"\sigma",
             vl.gate_open(np.inf, lambda a, _: a, "b -> +inf gives a"),
+            shipped={"torch": ("nn.GLU", "F.glu"), "jax": ("glu",), "keras": ("glu",)},
         ),
         _gated(
             "swiglu",

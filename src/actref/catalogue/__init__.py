@@ -2,7 +2,8 @@
 
 Each :class:`~actref.activation.Activation` names the function, its exact SymPy
 expression (the derivative and the kinks are derived from it), its stable NumPy kernels
-(``kernels.NAME``, ``kernels.NAME_grad``), its parameters with PyTorch's defaults and the
+(``NAME`` and ``NAME_grad`` of its family's module in :mod:`actref.kernels`, which
+exports them without a list), its parameters with PyTorch's defaults and the
 values they accept, its range, its monotonicity, its plot range, its float64 ULP budget
 (with the reason when not 4) and the laws it obeys. One module per family, as in
 :mod:`actref.kernels`; :mod:`actref.registry` indexes :data:`TABLE` by name, and nothing

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import sympy
 
-from actref import kernels
 from actref import symbolic as sym
 from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x, odd
+from actref.kernels import algebraic
 from actref.symbolic import x
 
 # issue 14: a subnormal b has too few bits for x^2 + b (3e7 to 4e14 ULP)
@@ -27,8 +27,13 @@ ENTRIES: tuple[Activation, ...] = (
         "softsign",
         "x / (1 + |x|)",
         x / (1 + sympy.Abs(x)),
-        kernels.softsign,
-        kernels.softsign_grad,
+        algebraic.softsign,
+        algebraic.softsign_grad,
+        shipped={
+            "torch": ("nn.Softsign", "F.softsign"),
+            "jax": ("soft_sign",),
+            "keras": ("softsign",),
+        },
         laws=(
             odd("softsign"),
             Law(
@@ -48,8 +53,9 @@ ENTRIES: tuple[Activation, ...] = (
         "squareplus",
         "(x + sqrt(x^2 + b)) / 2",
         (x + sympy.sqrt(x**2 + sym.b)) / 2,
-        kernels.squareplus,
-        kernels.squareplus_grad,
+        algebraic.squareplus,
+        algebraic.squareplus_grad,
+        shipped={"jax": ("squareplus",), "keras": ("squareplus",)},
         # the derivative's one pass (b/2)/(h (h + |x|)) uses h = sqrt(x^2 + b) twice:
         # 5 ULP measured on dense grids (x = -0.0556)
         ulp_budget=(4, 5),

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
 import sympy
 
-from actref import kernels
 from actref import symbolic as sym
 from actref.activation import Activation, Law, Param
 from actref.catalogue.common import pw
 from actref.kernels.constants import SELU_ALPHA, SELU_SCALE
 from actref.kernels.exponential import xielu_constants
 from actref.symbolic import x
+
+# the module: ``from actref.kernels import exponential`` is the kernel of that name
+exponential = importlib.import_module("actref.kernels.exponential")
 
 _POSITIVE = "a finite number > 0"
 
@@ -69,8 +72,9 @@ ENTRIES: tuple[Activation, ...] = (
         "elu",
         "exponential linear unit",
         pw((x, x > 0), (sym.alpha * (sympy.exp(x) - 1), True)),
-        kernels.elu,
-        kernels.elu_grad,
+        exponential.elu,
+        exponential.elu_grad,
+        shipped={"torch": ("nn.ELU", "F.elu"), "jax": ("elu",), "keras": ("elu",)},
         laws=(
             Law(
                 "elu'(x) = elu(x) + alpha for x <= 0",
@@ -94,8 +98,9 @@ ENTRIES: tuple[Activation, ...] = (
             (sym.SELU_SCALE * x, x > 0),
             (sym.SELU_SCALE * sym.SELU_ALPHA * (sympy.exp(x) - 1), True),
         ),
-        kernels.selu,
-        kernels.selu_grad,
+        exponential.selu,
+        exponential.selu_grad,
+        shipped={"torch": ("nn.SELU", "F.selu"), "jax": ("selu",), "keras": ("selu",)},
         laws=(
             Law(
                 "selu(x) = scale elu(x, alpha)",
@@ -123,8 +128,9 @@ ENTRIES: tuple[Activation, ...] = (
         "celu",
         "continuously differentiable ELU",
         pw((x, x > 0), (sym.alpha * (sympy.exp(x / sym.alpha) - 1), True)),
-        kernels.celu,
-        kernels.celu_grad,
+        exponential.celu,
+        exponential.celu_grad,
+        shipped={"torch": ("nn.CELU", "F.celu"), "jax": ("celu",), "keras": ("celu",)},
         laws=(
             Law(
                 "celu(x) = alpha elu(x / alpha)",
@@ -151,8 +157,9 @@ ENTRIES: tuple[Activation, ...] = (
         "exponential",
         "e^x (keras.activations.exponential)",
         sympy.exp(x),
-        kernels.exponential,
-        kernels.exponential_grad,
+        exponential.exponential,
+        exponential.exponential_grad,
+        shipped={"keras": ("exponential",)},
         laws=(
             Law(
                 "exponential(x) exponential(-x) = 1",
@@ -182,8 +189,9 @@ ENTRIES: tuple[Activation, ...] = (
             (sym.alpha_p * x**2 + sym.beta * x, x > 0),
             (sym.alpha_n * (sympy.exp(_MIN_X_EPS) - 1 - x) + sym.beta * x, True),
         ),
-        kernels.xielu,
-        kernels.xielu_grad,
+        exponential.xielu,
+        exponential.xielu_grad,
+        shipped={"hf": ("xielu",)},
         laws=(
             Law(
                 "xielu(x) = alpha_p relu2(x) + beta x for x > 0",

@@ -9,10 +9,10 @@ import numpy as np
 import sympy
 from scipy import special
 
-from actref import kernels
 from actref import symbolic as sym
 from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x
+from actref.kernels import gaussian
 from actref.kernels.constants import SQRT_2_OVER_PI
 from actref.kernels.gaussian import GELU_10_CLIP
 from actref.symbolic import x
@@ -44,8 +44,14 @@ ENTRIES: tuple[Activation, ...] = (
         "gelu",
         "Gaussian error linear unit (exact, erf)",
         x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))),
-        kernels.gelu,
-        kernels.gelu_grad,
+        gaussian.gelu,
+        gaussian.gelu_grad,
+        shipped={
+            "torch": ("nn.GELU", "F.gelu"),
+            "jax": ("gelu(approximate=False)",),
+            "keras": ("gelu(approximate=False)",),
+            "hf": ("gelu", "gelu_python"),
+        },
         # value: left of -0.7 it is x erfcx(t) e^{-x^2/2} / 2, SciPy's erfcx (not correctly
         # rounded) times an exponential: 4 ULP measured (x = -8.82, results/accuracy.md)
         ulp_budget=(8, 4),
@@ -66,8 +72,14 @@ ENTRIES: tuple[Activation, ...] = (
         "gelu_tanh",
         "GELU, tanh approximation",
         x / 2 * (1 + sympy.tanh(sym.SQRT_2_OVER_PI * (x + sym.GELU_TANH_C * x**3))),
-        kernels.gelu_tanh,
-        kernels.gelu_tanh_grad,
+        gaussian.gelu_tanh,
+        gaussian.gelu_tanh_grad,
+        shipped={
+            "torch": ("nn.GELU(approximate='tanh')", "F.gelu(approximate='tanh')"),
+            "jax": ("gelu",),
+            "keras": ("gelu(approximate=True)",),
+            "hf": ("gelu_new", "gelu_pytorch_tanh"),
+        },
         laws=(
             minus_mirror_is_x("gelu_tanh"),
             Law(
@@ -107,8 +119,9 @@ ENTRIES: tuple[Activation, ...] = (
             (_gelu_expr(x), x < _CLIP),
             (_gelu_expr(_CLIP), True),
         ),
-        kernels.gelu_10,
-        kernels.gelu_10_grad,
+        gaussian.gelu_10,
+        gaussian.gelu_10_grad,
+        shipped={"hf": ("gelu_10",)},
         # gelu's own kernel and budget below the clip
         ulp_budget=(8, 4),
         laws=(
@@ -136,8 +149,9 @@ ENTRIES: tuple[Activation, ...] = (
         "laplace",
         "Gaussian CDF of (x - mu) / sigma (MEGA; Hugging Face laplace)",
         (1 + sympy.erf((x - sym.mu) / (sym.sigma * sympy.sqrt(2)))) / 2,
-        kernels.laplace,
-        kernels.laplace_grad,
+        gaussian.laplace,
+        gaussian.laplace_grad,
+        shipped={"hf": ("laplace",)},
         # value: SciPy's erfc and erfcx, as gelu's value (same budget): 6 ULP measured
         # left of z = -0.7 (x = -0.99 with mu = 0, sigma = 1), where erfcx carries it
         ulp_budget=(8, 4),

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import sympy
 
-from actref import kernels
 from actref.activation import Activation, Law
 from actref.catalogue.common import odd
+from actref.kernels import hyperbolic
 from actref.symbolic import x
 
 ENTRIES: tuple[Activation, ...] = (
@@ -17,8 +17,9 @@ ENTRIES: tuple[Activation, ...] = (
         "tanh",
         "hyperbolic tangent",
         sympy.tanh(x),
-        kernels.tanh,
-        kernels.tanh_grad,
+        hyperbolic.tanh,
+        hyperbolic.tanh_grad,
+        shipped={"torch": ("nn.Tanh", "F.tanh"), "keras": ("tanh",), "hf": ("tanh",)},
         laws=(
             odd("tanh"),
             Law(
@@ -42,8 +43,9 @@ ENTRIES: tuple[Activation, ...] = (
         "tanhshrink",
         "x - tanh(x)",
         x - sympy.tanh(x),
-        kernels.tanhshrink,
-        kernels.tanhshrink_grad,
+        hyperbolic.tanhshrink,
+        hyperbolic.tanhshrink_grad,
+        shipped={"torch": ("nn.Tanhshrink", "F.tanhshrink"), "keras": ("tanh_shrink",)},
         laws=(
             odd("tanhshrink"),
             Law(
@@ -66,8 +68,14 @@ ENTRIES: tuple[Activation, ...] = (
         "mish",
         "self-regularised non-monotonic activation",
         x * sympy.tanh(sympy.log(1 + sympy.exp(x))),
-        kernels.mish,
-        kernels.mish_grad,
+        hyperbolic.mish,
+        hyperbolic.mish_grad,
+        shipped={
+            "torch": ("nn.Mish", "F.mish"),
+            "jax": ("mish",),
+            "keras": ("mish",),
+            "hf": ("mish",),
+        },
         laws=(
             Law(
                 "mish(x) = x tanh(softplus(x))",

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import sympy
 
-from actref import kernels
 from actref import symbolic as sym
 from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x
+from actref.kernels import logistic
 from actref.symbolic import x
 
 # beyond |beta x| = 1000 the result is x or 0 to every digit only for these
@@ -32,8 +32,14 @@ ENTRIES: tuple[Activation, ...] = (
         "sigmoid",
         "logistic sigmoid",
         _sigmoid_expr(x),
-        kernels.sigmoid,
-        kernels.sigmoid_grad,
+        logistic.sigmoid,
+        logistic.sigmoid_grad,
+        shipped={
+            "torch": ("nn.Sigmoid", "F.sigmoid"),
+            "jax": ("sigmoid",),
+            "keras": ("sigmoid",),
+            "hf": ("sigmoid",),
+        },
         laws=(
             Law(
                 "sigmoid(-x) = 1 - sigmoid(x)",
@@ -64,8 +70,13 @@ ENTRIES: tuple[Activation, ...] = (
         "log_sigmoid",
         "log of the sigmoid",
         -sympy.log(1 + sympy.exp(-x)),
-        kernels.log_sigmoid,
-        kernels.log_sigmoid_grad,
+        logistic.log_sigmoid,
+        logistic.log_sigmoid_grad,
+        shipped={
+            "torch": ("nn.LogSigmoid", "F.logsigmoid"),
+            "jax": ("log_sigmoid",),
+            "keras": ("log_sigmoid",),
+        },
         laws=(
             minus_mirror_is_x("log_sigmoid"),
             Law(
@@ -91,8 +102,13 @@ ENTRIES: tuple[Activation, ...] = (
         "softplus",
         "smooth ReLU",
         sympy.log(1 + sympy.exp(sym.beta * x)) / sym.beta,
-        kernels.softplus,
-        kernels.softplus_grad,
+        logistic.softplus,
+        logistic.softplus_grad,
+        shipped={
+            "torch": ("nn.Softplus", "F.softplus"),
+            "jax": ("softplus",),
+            "keras": ("softplus",),
+        },
         laws=(
             minus_mirror_is_x("softplus"),
             Law(
@@ -121,8 +137,14 @@ ENTRIES: tuple[Activation, ...] = (
         "silu",
         "sigmoid linear unit (swish)",
         x * _sigmoid_expr(x),
-        kernels.silu,
-        kernels.silu_grad,
+        logistic.silu,
+        logistic.silu_grad,
+        shipped={
+            "torch": ("nn.SiLU", "F.silu"),
+            "jax": ("silu", "swish"),
+            "keras": ("silu", "swish"),
+            "hf": ("silu", "swish"),
+        },
         laws=(
             minus_mirror_is_x("silu"),
             Law(
@@ -148,8 +170,9 @@ ENTRIES: tuple[Activation, ...] = (
         "quick_gelu",
         "x sigmoid(1.702 x): GELU's sigmoid approximation (CLIP, Hugging Face)",
         x / (1 + sympy.exp(-QUICK_GELU_C * x)),
-        kernels.quick_gelu,
-        kernels.quick_gelu_grad,
+        logistic.quick_gelu,
+        logistic.quick_gelu_grad,
+        shipped={"hf": ("quick_gelu",)},
         laws=(
             minus_mirror_is_x("quick_gelu"),
             Law(

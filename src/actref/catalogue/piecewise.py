@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import sympy
 
-from actref import kernels
 from actref import symbolic as sym
 from actref.activation import Activation, Law, Param
 from actref.catalogue.common import minus_mirror_is_x, odd, pw
+from actref.kernels import piecewise
 from actref.kernels.piecewise import rrelu_slope
 from actref.symbolic import x
 
@@ -87,8 +87,14 @@ ENTRIES: tuple[Activation, ...] = (
         "identity",
         "f(x) = x",
         x,
-        kernels.identity,
-        kernels.identity_grad,
+        piecewise.identity,
+        piecewise.identity_grad,
+        shipped={
+            "torch": ("nn.Identity",),
+            "jax": ("identity",),
+            "keras": ("linear",),
+            "hf": ("linear",),
+        },
         laws=(
             Law(
                 "identity(x) = x",
@@ -117,8 +123,14 @@ ENTRIES: tuple[Activation, ...] = (
             (x, x > sym.threshold),
             (sym.negative_slope * (x - sym.threshold), True),
         ),
-        kernels.relu,
-        kernels.relu_grad,
+        piecewise.relu,
+        piecewise.relu_grad,
+        shipped={
+            "torch": ("nn.ReLU", "F.relu"),
+            "jax": ("relu",),
+            "keras": ("relu",),
+            "hf": ("relu",),
+        },
         increasing=True,
         increasing_if=lambda negative_slope, max_value, threshold: negative_slope >= 0,
         laws=(
@@ -162,8 +174,14 @@ ENTRIES: tuple[Activation, ...] = (
         "leaky_relu",
         "leaky ReLU",
         pw((x, x > 0), (sym.negative_slope * x, True)),
-        kernels.leaky_relu,
-        kernels.leaky_relu_grad,
+        piecewise.leaky_relu,
+        piecewise.leaky_relu_grad,
+        shipped={
+            "torch": ("nn.LeakyReLU", "F.leaky_relu"),
+            "jax": ("leaky_relu",),
+            "keras": ("leaky_relu",),
+            "hf": ("leaky_relu",),
+        },
         increasing=True,
         increasing_if=lambda negative_slope: negative_slope >= 0,  # issue 14
         laws=(
@@ -195,8 +213,14 @@ ENTRIES: tuple[Activation, ...] = (
         "relu6",
         "ReLU capped at 6",
         pw((0, x <= 0), (6, x >= 6), (x, True)),
-        kernels.relu6,
-        kernels.relu6_grad,
+        piecewise.relu6,
+        piecewise.relu6_grad,
+        shipped={
+            "torch": ("nn.ReLU6", "F.relu6"),
+            "jax": ("relu6",),
+            "keras": ("relu6",),
+            "hf": ("relu6",),
+        },
         increasing=True,
         laws=(
             Law(
@@ -220,8 +244,13 @@ ENTRIES: tuple[Activation, ...] = (
         "hardtanh",
         "clipped identity",
         pw((sym.min_val, x <= sym.min_val), (sym.max_val, x >= sym.max_val), (x, True)),
-        kernels.hardtanh,
-        kernels.hardtanh_grad,
+        piecewise.hardtanh,
+        piecewise.hardtanh_grad,
+        shipped={
+            "torch": ("nn.Hardtanh", "F.hardtanh"),
+            "jax": ("hard_tanh",),
+            "keras": ("hard_tanh",),
+        },
         increasing=True,
         laws=(
             Law(
@@ -250,8 +279,13 @@ ENTRIES: tuple[Activation, ...] = (
         "hardsigmoid",
         "piecewise-linear sigmoid",
         pw((0, x <= -3), (1, x >= 3), (x / 6 + sympy.Rational(1, 2), True)),
-        kernels.hardsigmoid,
-        kernels.hardsigmoid_grad,
+        piecewise.hardsigmoid,
+        piecewise.hardsigmoid_grad,
+        shipped={
+            "torch": ("nn.Hardsigmoid", "F.hardsigmoid"),
+            "jax": ("hard_sigmoid",),
+            "keras": ("hard_sigmoid",),
+        },
         increasing=True,
         laws=(
             Law(
@@ -274,8 +308,14 @@ ENTRIES: tuple[Activation, ...] = (
         "hardswish",
         "piecewise-quadratic swish",
         pw((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
-        kernels.hardswish,
-        kernels.hardswish_grad,
+        piecewise.hardswish,
+        piecewise.hardswish_grad,
+        shipped={
+            "torch": ("nn.Hardswish", "F.hardswish"),
+            "jax": ("hard_swish", "hard_silu"),
+            "keras": ("hard_silu", "hard_swish"),
+            "hf": ("hardswish",),
+        },
         laws=(
             Law(
                 "hardswish(x) = x hardsigmoid(x)",
@@ -291,8 +331,9 @@ ENTRIES: tuple[Activation, ...] = (
         "softshrink",
         "soft thresholding",
         pw((x - sym.lambd, x > sym.lambd), (x + sym.lambd, x < -sym.lambd), (0, True)),
-        kernels.softshrink,
-        kernels.softshrink_grad,
+        piecewise.softshrink,
+        piecewise.softshrink_grad,
+        shipped={"torch": ("nn.Softshrink", "F.softshrink"), "keras": ("soft_shrink",)},
         increasing=True,
         laws=(
             odd("softshrink"),
@@ -312,8 +353,9 @@ ENTRIES: tuple[Activation, ...] = (
         "hardshrink",
         "hard thresholding",
         pw((x, x > sym.lambd), (x, x < -sym.lambd), (0, True)),
-        kernels.hardshrink,
-        kernels.hardshrink_grad,
+        piecewise.hardshrink,
+        piecewise.hardshrink_grad,
+        shipped={"torch": ("nn.Hardshrink", "F.hardshrink"), "keras": ("hard_shrink",)},
         increasing=True,
         laws=(
             odd("hardshrink"),
@@ -336,8 +378,9 @@ ENTRIES: tuple[Activation, ...] = (
         "relu2",
         "squared ReLU (Primer; Hugging Face relu2)",
         sympy.Piecewise((x**2, x > 0), (0, True)),
-        kernels.relu2,
-        kernels.relu2_grad,
+        piecewise.relu2,
+        piecewise.relu2_grad,
+        shipped={"hf": ("relu2",)},
         laws=(
             Law(
                 "relu2(x) = relu(x)^2",
@@ -362,8 +405,9 @@ ENTRIES: tuple[Activation, ...] = (
         "threshold",
         "x above the threshold, a constant value at or below it (torch.nn.Threshold)",
         sympy.Piecewise((x, x > sym.threshold), (sym.value, True)),
-        kernels.threshold,
-        kernels.threshold_grad,
+        piecewise.threshold,
+        piecewise.threshold_grad,
+        shipped={"torch": ("nn.Threshold", "F.threshold"), "keras": ("threshold",)},
         laws=(
             Law(
                 "threshold(x; threshold=0, value=0) = relu(x)",
@@ -391,8 +435,9 @@ ENTRIES: tuple[Activation, ...] = (
         "rrelu",
         "randomized leaky ReLU in evaluation mode: slope (lower + upper) / 2",
         sympy.Piecewise((x, x > 0), ((sym.lower + sym.upper) / 2 * x, True)),
-        kernels.rrelu,
-        kernels.rrelu_grad,
+        piecewise.rrelu,
+        piecewise.rrelu_grad,
+        shipped={"torch": ("nn.RReLU", "F.rrelu")},
         laws=(
             _same_as(
                 "leaky_relu",
@@ -413,8 +458,9 @@ ENTRIES: tuple[Activation, ...] = (
         "prelu",
         "parametric ReLU with one (scalar) weight: a leaky ReLU whose slope is learned",
         sympy.Piecewise((x, x > 0), (sym.weight * x, True)),
-        kernels.prelu,
-        kernels.prelu_grad,
+        piecewise.prelu,
+        piecewise.prelu_grad,
+        shipped={"torch": ("nn.PReLU", "F.prelu"), "hf": ("prelu",)},
         laws=(
             _same_as(
                 "leaky_relu",
@@ -432,8 +478,9 @@ ENTRIES: tuple[Activation, ...] = (
         "sparse_plus",
         "0, (x + 1)^2 / 4, x: a piecewise-quadratic softplus (jax.nn, keras)",
         sympy.Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
-        kernels.sparse_plus,
-        kernels.sparse_plus_grad,
+        piecewise.sparse_plus,
+        piecewise.sparse_plus_grad,
+        shipped={"jax": ("sparse_plus",), "keras": ("sparse_plus",)},
         laws=(
             minus_mirror_is_x("sparse_plus"),
             Law(
@@ -458,8 +505,9 @@ ENTRIES: tuple[Activation, ...] = (
             ((sympy.Abs(x + 1) - sympy.Abs(x - 1) + 2) / 4, x <= 1),
             (1, True),
         ),
-        kernels.sparse_sigmoid,
-        kernels.sparse_sigmoid_grad,
+        piecewise.sparse_sigmoid,
+        piecewise.sparse_sigmoid_grad,
+        shipped={"jax": ("sparse_sigmoid",), "keras": ("sparse_sigmoid",)},
         laws=(
             Law(
                 "sparse_sigmoid(-x) = 1 - sparse_sigmoid(x)",

@@ -90,10 +90,11 @@ identity = _exact("identity", lambda x: x.copy(), "x itself (a copy)", one_pass=
 identity_grad = _exact("identity'", lambda x: 1.0, "1", nan_blind=True, one_pass=True)
 
 # -------------------------------------------------------------------------- ReLUs
-plain_relu = _exact(
+# the two kernels relu (below) chooses between, private: relu and relu_grad are the pair
+_plain_relu = _exact(
     "relu", lambda x: np.maximum(x, 0.0), "max(x, 0): exact, nan propagates", one_pass=True
 )
-plain_relu_grad = _indicator("relu'", lambda x: x > 0.0, "[x > 0]: PyTorch's relu'(0) = 0")
+_plain_relu_grad = _indicator("relu'", lambda x: x > 0.0, "[x > 0]: PyTorch's relu'(0) = 0")
 
 relu6 = _exact("relu6", lambda x: x.clip(0.0, 6.0), "clamp(x, 0, 6): exact", one_pass=True)
 relu6_grad = _indicator(
@@ -348,7 +349,7 @@ def _cap(s: float, m: float, t: float) -> float:
     return m if math.isfinite(m) else sys.float_info.max
 
 
-keras_relu = kernel(
+_keras_relu = kernel(
     "relu",
     Region(
         lambda s, m, t: just_above(t),
@@ -365,7 +366,7 @@ keras_relu = kernel(
     ),
     absorbs_overflow=True,
 )
-keras_relu_grad = kernel(
+_keras_relu_grad = kernel(
     "relu'",
     Region(
         lambda s, m, t: just_above(t),
@@ -389,8 +390,8 @@ def relu(
     """relu with keras' parameters; with their defaults (0, inf, 0) today's relu kernel,
     bit for bit."""
     if negative_slope == 0 and max_value == math.inf and threshold == 0:
-        return plain_relu(x)
-    return keras_relu(x, negative_slope, max_value, threshold)
+        return _plain_relu(x)
+    return _keras_relu(x, negative_slope, max_value, threshold)
 
 
 def relu_grad(
@@ -398,8 +399,8 @@ def relu_grad(
 ) -> Any:
     """relu' with keras' parameters (see :func:`relu`)."""
     if negative_slope == 0 and max_value == math.inf and threshold == 0:
-        return plain_relu_grad(x)
-    return keras_relu_grad(x, negative_slope, max_value, threshold)
+        return _plain_relu_grad(x)
+    return _keras_relu_grad(x, negative_slope, max_value, threshold)
 
 
 prelu, prelu_grad = _slope_below(lambda weight: weight, "prelu")
