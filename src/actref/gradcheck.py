@@ -60,37 +60,83 @@ def _kink_table(kinks: Iterable[float | Any]) -> tuple[F64, F64]:
 
 def _sides(
     f: Callable[..., Any], x: F64, h: F64, dtype: np.dtype[Any], rtol: float, atol: float
-) -> tuple[NDArray[np.bool_], tuple[F64, F64], tuple[F64, F64]]:
-    """Whether ``f`` has a kink or a jump at ``x``, and the one-sided derivatives
-    (with their errors) from the right and the left at step ``h``.
+) -> tuple[NDArray[np.bool_], tuple[F64, F64], tuple[F64, F64], F64]:
+    """Whether ``f`` has a kink or a jump at ``x``, the one-sided derivatives (with
+    their errors) from the right and the left, and how far from ``x`` no join was seen.
 
-    A kink when they disagree beyond their errors at ``h``, ``h/8``, ``h/64`` and a step
-    below ``|x|``, by a gap that does not shrink with the step: near a smooth join (elu
-    at 0 seen from -0.0085 in float32, or from 1.7e-8 in float64) a stencil that
-    reaches the join is off by an amount proportional to the step.
+    A kink when they disagree beyond their errors at ``h``, ``h/8``, ``h/64``, a step
+    below ``|x|`` and ever smaller steps while those still resolve the gap, by a gap
+    that does not shrink with the step: near a smooth join (elu at 0 seen from -0.0085
+    in float32, or from 1.7e-8 in float64) a stencil that reaches the join is off by an
+    amount proportional to the step, and near a join where f'' jumps (sparse_plus at -1
+    seen from -1.00001) by one proportional to the distance, which only a step below
+    that distance shows.
+
+    Where the sides disagree at ``h`` but not at a smaller step, the derivatives
+    returned are those at the step where they came to agree: the stencil that reached
+    across a join is then consistent between its own two steps, its error estimate
+    far too small (sparse_plus at -1.003 in float32: -0.00153 with an error of 2e-7 for
+    every step from 0.003 to 0.04, where f' = 0), and only the other side shows it.
+    How far those stencils reached is the last result (inf where the sides agreed at
+    ``h`` or never did): a longer stencil may reach the join that the disagreement at
+    ``h`` showed.
     """
     up = one_sided(f, x, h, 1.0, dtype)
     dn = one_sided(f, x, h, -1.0, dtype)
     apart = _apart(up, dn, rtol, atol)
     gap = np.abs(up[0] - dn[0])
+    d_up, e_up = up[0].copy(), up[1].copy()
+    d_dn, e_dn = dn[0].copy(), dn[1].copy()
+    reach = np.full_like(x, np.inf)
     # (a step far above the underflow threshold, so that f's values carry digits)
     least = 2.0**20 * float(np.finfo(dtype).smallest_normal)
-    for shrink in (8.0, 64.0, 0.0):
-        if not apart.any():
-            break
+    # the smallest step: one spacing of x in its dtype
+    floor = np.maximum(least, np.abs(np.spacing(x.astype(dtype))).astype(np.float64))
+    last = h.copy()  # the step last tried
+    shrinks = (8.0, 64.0, 0.0, *(64.0 * 8.0**k for k in range(1, 1 + _DEEPER)))
+    for level, shrink in enumerate(shrinks):
         i = np.flatnonzero(apart)
-        # last, a step below |x| too: a join at 0 seen from x = 2e-7 (relu2, whose f' is
-        # 2x right of it and 0 left) looks like a kink at x to every step above |x|
+        if not i.size:
+            break
         ax = np.abs(x[i])
-        below = (ax / 8 >= least) & (ax < h[i])
-        step = h[i] / shrink if shrink else np.where(below, ax / 8, h[i] / 64)
+        if not shrink:
+            # a step below |x| too: a join at 0 seen from x = 2e-7 (relu2, whose f' is
+            # 2x right of it and 0 left) looks like a kink at x to every step above |x|
+            below = (ax / 8 >= least) & (ax < h[i])
+            step = np.where(below, ax / 8, h[i] / 64)
+        elif level < 3:
+            step = h[i] / shrink
+        else:
+            # ever smaller steps, down to the floor, where a join is nearer than h/64
+            step = np.maximum(h[i] / shrink, floor[i])
+            fits = step < last[i]
+            i, step = i[fits], step[fits]
+            if not i.size:
+                break
+        last[i] = step
         small_up = one_sided(f, x[i], step, 1.0, dtype)
         small_dn = one_sided(f, x[i], step, -1.0, dtype)
         # at a kink the gap stays; across a join it shrinks with the step
         with np.errstate(invalid="ignore"):
             stays = np.abs(small_up[0] - small_dn[0]) > gap[i] / 2
-        apart[i] = _apart(small_up, small_dn, rtol, atol) & stays
-    return apart, up, dn
+            still = _apart(small_up, small_dn, rtol, atol) & stays
+            if level > 2:
+                # a step whose error hides the gap says nothing: the point stays apart
+                # (an undeclared kink where f is large: float32 hardshrink, whose
+                # rounding grows as the step shrinks)
+                still |= ~(4 * (small_up[1] + small_dn[1]) < gap[i] / 2)
+        agree = i[~still]
+        d_up[agree], e_up[agree] = small_up[0][~still], small_up[1][~still]
+        d_dn[agree], e_dn[agree] = small_dn[0][~still], small_dn[1][~still]
+        reach[agree] = 3 * step[~still]
+        apart[i] = still
+    return apart, (d_up, e_up), (d_dn, e_dn), reach
+
+
+# further steps tried (each 8 times smaller, from h/512, none below a spacing of x)
+# before a point whose one-sided derivatives disagree is called a kink: h/64/8**10 is
+# below a spacing of x for |x| >= 1, in float32 and float64
+_DEEPER = 10
 
 
 def _apart(
@@ -129,7 +175,11 @@ def _other_steps(
     for step in (h * np.where((ax > 0) & (ax < 1), ax, 1.0), 8 * h, h / 8):
         with np.errstate(invalid="ignore"):
             still = 4 * best_err > weak_at * np.abs(best)
-        usable = still & (step < room / 2) & (4 * step < fmax - ax) & (step != h)
+        # a step within a factor 2 of h gives no second opinion: near a join its
+        # estimate shares the first one's fault (float32 sparse_plus at 0.976, whose
+        # stencil at 0.976 h reaches across 1 as the first did)
+        other = (step <= h / 2) | (step >= 2 * h)
+        usable = still & (step < room / 2) & (4 * step < fmax - ax) & other
         idx = np.flatnonzero(usable & (step >= least))
         if not idx.size:
             continue
@@ -137,10 +187,16 @@ def _other_steps(
         # a refinement only: within the first estimate's own error (a long step's
         # error estimate can be far too small: float32 tanh at 1.875)
         with np.errstate(invalid="ignore"):
-            agrees = np.abs(est.df - first[0][idx]) <= 4 * (est.error + first[1][idx])
-        take = agrees & (est.error < best_err[idx])
+            gap = np.abs(est.df - first[0][idx])
+            agrees = gap <= 4 * (est.error + first[1][idx])
+            # and its error is at least what the first estimate shows of it: a stencil
+            # reaching across a join where f'' jumps extrapolates a first-order error
+            # as if it were of order 2 (float32, a piecewise f 1e-6 from its join: the
+            # estimate at h/8 was off by 8 times its error)
+            honest = np.maximum(est.error, gap - first[1][idx])
+        take = agrees & (honest < best_err[idx])
         best[idx] = np.where(take, est.df, best[idx])
-        best_err[idx] = np.where(take, est.error, best_err[idx])
+        best_err[idx] = np.where(take, honest, best_err[idx])
     return best, best_err
 
 
@@ -206,8 +262,12 @@ def check_derivative(
     steps relative to ``|x|`` (tanhshrink at 1e-6), 8 times smaller and larger (the
     tails) are tried too, and the estimate with the smallest error kept. A point
     whose one-sided derivatives disagree, with no kink declared there, fails (a kink
-    or a jump: hardshrink at 0.5) and says so. Near the largest float the stencil is
-    one-sided, towards 0.
+    or a jump: hardshrink at 0.5) and says so; whose one-sided derivatives disagree at
+    the default step but agree at a smaller one has a join nearby (where f'' jumps,
+    not declared: sparse_plus at -1), and is judged from the smaller step's two
+    sides, with no longer stencil tried. An estimate that disagrees with one at another
+    step by more than that one's error carries the difference as its error. Near the
+    largest float the stencil is one-sided, towards 0.
     """
     x64, dtype, meth, _ = validate(f, x, method, None, methods=("central", "richardson"))
     rtol = math.sqrt(machine_eps(dtype)) if rtol is None else tolerance_arg(rtol, "rtol")
@@ -238,8 +298,12 @@ def check_derivative(
         with np.errstate(invalid="ignore", over="ignore"):
             gap = np.abs(smooth.df - small.df)
             off = gap > 4 * (smooth.error + small.error)
+            # short of that, the first estimate's error is at least what the second
+            # shows (float32 sparse_plus 0.024 below its join at 1, whose Richardson
+            # estimate reaches across it and claims 12 times too small an error)
+            honest = np.maximum(smooth.error, gap - small.error)
         expected[inner] = np.where(off, small.df, smooth.df)
-        err_est[inner] = np.where(off, small.error + gap / 4, smooth.error)
+        err_est[inner] = np.where(off, small.error + gap / 4, honest)
     if edge.any():
         sel = np.flatnonzero(edge)
         expected[sel], err_est[sel] = one_sided(
@@ -249,6 +313,7 @@ def check_derivative(
     right = np.full_like(flat, np.nan)
     kind = np.zeros(flat.size, dtype=np.int8)  # SMOOTH
     undeclared = np.zeros(flat.size, dtype=bool)  # one-sided derivatives apart, no kink
+    join_room = np.full_like(flat, np.inf)  # how far from x no undeclared join was seen
 
     unresolved = np.flatnonzero(~edge & (4 * err_est > rtol * np.abs(expected)))
     if unresolved.size:
@@ -257,11 +322,16 @@ def check_derivative(
         # sharper. When they disagree, f has a kink or a jump there (issue 14: at
         # hardshrink's undeclared jump the mean of the two sides passed any value)
         xs = flat[unresolved]
-        apart, (up, e_up), (dn, e_dn) = _sides(f, xs, base[unresolved], dtype, rtol, atol)
+        apart, (up, e_up), (dn, e_dn), reach = _sides(f, xs, base[unresolved], dtype, rtol, atol)
         est = np.maximum(e_up, e_dn) + np.abs(up - dn) / 2
         better = (est < err_est[unresolved]) & ~apart
         expected[unresolved] = np.where(better, (up + dn) / 2, expected[unresolved])
         err_est[unresolved] = np.where(better, est, err_est[unresolved])
+        # a join near x (the sides agreed only at a smaller step): no other step may
+        # reach further than theirs did, as near a declared kink (sparse_plus at -1.003
+        # in float32, whose Richardson estimate at h/8 reaches across -1 and is off by
+        # 19 times its error estimate)
+        join_room[unresolved] = np.where(better, reach, np.inf)
         undeclared[unresolved] = apart
         left[unresolved] = np.where(apart, dn, left[unresolved])
         right[unresolved] = np.where(apart, up, right[unresolved])
@@ -331,7 +401,7 @@ def check_derivative(
         & (4 * err_est > math.sqrt(machine_eps(dtype)) * np.abs(expected))
     )
     if weak.size:
-        room = np.minimum(below, above)[weak]
+        room = np.minimum(np.minimum(below, above), join_room)[weak]
         first = (expected[weak], err_est[weak])
         expected[weak], err_est[weak] = _other_steps(f, flat[weak], h[weak], room, dtype, first)
 
@@ -346,7 +416,7 @@ def check_derivative(
     if odd.size:
         # a failing point with no declared kink whose one-sided derivatives disagree:
         # most likely an undeclared kink, which the message names
-        apart, (up, _), (dn, _) = _sides(f, flat[odd], base[odd], dtype, rtol, atol)
+        apart, (up, _), (dn, _), _ = _sides(f, flat[odd], base[odd], dtype, rtol, atol)
         suspected[odd] = apart
         left[odd] = np.where(apart, dn, left[odd])
         right[odd] = np.where(apart, up, right[odd])

@@ -412,18 +412,27 @@ def one_sided(
     :math:`f'(x^{\pm}) \approx s(-5 f_1 + 8 f_2 - 3 f_3) / (2h)`, error :math:`O(h^2)`.
     Because ``f(x)`` itself is never used, this is the one-sided derivative of the
     branch even where ``f`` jumps at ``x`` (hardshrink). Also returns a rounding +
-    truncation error estimate (the same formula at step ``2h``).
+    truncation error estimate (the same formula at step ``2h``). The quadratic is the one
+    through the points as rounded to ``dtype``: at a step of a few spacings of ``x``
+    they are not equally spaced (sparse_plus at -1 + 5.8e-15: the formula for equal
+    spaces was off by half of f').
     """
 
     def estimate(step: F64) -> tuple[F64, F64]:
         pts = [(x + sign * k * step).astype(dtype).astype(np.float64) for k in (1, 2, 3)]
-        h_true = (pts[0] - x) * sign
+        t1, t2, t3 = (p - x for p in pts)  # the steps taken
         f1, f2, f3 = (evaluate(f, p, dtype) for p in pts)
-        with np.errstate(invalid="ignore", over="ignore"):
-            # -5 f1 + 8 f2 - 3 f3 as differences: no overflow near the largest float
-            d = sign * (8 * (f2 - f1) - 3 * (f3 - f1)) / (2 * h_true)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # the derivative at 0 of the quadratic through (t_k, f_k), as differences
+            # from f1 (the weights sum to 0) and with the steps in units of t1: no
+            # overflow near the largest float. With t_k = k s the weights of f2 - f1
+            # and f3 - f1 are 4/s and -3/(2s)
+            r2, r3 = t2 / t1, t3 / t1
+            w2 = -(1 + r3) / ((r2 - 1) * (r2 - r3))
+            w3 = -(1 + r2) / ((r3 - 1) * (r3 - r2))
+            d = (w2 * (f2 - f1) + w3 * (f3 - f1)) / t1
         fmax = np.maximum(np.maximum(np.abs(f1), np.abs(f2)), np.abs(f3))
-        return d, 16 * machine_eps(dtype) * fmax / h_true
+        return d, 16 * machine_eps(dtype) * fmax / np.abs(t1)
 
     d1, r1 = estimate(h)
     d2, _ = estimate(2 * h)
