@@ -188,3 +188,24 @@ def test_a_fork_server_that_dies_takes_its_workers_along() -> None:
     finally:
         w.close()
         remove_tree(base)
+
+
+def test_a_group_left_by_a_killed_supervisor_does_not_cost_the_next_its_walls() -> None:
+    """A supervisor killed outright (SIGKILL: the last resort above) leaves its control
+    groups, named by its pid. The next supervisor given that pid used to fail to make
+    its own, and without them its worker lost the jail too (every part an error: the
+    submission could not even be read)."""
+    from actref.grading import contain
+
+    groups = contain.make_cgroups(1 << 30, 16)
+    contain.remove_cgroups(groups)
+    if not groups:
+        pytest.skip("no writable cgroup here")
+    for folder in groups:  # what a killed supervisor with this pid would have left
+        os.mkdir(folder)
+    again = contain.make_cgroups(1 << 30, 16)
+    try:
+        assert again == groups
+    finally:
+        contain.remove_cgroups(again or groups)
+    assert not any(os.path.exists(folder) for folder in groups)

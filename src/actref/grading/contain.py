@@ -219,7 +219,7 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
             ("pids", "pids.max", pids),
         ):
             folder = os.path.join(CGROUP_ROOT, ctrl, own[ctrl].lstrip("/"), name)
-            os.mkdir(folder)
+            _new_group(folder)
             made.append(folder)
             with open(os.path.join(folder, limit_file), "w") as fh:
                 fh.write(str(limit))
@@ -230,7 +230,7 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
     # worker's forks cannot take the cores of the classmates graded beside it
     try:
         folder = os.path.join(CGROUP_ROOT, "cpu", own["cpu"].lstrip("/"), name)
-        os.mkdir(folder)
+        _new_group(folder)
     except (OSError, KeyError):
         return made
     made.append(folder)
@@ -243,6 +243,19 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
         remove_cgroups(made[-1:])
         made.pop()
     return made
+
+
+def _new_group(folder: str) -> None:
+    """Make the group ``folder``. One of that name was left by a supervisor with the same
+    pid that was killed before it could remove it: empty, it is removed and made anew
+    (with processes still in it, rmdir fails: no group, as before). Without this, a
+    stale name cost the next supervisor with that pid its groups -- and, counted as a
+    missing protection, its worker the jail."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        os.rmdir(folder)
+        os.mkdir(folder)
 
 
 def join_cgroups(groups: list[str]) -> None:
