@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from .sandbox_processes import kill, survivors
 
 # Worst-ULP records from tests/test_accuracy.py:
 # (function, part, dtype, worst ULP, x, region, budget)
@@ -43,6 +47,29 @@ def _accuracy_summary(terminalreporter: Any, config: pytest.Config) -> None:
         + "\n".join(lines)
         + "\n"
     )
+
+
+# ------------------------------------------------------------------ the grading sandbox
+@pytest.fixture(scope="session", autouse=True)
+def no_sandbox_process_survives() -> Iterator[None]:
+    """Fails the run if a process of this checkout's grading sandbox (its fork server,
+    a supervisor, a worker, anything a student forked) is alive at the end: the fork
+    server of this process is closed first, as at exit (it kills what is left), and
+    everything gets 5 s to be reaped. Survivors are then killed (nothing is left behind)
+    and named."""
+    yield
+    process = sys.modules.get("actref.grading.process")
+    stop = getattr(process, "stop_fork_server", None)
+    if stop is not None:
+        stop()
+    left = survivors(wait=5.0)
+    if left:
+        kill(left)
+        pytest.fail(
+            f"{len(left)} grading sandbox process(es) outlived the test session "
+            "(killed now with SIGKILL):\n" + "\n".join(f"  {p}" for p in left),
+            pytrace=False,
+        )
 
 
 # ------------------------------------------------------------------ pytest-mpl (figures)

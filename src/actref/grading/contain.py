@@ -37,6 +37,7 @@ import glob
 import importlib.util
 import os
 import resource
+import select
 import shutil
 import signal
 import sys
@@ -218,7 +219,7 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
             ("pids", "pids.max", pids),
         ):
             folder = os.path.join(CGROUP_ROOT, ctrl, own[ctrl].lstrip("/"), name)
-            os.mkdir(folder)
+            _new_group(folder)
             made.append(folder)
             with open(os.path.join(folder, limit_file), "w") as fh:
                 fh.write(str(limit))
@@ -229,7 +230,7 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
     # worker's forks cannot take the cores of the classmates graded beside it
     try:
         folder = os.path.join(CGROUP_ROOT, "cpu", own["cpu"].lstrip("/"), name)
-        os.mkdir(folder)
+        _new_group(folder)
     except (OSError, KeyError):
         return made
     made.append(folder)
@@ -242,6 +243,19 @@ def make_cgroups(memory_bytes: int, pids: int) -> list[str]:
         remove_cgroups(made[-1:])
         made.pop()
     return made
+
+
+def _new_group(folder: str) -> None:
+    """Make the group ``folder``. One of that name was left by a supervisor with the same
+    pid that was killed before it could remove it: empty, it is removed and made anew
+    (with processes still in it, rmdir fails: no group, as before). Without this, a
+    stale name cost the next supervisor with that pid its groups -- and, counted as a
+    missing protection, its worker the jail."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        os.rmdir(folder)
+        os.mkdir(folder)
 
 
 def join_cgroups(groups: list[str]) -> None:
@@ -265,24 +279,66 @@ def remove_cgroups(groups: list[str]) -> None:
                 time.sleep(0.02)
 
 
+# Blocked in a supervisor from its first instruction to its end (the server forks it with
+# them blocked) and taken by :func:`supervise` with sigtimedwait, never by a Python handler.
+# A handler installed after the worker's fork missed a SIGTERM that came first: the
+# supervisor died of it and its worker -- PID 1 of a namespace, which ignores SIGTERM,
+# running as nobody, its parent-death signal not armed yet -- lived on for ever. And a
+# Python handler whose signal lands just before the blocking waitpid runs only after the
+# worker has ended (never, when it hangs).
+SUPERVISOR_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGCHLD})
+
+
+def die_with_parent(signum: int) -> None:
+    """``signum`` to this process when its parent dies (``PR_SET_PDEATHSIG``). It fires
+    when the parent *thread* ends (the server and supervisors are single-threaded), and a
+    change of credentials (setuid) clears it: re-armed after one."""
+    with contextlib.suppress(OSError, AttributeError):
+        _prctl(_PR_SET_PDEATHSIG, signum)
+
+
+def parent_gone(alive_fd: int) -> bool:
+    """Whether the process holding the other end of the pipe ``alive_fd`` has ended (its
+    end closed: end of file, readable at once). Inside a new PID namespace getppid() is 0
+    whether the parent lives or not: the pipe is how the worker asks."""
+    readable, _, _ = select.select([alive_fd], [], [], 0)
+    return bool(readable)
+
+
+def kill_tree(child: int) -> None:
+    """SIGKILL to the worker (as PID 1 of its namespace, its death ends every process it
+    started; SIGTERM it would ignore) and to its process group (no namespace)."""
+    for kill in (os.kill, os.killpg):
+        with contextlib.suppress(OSError):
+            kill(child, signal.SIGKILL)
+
+
 def supervise(child: int, groups: list[str]) -> None:
-    """The supervisor's life: wait for the worker; on SIGTERM kill it (as PID 1 of its
-    namespace, its death ends every process it started), remove its control groups and
-    end as it ended."""
-
-    def stop(_signum: int, _frame: Any) -> None:
-        for kill in (os.kill, os.killpg):
+    """The supervisor's life: wait for the worker; on SIGTERM (the grader's, the server's,
+    or the parent-death signal of a server that died) kill it, remove its control groups
+    and end as it ended. Expects :data:`SUPERVISOR_SIGNALS` blocked (see there)."""
+    status = 0
+    reaped = False
+    try:
+        while True:
+            pid, status = os.waitpid(child, os.WNOHANG)
+            if pid:
+                reaped = True
+                break
+            info = signal.sigtimedwait((signal.SIGTERM, signal.SIGCHLD), 1.0)
+            if info is not None and info.si_signo == signal.SIGTERM:
+                kill_tree(child)
+    finally:
+        if not reaped:  # an error here: the worker must not outlive its supervisor
+            kill_tree(child)
             with contextlib.suppress(OSError):
-                kill(child, signal.SIGKILL)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _, status = os.waitpid(child, 0)
+                os.waitpid(child, 0)
     remove_cgroups(groups)
     code = os.waitstatus_to_exitcode(status)
     if code < 0:  # end by the same signal, so the server reports it as such
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {-code})
     os._exit(code)
 
 
@@ -449,8 +505,7 @@ def confine(
                 missing.append("unprivileged-uid")
         if os.getuid() == 0:
             missing.append("unprivileged-uid")
-    with contextlib.suppress(OSError, AttributeError):  # after setuid, which clears it
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent(signal.SIGKILL)  # again: setuid cleared it (the caller checks the gap)
     os.environ["TMPDIR"] = home  # tempfile's only writable choice
     try:
         missing += _landlock(home)

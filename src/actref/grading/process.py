@@ -48,6 +48,9 @@ class _ForkServer:
     has a timeout: a server that stops answering is replaced, never waited for."""
 
     def __init__(self) -> None:
+        # No parent-death signal for the server: it fires when the *thread* that forked
+        # ends, and a grading thread (gone with its submission) may be the one starting
+        # a server. It ends when this socket closes, which the grader's death does too.
         ours, theirs = socket.socketpair()
         self.proc = subprocess.Popen(
             # -I: no script folder on sys.path (a student's `import judge` finds nothing)
@@ -132,6 +135,16 @@ def _fork_server(replace: _ForkServer | None = None) -> _ForkServer:
 def warm_up() -> None:
     """Start the fork server now, so its imports overlap with the parent's work."""
     _fork_server()
+
+
+def stop_fork_server() -> None:
+    """Close the fork server now, as at exit: it kills every worker still running. The
+    next grading starts a new one."""
+    global _server
+    with _server_lock:
+        if _server is not None:
+            _server.close()
+            _server = None
 
 
 # ------------------------------------------------------------------------ the folder
@@ -297,13 +310,25 @@ class Worker:
         """Kill the worker and everything it started; wait (briefly) until they are
         gone, so its folder is removed after, not during, its last writes."""
         _LIVE_WORKERS.discard(self)
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGTERM)  # the supervisor kills the whole namespace
-        with contextlib.suppress(OSError, ValueError):
-            _exit_code(self.status_fd, 5.0)
-        for fd in (self.fd, self.cmd_fd, self.status_fd):
+        try:
             with contextlib.suppress(OSError):
-                os.close(fd)
+                os.kill(self.pid, signal.SIGTERM)  # the supervisor kills the whole namespace
+            with contextlib.suppress(OSError, ValueError):
+                if not _ended(self.status_fd, 5.0):
+                    # no status yet, so the server has not reaped it: the pid is still
+                    # the supervisor's. Killed; its worker's parent-death signal follows
+                    os.kill(self.pid, signal.SIGKILL)
+                    _ended(self.status_fd, 1.0)
+        finally:  # an interrupt while waiting still closes the pipes
+            for fd in (self.fd, self.cmd_fd, self.status_fd):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+def _ended(status_fd: int, timeout: float) -> bool:
+    """Whether the supervisor's status (or, the server gone, end of file) arrived."""
+    readable, _, _ = select.select([status_fd], [], [], timeout)
+    return bool(readable)
 
 
 def _exit_code(status_fd: int, timeout: float) -> int | None:

@@ -13,7 +13,9 @@ Each request forks a *supervisor* that enters new namespaces
 (:func:`~actref.grading.contain.enter_namespaces`) and forks the *worker*, PID 1 of the
 new PID namespace, which builds its walls (:func:`~actref.grading.contain.confine`)
 and only then runs the student's code. The supervisor runs no student code: SIGTERM
-to it kills the worker, whose death ends every process the student started.
+to it kills the worker, whose death ends every process the student started. Neither
+outlives its parent: a supervisor ends with the server, a worker with its supervisor
+(parent-death signals, armed before either can be orphaned unnoticed).
 
 Protocol on the control socket (a ``socketpair`` with the grader): a request is an
 8-byte length with three file descriptors attached (the worker's result pipe, its
@@ -89,9 +91,16 @@ def _load(name: str) -> Any:
 
 
 def _start_worker(
-    worker: Any, contain: Any, plan: Any, args: dict[str, Any], fds: list[int]
+    worker: Any,
+    contain: Any,
+    plan: Any,
+    args: dict[str, Any],
+    fds: list[int],
+    server: int,
+    mask: set[int | signal.Signals],
 ) -> None:
-    """In the forked supervisor: namespaces, then the worker as its child. Never returns."""
+    """In the forked supervisor (``contain.SUPERVISOR_SIGNALS`` blocked, ``mask`` the
+    server's own): namespaces, then the worker as its child. Never returns."""
     result_fd, cmd_fd, _ = fds
     jail = args.pop("jail")
     groups: list[str] = []
@@ -105,10 +114,26 @@ def _start_worker(
             missing.append("cgroup-limits")
     else:  # benchmarks only: the cost of the walls is measured against none
         missing = list(contain.PROTECTIONS)
+    # a server that dies (killed, not closed) takes its supervisors along, and each its
+    # worker; armed after the namespaces (a new user namespace clears it), then checked
+    contain.die_with_parent(signal.SIGTERM)
+    if os.getppid() != server:
+        contain.remove_cgroups(groups)
+        os._exit(70)
+    alive_r, alive_w = os.pipe()  # end of file on alive_r: this supervisor is gone
     child = os.fork()
     if child == 0:  # the worker
         code = 0
         try:
+            # Dies with its supervisor (SIGKILL: as a namespace's init it ignores SIGTERM)
+            # from its first instruction; confine() re-arms it after setuid, which clears
+            # it. A supervisor that died before either is seen through the pipe: the
+            # worker leaves before any student code runs.
+            contain.die_with_parent(signal.SIGKILL)
+            os.close(alive_w)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            if contain.parent_gone(alive_r):
+                os._exit(70)
             contain.join_cgroups(groups)
             worker.redirect_output(jail["base"])
             if not jail["contain"]:
@@ -127,14 +152,18 @@ def _start_worker(
                     worker.MAX_OUTPUT_BYTES,
                     tree_bounded=bool(groups),
                 )
+            if contain.parent_gone(alive_r):
+                os._exit(70)
+            os.close(alive_r)
             worker.main(result_fd, cmd_fd, missing=missing, **args)
         except BaseException:
             code = 70
         finally:
             os._exit(code)
-    for fd in (result_fd, cmd_fd):
-        os.close(fd)
-    contain.supervise(child, groups)
+    with contextlib.suppress(OSError):
+        for fd in (alive_r, result_fd, cmd_fd):
+            os.close(fd)
+    contain.supervise(child, groups)  # keeps alive_w open until it ends
 
 
 def serve(fd: int) -> None:
@@ -149,6 +178,7 @@ def serve(fd: int) -> None:
     allowed = contain.jail_plan()
 
     ctrl = socket.socket(fileno=fd)
+    server = os.getpid()
     status_fds: dict[int, int] = {}
     try:
         while True:
@@ -166,16 +196,24 @@ def serve(fd: int) -> None:
                 ctrl.sendall(b"0\n")
                 continue
             status_fd = fds[2]
-            pid = os.fork()
+            # born with SIGTERM blocked: a SIGTERM before its handling is in place waits
+            # for it (see contain.SUPERVISOR_SIGNALS), never kills it half-way
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, contain.SUPERVISOR_SIGNALS)
+            try:
+                pid = os.fork()
+            except BaseException:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                raise
             if pid == 0:  # the supervisor
                 try:
                     ctrl.close()
                     os.close(status_fd)
                     for other in status_fds.values():
                         os.close(other)
-                    _start_worker(worker, contain, allowed, args, fds)
+                    _start_worker(worker, contain, allowed, args, fds, server, mask)
                 finally:
                     os._exit(70)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             for worker_end in fds[:2]:
                 os.close(worker_end)
             status_fds[pid] = status_fd
@@ -185,6 +223,15 @@ def serve(fd: int) -> None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 2
+        while status_fds and time.monotonic() < deadline:
+            _reap(status_fds)
+            time.sleep(0.01)
+        # one that did not end (not reaped: its pid is still its own) is killed; its
+        # worker's parent-death signal follows
+        for pid in status_fds:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 1
         while status_fds and time.monotonic() < deadline:
             _reap(status_fds)
             time.sleep(0.01)
