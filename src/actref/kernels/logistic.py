@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from actref.kernels import constants as C
-from actref.kernels.compensated import two_prod
+from actref.kernels.compensated import fast_two_sum, two_prod
 from actref.kernels.engine import F64, Region, kernel
 from actref.kernels.piecewise import nothing, one_keep_nan, same
 
@@ -276,6 +276,8 @@ QG_NOTHING = -1000.0  # below, |x e^t| < 1e-700: zero, far below the smallest su
 QG_SATURATED = 40.0  # above, sigma(t) = 1 - e^-68: x to every digit
 # silu'(t) changes form at t = -0.5: left of it, around its root t0
 QG_GRAD_SPLIT = -0.5 / 1.702
+# and at t = -3: left of it, 1 + t + e^t is summed directly (1 + t <= -2, e^t > 0)
+QG_GRAD_FAR = -3.0 / 1.702
 
 
 def _t(x: Any) -> tuple[Any, Any]:
@@ -328,12 +330,25 @@ def _rho(p: Any) -> tuple[Any, Any]:
     return big / (d * d), np.where(p >= 0, 1.0, big) / d
 
 
-def _qg_grad_left(x: Any) -> Any:
-    # sigma(t) sigma(-t) (d + e^t0 expm1(d)), d = t - t0: two terms of one sign
+def _two_plus_two_cosh(p: Any, e: Any) -> Any:
+    """2 + 2 cosh t = 1 / (sigma(t) sigma(-t)), t = p + e: cosh(p + e) = cosh p + e
+    sinh p to every digit; positive terms (e/(1 + e)^2 reached 4 ULP, 2.3 this way)."""
+    return (2.0 + 2.0 * np.cosh(p)) + 2.0 * e * np.sinh(p)
+
+
+def _qg_grad_far(x: Any) -> Any:
+    # (1 + t + e^t) / (2 + 2 cosh t): 1 + t <= -2 and e^t > 0, no cancellation; 1 + p
+    # as a double-double (|p| >= 5 > 1), so the numerator is rounded once
     p, e = _t(x)
-    rho, s = _rho(p)
+    s, r = fast_two_sum(p, 1.0)
+    return (s + (r + (e + np.exp(p) * (1.0 + e)))) / _two_plus_two_cosh(p, e)
+
+
+def _qg_grad_left(x: Any) -> Any:
+    # (d + e^t0 expm1(d)) / (2 + 2 cosh t), d = t - t0: two terms of one sign
+    p, e = _t(x)
     d = (p - C.SILU_X0_HI) + (e - C.SILU_X0_LO)
-    return (rho * (1.0 + e * (1.0 - 2.0 * s))) * (d + C.SILU_T0 * np.expm1(d))
+    return (d + C.SILU_T0 * np.expm1(d)) / _two_plus_two_cosh(p, e)
 
 
 def _qg_grad_right(x: Any) -> Any:
@@ -347,10 +362,19 @@ quick_gelu_grad = kernel(
     Region(QG_NOTHING, nothing, "e^t (1 + t) below the smallest subnormal: 0", 0.0),
     Region(QG_DEEP, _qg_grad_deep, "e^t (1 + t) with halved exponentials", 2.0),
     Region(
+        QG_GRAD_FAR,
+        _qg_grad_far,
+        "(1 + t + e^t) / (2 + 2 cosh t), the numerator rounded once: nothing cancels left"
+        " of t = -3 (the expansion around t0 below reached 6 ULP at x = -2.84, rounding"
+        " d = t - t0 where it is not small)",
+        3.0,
+    ),
+    Region(
         QG_GRAD_SPLIT,
         _qg_grad_left,
-        "sigma(t) sigma(-t) (d + e^t0 expm1(d)) around the root t0 of 1 + t + e^t",
-        2.5,
+        "(d + e^t0 expm1(d)) / (2 + 2 cosh t) around the root t0 of 1 + t + e^t,"
+        " d = t - t0: two terms of one sign",
+        3.0,
     ),
     Region(
         QG_SATURATED,
