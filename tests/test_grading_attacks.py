@@ -179,7 +179,9 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
             [sys.executable, "-m", "actref", "grade", *sorted(str(p) for p in subs.iterdir()),
              "--rubric", str(rubric), "--jobs", "2", "--format", "json", "--output", str(out)],
             capture_output=True, text=True, timeout=600, check=False,
-            env={**os.environ, "TMPDIR": str(scratch)},  # the grader's folders: checked below
+            # the grader's folders (checked below), and a secret read_the_environment.py
+            # must not find (an autograder's token)
+            env={**os.environ, "TMPDIR": str(scratch), "ACTREF_GRADER_SECRET": "hunter2"},
         )  # fmt: skip
         seconds = time.monotonic() - start
         after_exit = out.read_bytes() if out.exists() else b""

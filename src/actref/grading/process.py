@@ -41,6 +41,15 @@ SERVER_TIMEOUT = 10.0  # any exchange with the fork server
 
 # ------------------------------------------------------------------------ the fork server
 SERVER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+# The only variables of the grader's environment the fork server (and so every worker,
+# a fork of it) is started with: what Python and its libraries need to run, nothing an
+# autograder keeps there (tokens, keys, the grader's own paths); -I ignores PYTHON*.
+SERVER_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
+
+
+def server_environment() -> dict[str, str]:
+    """The fork server's environment: :data:`SERVER_ENVIRONMENT` of the grader's."""
+    return {k: os.environ[k] for k in SERVER_ENVIRONMENT if k in os.environ}
 
 
 class _ForkServer:
@@ -56,6 +65,7 @@ class _ForkServer:
             # -I: no script folder on sys.path (a student's `import judge` finds nothing)
             [sys.executable, "-I", SERVER_PATH, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
+            env=server_environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -106,6 +106,9 @@ def _start_worker(
     groups: list[str] = []
     if jail["contain"]:
         missing = contain.enter_namespaces(os.getuid() == 0)
+        # the jail needs the mount namespace, not the cgroups: a host (or a leftover
+        # group) that denies those must not cost the worker its filesystem walls
+        namespaced = not missing
         # the whole tree's memory: the budget, its 64 MiB folder, and room for the
         # pages a fork of this server touches
         tree_memory = (int(args["limits"]["memory_mb"]) + 64 + 128) << 20
@@ -114,6 +117,7 @@ def _start_worker(
             missing.append("cgroup-limits")
     else:  # benchmarks only: the cost of the walls is measured against none
         missing = list(contain.PROTECTIONS)
+        namespaced = False
     # a server that dies (killed, not closed) takes its supervisors along, and each its
     # worker; armed after the namespaces (a new user namespace clears it), then checked
     contain.die_with_parent(signal.SIGTERM)
@@ -146,7 +150,7 @@ def _start_worker(
                     plan,
                     jail["uid"],
                     jail["gid"],
-                    not missing,
+                    namespaced,
                     worker.address_space(int(args["limits"]["memory_mb"])),
                     int(args["limits"]["submission_timeout"]) + 1,
                     worker.MAX_OUTPUT_BYTES,
