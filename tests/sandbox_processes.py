@@ -1,8 +1,10 @@
-"""The grading sandbox's processes of this checkout, found in /proc: the fork server, its
-supervisors and workers and anything a student forked are all runs or forks of
+"""The grading sandbox's processes of this test session, found in /proc: the fork server,
+its supervisors and workers and anything a student forked are all runs or forks of
 ``src/actref/grading/server.py``, so each names that file on its command line. Matched
 by this checkout's path, so the grader of another checkout running beside the tests is
-not taken for ours (two test sessions of one checkout at once would see each other's)."""
+not taken for ours; and by ancestry, so neither is another session's of this checkout
+(tests/test_one_touch.py runs the suite inside the suite): ours descend from this
+process, or are orphans (every ancestor but init a sandbox process) born after it."""
 
 from __future__ import annotations
 
@@ -34,15 +36,62 @@ def _names(path: Path) -> set[str]:
 
 
 def sandbox_processes(exclude: Collection[int] = ()) -> list[SandboxProcess]:
-    """Every live process whose command line or executable refers to this checkout's
-    server.py (zombies have neither), but this one and ``exclude``."""
+    """Every live process of this session (see the module) whose command line or
+    executable refers to this checkout's server.py (zombies have neither), but
+    ``exclude``."""
+    found = _named_processes()
+    parents = _parents()
+    ours = {p.pid for p in found}
+    born = _start_time(os.getpid())
+    mine = []
+    for p in found:
+        chain = _ancestors(p.pid, parents)
+        if p.pid in exclude:
+            continue
+        if os.getpid() in chain or (
+            all(a in ours or a <= 1 for a in chain) and _start_time(p.pid) >= born
+        ):
+            mine.append(p)
+    return mine
+
+
+def _parents() -> dict[int, int]:
+    out = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as fh:
+                    out[int(entry.name)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def _ancestors(pid: int, parents: dict[int, int]) -> list[int]:
+    chain: list[int] = []
+    while (pid := parents.get(pid, 0)) > 0 and pid not in chain:
+        chain.append(pid)
+    return chain
+
+
+def _start_time(pid: int) -> int:
+    """Clock ticks after boot at which ``pid`` started (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _named_processes() -> list[SandboxProcess]:
+    """Every live process but this one naming this checkout's server.py."""
     names = _names(SERVER)
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         pid = int(entry.name)
-        if pid == os.getpid() or pid in exclude:
+        if pid == os.getpid():
             continue
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
