@@ -64,7 +64,10 @@ tanh_grad = kernel(
 # ---------------------------------------------------------------------- tanhshrink
 # x cosh x - sinh x = sum_{k>=1} 2k x^(2k+1) / (2k+1)!: positive terms, no cancellation
 # (C.TANHSHRINK_SERIES: 11 terms, the 12th is below 1e-17 of the sum at |x| = 1.5)
-TANHSHRINK_CANCELS = 1.5  # below |x|, x - tanh x loses more than ~1 ULP to cancellation
+# below |x|, x - tanh x loses more than ~1 ULP to cancellation: it is within 1 ULP on
+# 180,000 random points of 1.1 <= |x| <= 1.5 and reaches 3 on [1, 1.1] (1.5 before: the
+# series ran on a fifth more of a normal(0, 4) block, tanhshrink at 10**6 1.22x the old)
+TANHSHRINK_CANCELS = 1.2
 
 
 def _tanhshrink_series(x):  # type: ignore[no-untyped-def]
@@ -76,7 +79,7 @@ def _x_minus_tanh(x):  # type: ignore[no-untyped-def]
     return x - np.tanh(x)
 
 
-_DIFFERENCE = "x - tanh x: |tanh x| <= 0.61 |x| here, so the difference loses at most ~1 bit"
+_DIFFERENCE = "x - tanh x: |tanh x| <= 0.70 |x| here, so the difference loses at most ~1 bit"
 
 tanhshrink = kernel(
     "tanhshrink",
