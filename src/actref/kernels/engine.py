@@ -242,6 +242,8 @@ class Kernel:
             return self._whole(len(regions) - 1, x, out, params)
         if self.total and x.size <= SMALL:  # every formula valid where it runs: no need
             return self._select(x, out, params, range(len(regions)), ends)  # to find them
+        if x.size > SMALL:
+            return self._gathered(x, out, params, ends)
         # the regions of the smallest and the largest element, and those between (the
         # ends are in order); nan compares false: it lands in the last region, so the
         # largest element is needed only when the smallest is left of it
@@ -259,12 +261,27 @@ class Kernel:
         present = [
             i for i in range(first, last + 1) if i in (first, last) or ends[i - 1] < ends[i]
         ]
-        if x.size <= SMALL:
-            # formulas off their interval: discarded values
-            return _silenced(self._select, x, out, params, present, ends)
+        # formulas off their interval: discarded values
+        return _silenced(self._select, x, out, params, present, ends)
+
+    def _gathered(
+        self, x: FArray, out: FArray | None, params: tuple[float, ...], ends: Sequence[float]
+    ) -> FArray:
+        """A large block: ``below[i] = x < ends[i]`` once per end; the ends are in
+        order, so the masks nest, their counts say which regions hold elements, and
+        region ``i``'s mask is ``below[i] ^ below[i - 1]`` (nan is below no end: the
+        last region). A block in one region gets its formula whole; otherwise each
+        present region is gathered (:meth:`_gather`). Cheaper than finding the regions
+        from the smallest and largest element and comparing again (tanhshrink: 4 of 93
+        us a block)."""
+        below = [x < end for end in ends]
+        bounds = [0, *(int(np.count_nonzero(b)) for b in below), x.size]
+        present = [i for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
+        if len(present) == 1:
+            return self._whole(present[0], x, out, params)
         if out is None:
             out = np.empty(x.shape)
-        self._gather(x, out, params, present, ends)
+        self._gather(x, out, params, present, below)
         return out
 
     def _select(
@@ -320,7 +337,7 @@ class Kernel:
         out: FArray,
         params: tuple[float, ...],
         present: Sequence[int],
-        ends: Sequence[float],
+        below: Sequence[Any],
     ) -> None:
         """Each present region evaluated on its own elements only; but a formula that
         serves several present regions (tanhshrink's x - tanh x on both sides of its
@@ -334,11 +351,11 @@ class Kernel:
             if f is whole:
                 continue
             if i == 0:
-                mask = x < ends[0]
-            elif i == len(ends):
-                mask = ~(x < ends[-1])  # nan included
+                mask = below[0]
+            elif i == len(below):
+                mask = ~below[-1]  # nan included
             else:
-                mask = (x >= ends[i - 1]) & (x < ends[i])
+                mask = below[i] ^ below[i - 1]  # below[i - 1] lies within below[i]
             idx = mask.nonzero()[0]  # flatnonzero's ravel costs ~1 us a call
             if idx.size:
                 out[idx] = self._apply(self.regions[i], x[idx], params)
