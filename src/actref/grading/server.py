@@ -223,22 +223,22 @@ def serve(fd: int) -> None:
             status_fds[pid] = status_fd
             ctrl.sendall(f"{pid}\n".encode())
     finally:
-        for pid in status_fds:  # each supervisor kills its worker's namespace
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 2
-        while status_fds and time.monotonic() < deadline:
-            _reap(status_fds)
-            time.sleep(0.01)
-        # one that did not end (not reaped: its pid is still its own) is killed; its
-        # worker's parent-death signal follows
-        for pid in status_fds:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 1
-        while status_fds and time.monotonic() < deadline:
-            _reap(status_fds)
-            time.sleep(0.01)
+        # each supervisor kills its worker's namespace; one that did not end (not
+        # reaped: its pid is still its own) is killed, its worker's parent-death
+        # signal following
+        _signal_and_reap(status_fds, signal.SIGTERM, 2.0)
+        _signal_and_reap(status_fds, signal.SIGKILL, 1.0)
+
+
+def _signal_and_reap(status_fds: dict[int, int], signum: int, seconds: float) -> None:
+    """``signum`` to every supervisor not yet reaped, then reap for up to ``seconds``."""
+    for pid in status_fds:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signum)
+    deadline = time.monotonic() + seconds
+    while status_fds and time.monotonic() < deadline:
+        _reap(status_fds)
+        time.sleep(0.01)
 
 
 def main() -> None:
