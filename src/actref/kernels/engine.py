@@ -131,6 +131,10 @@ class Kernel:
     # each region's formula writing its result into a given array (made on first use)
     _landed: dict[int, Landed] = field(default_factory=dict, repr=False)
 
+    def ends(self, *params: float) -> tuple[float, ...]:
+        """Each region's ``until`` but the last's, in order (-inf for an empty one)."""
+        return self._ends if self._ends is not None else self._ends_for(params)
+
     def switches(self, *params: float) -> tuple[float, ...]:
         """Where one formula hands over to the next (finite ``until`` s, in order)."""
         ends = (_resolve(r.until, params) for r in self.regions[:-1])

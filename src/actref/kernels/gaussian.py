@@ -409,7 +409,7 @@ laplace = kernel(
         math.inf,
         _laplace_head,
         "z >= -0.7: erfc(-zh)/2 + zl e^{-zh^2}/sqrt(pi): erfc(-z) in [0.32, 2]",
-        3.0,
+        4.0,
     ),
 )
 

@@ -113,7 +113,7 @@ def _mish_middle(x):  # type: ignore[no-untyped-def]
 
 mish = kernel(
     "mish",
-    Region(MISH_DEEP, x_exp_x, "x tanh(softplus(x)) = x e^x to every digit", 2.0),
+    Region(MISH_DEEP, x_exp_x, "x tanh(softplus(x)) = x e^x to every digit", 3.0),
     Region(
         math.inf,
         _mish_middle,
@@ -189,7 +189,7 @@ mish_grad = kernel(
         DEEP_LEFT,
         one_plus_x_exp_x,
         "t h / q^2 = (1 + x) e^x to every digit, built from e^{x/2}",
-        2.0,
+        3.0,
         uses_shared=False,
     ),
     Region(

@@ -130,7 +130,7 @@ softplus = kernel(
         "beta < 1: e^{beta x} / beta as (e^{hi/2} / beta) e^{hi/2} (1 + lo): the"
         " result is larger than e^{beta x}, which may be subnormal (or 0) where the"
         " result is not; never a subnormal intermediate",
-        3.0,
+        4.0,
     ),
     Region(
         math.inf,
@@ -206,7 +206,7 @@ def one_plus_x_exp_x(x: F64) -> F64:
 
 silu = kernel(
     "silu",
-    Region(DEEP_LEFT, x_exp_x, "x sigma(x) = x e^x / (1 + e^x) = x e^x to every digit", 2.0),
+    Region(DEEP_LEFT, x_exp_x, "x sigma(x) = x e^x / (1 + e^x) = x e^x to every digit", 3.0),
     Region(
         math.inf,
         lambda x: x / (1.0 + np.exp(-x)),
@@ -239,7 +239,7 @@ silu_grad = kernel(
         DEEP_LEFT,
         one_plus_x_exp_x,
         "sigma(x) sigma(-x) = e^x to every digit",
-        2.0,
+        3.0,
         uses_shared=False,
     ),
     Region(
@@ -305,7 +305,7 @@ def _qg_middle(x: Any) -> Any:
 quick_gelu = kernel(
     "quick_gelu",
     Region(QG_NOTHING, nothing, "x e^t below the smallest subnormal: 0", 0.0),
-    Region(QG_DEEP, _qg_deep, "x e^t as (x e^{t/2}) (e^{t/2} (1 + e)): no subnormal factor", 2.0),
+    Region(QG_DEEP, _qg_deep, "x e^t as (x e^{t/2}) (e^{t/2} (1 + e)): no subnormal factor", 3.0),
     Region(
         QG_SATURATED,
         _qg_middle,
@@ -360,7 +360,7 @@ def _qg_grad_right(x: Any) -> Any:
 quick_gelu_grad = kernel(
     "quick_gelu'",
     Region(QG_NOTHING, nothing, "e^t (1 + t) below the smallest subnormal: 0", 0.0),
-    Region(QG_DEEP, _qg_grad_deep, "e^t (1 + t) with halved exponentials", 2.0),
+    Region(QG_DEEP, _qg_grad_deep, "e^t (1 + t) with halved exponentials", 3.0),
     Region(
         QG_GRAD_FAR,
         _qg_grad_far,

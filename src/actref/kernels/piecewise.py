@@ -411,7 +411,7 @@ prelu, prelu_grad = _slope_below(lambda weight: weight, "prelu")
 sparse_plus = kernel(
     "sparse_plus",
     Region(-1.0, nothing, "x <= -1: 0", 0.0),
-    Region(1.0, lambda x: 0.25 * np.square(x + 1.0), "(x + 1)^2 / 4", 1.5),
+    Region(1.0, lambda x: 0.25 * np.square(x + 1.0), "(x + 1)^2 / 4", 2.0),
     Region(math.inf, same, "x >= 1: x", 0.0),
 )
 sparse_plus_grad = kernel(
