@@ -110,6 +110,22 @@ def test_the_rewrite_lands_each_kind_of_return() -> None:
     assert np.array_equal(closure(out, x), np.hypot(x, 3.0))
 
 
+def _shadowed(x: Any, np: Any) -> Any:  # np: a local named as the global module
+    return np.exp(x)
+
+
+class _NotNumPy:
+    @staticmethod
+    def exp(x: Any) -> Any:
+        return x * 0.0 + 7.0
+
+
+def test_a_local_named_as_a_global_ufunc_is_not_taken_for_it() -> None:
+    x, out = np.arange(4.0), np.empty(4)
+    assert landing.land(_shadowed)(out, x, _NotNumPy) is out
+    assert np.array_equal(out, np.full(4, 7.0))
+
+
 def _exp_plus_one(x: Any) -> Any:
     return np.exp(x) + 1.0
 

@@ -74,12 +74,15 @@ def _rewritten(formula: types.FunctionType) -> Landed | None:
     helpers = {_ASSIGN: _assign} | {_helper_name(op): uf for op, uf in _OPERATORS.items()}
     node = copy.deepcopy(node)
     node.args.args.insert(0, ast.arg(_OUT))
+    # the globals the body sees: a local or free name of the formula shadows its global
+    local = {*code.co_varnames, *code.co_cellvars, *code.co_freevars}
+    visible = {k: v for k, v in formula.__globals__.items() if k not in local}
     if isinstance(node, ast.Lambda):
-        node.body = _landed_expr(node.body, formula.__globals__)
+        node.body = _landed_expr(node.body, visible)
     else:
         for ret in _own_returns(node):
             if ret.value is not None:
-                ret.value = _landed_expr(ret.value, formula.__globals__)
+                ret.value = _landed_expr(ret.value, visible)
     inner = _compiled(node, formula, tuple(helpers))
     if inner is None:
         return None
