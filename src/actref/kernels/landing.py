@@ -205,13 +205,13 @@ def _compiled(
     free variables and the helpers, so that those (and only those) are its closure.
 
     The globals that are modules are declared imported, as in the formula's own file:
-    CPython compiles ``np.exp(v)`` differently when ``np`` is an imported name (the
-    statement is never run, only compiled)."""
+    CPython compiles ``np.exp(v)`` differently when the module imports a name ``np``,
+    even where a local ``np`` shadows it (the statement is never run, only compiled)."""
     code = formula.__code__
     imports: list[ast.stmt] = [
         ast.Import([ast.alias("sys", name)])
-        for name in code.co_names
-        if isinstance(formula.__globals__.get(name), types.ModuleType)
+        for name, value in formula.__globals__.items()
+        if isinstance(value, types.ModuleType) and name.isidentifier()
     ]
     target: ast.stmt
     if isinstance(node, ast.Lambda):
