@@ -209,3 +209,26 @@ def test_a_group_left_by_a_killed_supervisor_does_not_cost_the_next_its_walls() 
     finally:
         contain.remove_cgroups(again or groups)
     assert not any(os.path.exists(folder) for folder in groups)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGSEGV], ids=str)
+def test_the_supervisor_ends_as_its_worker_ended(signum: int) -> None:
+    """A worker killed by a signal (SIGKILL: the memory cgroup's OOM killer, the hard
+    CPU limit) is reported as killed by it: the supervisor ends by the same signal.
+    SIGKILL's handler cannot be set, and trying to made every such end "exit status 70"."""
+    from actref.grading import contain
+
+    pid = os.fork()
+    if pid == 0:  # the supervisor
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, contain.SUPERVISOR_SIGNALS)
+            worker = os.fork()
+            if worker == 0:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+                os.kill(os.getpid(), signum)  # pytest's handlers: none for these
+                os._exit(3)
+            contain.supervise(worker, [])
+        finally:
+            os._exit(70)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == -signum

@@ -336,7 +336,8 @@ def supervise(child: int, groups: list[str]) -> None:
     remove_cgroups(groups)
     code = os.waitstatus_to_exitcode(status)
     if code < 0:  # end by the same signal, so the server reports it as such
-        signal.signal(-code, signal.SIG_DFL)
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):  # theirs cannot be set
+            signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {-code})
     os._exit(code)
