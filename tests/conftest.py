@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,11 +56,12 @@ def no_sandbox_process_survives() -> Iterator[None]:
     server of this process is closed first, as at exit (it kills what is left), and
     everything gets 5 s to be reaped. Survivors are then killed (nothing is left behind)
     and named."""
+    # imported now, before any test: pytester's in-process runs drop the modules first
+    # imported during a test, and with them the handle on the fork server they started
+    from actref.grading import process
+
     yield
-    process = sys.modules.get("actref.grading.process")
-    stop = getattr(process, "stop_fork_server", None)
-    if stop is not None:
-        stop()
+    process.stop_fork_server()
     left = survivors(wait=5.0)
     if left:
         kill(left)
