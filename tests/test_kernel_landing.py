@@ -20,24 +20,11 @@ import actref
 from actref.kernels import engine, landing
 from actref.kernels.engine import Kernel, Region, kernel
 
-SCALES = (0.3, 3.0)
-
-
-def _variants() -> list[actref.Activation]:
-    out = []
-    for act in actref.all_activations():
-        out.append(act)
-        for scale in SCALES if act.params else ():
-            try:
-                out.append(act.with_params(**{k: v * scale for k, v in act.params.items()}))
-            except ValueError:
-                continue
-    return out
-
+from .variants import activation_variants
 
 CASES = [
     pytest.param(act, part, id=f"{act}-{part}")
-    for act in _variants()
+    for act in activation_variants()
     for part in ("value", "derivative")
 ]
 X = np.concatenate([actref.hard_inputs.hard_inputs(np.float64), [np.nan, -0.0]])

@@ -22,26 +22,15 @@ import actref
 from actref import contract, oracle
 from actref.kernels.engine import Kernel
 
-SCALES = (0.3, 3.0)
+from .variants import activation_variants
+
 UNIFORM, LOGSPACED = 300, 150
 REACH = 800.0  # beyond, every kernel's regions are constant or a closed form's tail
 
 
-def _variants() -> list[actref.Activation]:
-    out = []
-    for act in actref.all_activations():
-        out.append(act)
-        for scale in SCALES if act.params else ():
-            try:
-                out.append(act.with_params(**{k: v * scale for k, v in act.params.items()}))
-            except ValueError:
-                continue
-    return out
-
-
 CASES = [
     pytest.param(act, part, id=f"{act}-{part}")
-    for act in _variants()
+    for act in activation_variants()
     for part in ("value", "derivative")
     if isinstance(act.forward_fn if part == "value" else act.grad_fn, Kernel)
 ]

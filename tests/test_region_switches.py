@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -26,27 +25,16 @@ import actref
 from actref import contract, oracle
 from actref.contract import Finding
 
+from .variants import activation_variants
+
 NEIGHBOURS = 8
 WINDOW_POINTS = 200
 WINDOWS = (1e-3, 1e-9)
-SCALES = (0.3, 3.0)  # each parametrised function again, its parameters times these
-
-
-def _variants() -> Iterator[actref.Activation]:
-    """Every registered activation, and each parametrised one with its parameters
-    scaled by each of :data:`SCALES` (where the registry accepts that)."""
-    for act in actref.all_activations():
-        yield act
-        for scale in SCALES if act.params else ():
-            try:
-                yield act.with_params(**{k: v * scale for k, v in act.params.items()})
-            except ValueError:
-                continue  # outside the accepted domain: nothing to hold there
 
 
 CASES = [
     pytest.param(act, part, id=f"{act}-{part}")
-    for act in _variants()
+    for act in activation_variants()
     for part in ("value", "derivative")
 ]
 
